@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Builds the runtime image offline: a Debian trixie root with dockerd 26, containerd, runc and
+# CRIU 4.2.1 from forky (CRIU < 4.2 cannot dump inet sockets on kernels >= 6.16, see
+# shared/ENVIRONMENT.md). The image tag carries a hash of this script, so a change rebuilds it.
+set -euo pipefail
+
+tag="${1:?usage: build.sh IMAGE:TAG}"
+mirror="${FEDERATION_DEBIAN_MIRROR:-}"
+if [ -z "$mirror" ]; then
+  mirror=$(grep -hoE '^(URIs:|deb) +https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null \
+    | grep -oE 'https?://[^ ]+' | grep -v security | head -n1 || true)
+fi
+[ -n "$mirror" ] || { echo "build.sh: no Debian mirror found in /etc/apt sources; set FEDERATION_DEBIAN_MIRROR" >&2; exit 1; }
+
+work=$(mktemp -d /var/tmp/federation-runtime.XXXXXX)
+root="$work/root"
+trap 'umount -R "$root/proc" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+echo "runtime image: debootstrap trixie from $mirror"
+debootstrap --variant=minbase \
+  --include=docker.io,iptables,ca-certificates,procps,libstdc++6,libssl3t64,zlib1g,iproute2 \
+  trixie "$root" "$mirror" >"$work/debootstrap.log" 2>&1 || { tail -n 30 "$work/debootstrap.log" >&2; exit 1; }
+
+cat >"$root/etc/apt/sources.list" <<EOF
+deb $mirror trixie main
+deb $mirror forky main
+EOF
+cat >"$root/etc/apt/preferences.d/forky" <<EOF
+Package: *
+Pin: release n=forky
+Pin-Priority: 100
+EOF
+
+echo "runtime image: installing CRIU from forky"
+mount -t proc proc "$root/proc"
+chroot "$root" /usr/bin/env DEBIAN_FRONTEND=noninteractive bash -c '
+  apt-get -o Acquire::Check-Valid-Until=false update -qq &&
+  apt-get -o Acquire::Check-Valid-Until=false install -y -qq --no-install-recommends -t forky criu &&
+  apt-get clean && rm -rf /var/lib/apt/lists/*' >"$work/criu.log" 2>&1 || { tail -n 30 "$work/criu.log" >&2; exit 1; }
+umount "$root/proc"
+
+chroot "$root" criu --version | head -n1
+# Containers from this image use iptables-legacy: the nft backend is not always usable nested.
+chroot "$root" update-alternatives --set iptables /usr/sbin/iptables-legacy >/dev/null 2>&1 || true
+chroot "$root" update-alternatives --set ip6tables /usr/sbin/ip6tables-legacy >/dev/null 2>&1 || true
+
+tar -C "$root" -c . | docker import \
+  -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+  -c 'ENV DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1' - "$tag" >/dev/null
+echo "runtime image: built $tag"

@@ -1,0 +1,191 @@
+/*
+ * Federation test app: a stateful process whose memory must survive a live migration.
+ *
+ * It allocates MIB MiB, fills every 4 KiB page with pseudo-random bytes derived from a random
+ * seed, a page index and a page version; every TICK_MS it rewrites DIRTY_KIB KiB of pages (their
+ * version goes up) and increments a counter. A restarted process draws a new seed, so a matching
+ * checksum after a move proves the memory came along.
+ *
+ * TCP protocol on PORT, one command line per connection, one reply line, then close:
+ *   GET        counter=<n> seed=<hex> checksum=<hex> mib=<n> dirty_kib=<n>
+ *              (checksum is kept up to date incrementally as pages are rewritten)
+ *   SUM        same as GET plus memsum=<hex>, recomputed over every page of memory now
+ *   VERIFY     same as GET plus verify=ok|bad, regenerating every page from seed and version
+ *   EXIT <n>   replies bye and exits with status n
+ * Environment: PORT (7000), MIB (64), DIRTY_KIB (64), TICK_MS (10).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAGE 4096u
+#define WORDS (PAGE / 8u)
+
+static uint64_t *memory;
+static uint32_t *versions;
+static uint64_t pages, seed, counter, checksum, cursor;
+static unsigned mib, dirty_kib, tick_ms;
+
+static uint64_t mix(uint64_t x) {
+    x ^= x >> 30; x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27; x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+static void fill_page(uint64_t *out, uint64_t page, uint32_t version) {
+    uint64_t s = mix(seed ^ mix(page * 0x9e3779b97f4a7c15ULL + version));
+    for (unsigned i = 0; i < WORDS; i++) {
+        s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+        out[i] = s;
+    }
+}
+
+static uint64_t page_hash(const uint64_t *p, uint64_t page) {
+    uint64_t h = 0xcbf29ce484222325ULL ^ page;
+    for (unsigned i = 0; i < WORDS; i++) h = (h ^ p[i]) * 0x100000001b3ULL;
+    return mix(h);
+}
+
+static uint64_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static unsigned env_uint(const char *name, unsigned fallback) {
+    const char *v = getenv(name);
+    if (!v || !*v) return fallback;
+    char *end;
+    unsigned long n = strtoul(v, &end, 10);
+    if (*end) { fprintf(stderr, "testapp: %s=%s is not a number\n", name, v); exit(2); }
+    return (unsigned)n;
+}
+
+static void dirty(void) {
+    uint64_t n = (dirty_kib * 1024u + PAGE - 1) / PAGE;
+    for (uint64_t i = 0; i < n && pages; i++) {
+        uint64_t p = cursor;
+        uint64_t *page = memory + p * WORDS;
+        checksum -= page_hash(page, p);
+        fill_page(page, p, ++versions[p]);
+        checksum += page_hash(page, p);
+        cursor = (cursor + 1) % pages;
+    }
+}
+
+static uint64_t memsum(void) {
+    uint64_t s = 0;
+    for (uint64_t p = 0; p < pages; p++) s += page_hash(memory + p * WORDS, p);
+    return s;
+}
+
+static int verify(void) {
+    uint64_t expected[WORDS];
+    for (uint64_t p = 0; p < pages; p++) {
+        fill_page(expected, p, versions[p]);
+        if (memcmp(expected, memory + p * WORDS, PAGE) != 0) return 0;
+    }
+    return 1;
+}
+
+static void serve(int client) {
+    struct timeval tv = { .tv_sec = 2, .tv_usec = 0 };
+    setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char line[128];
+    size_t len = 0;
+    while (len < sizeof line - 1) {
+        ssize_t r = read(client, line + len, 1);
+        if (r <= 0 || line[len] == '\n') break;
+        len++;
+    }
+    line[len] = 0;
+    if (len && line[len - 1] == '\r') line[--len] = 0;
+
+    char reply[256];
+    int code = -1;
+    int n = snprintf(reply, sizeof reply, "counter=%llu seed=%016llx checksum=%016llx mib=%u dirty_kib=%u",
+                     (unsigned long long)counter, (unsigned long long)seed,
+                     (unsigned long long)checksum, mib, dirty_kib);
+    if (strcmp(line, "SUM") == 0) {
+        n += snprintf(reply + n, sizeof reply - n, " memsum=%016llx", (unsigned long long)memsum());
+    } else if (strcmp(line, "VERIFY") == 0) {
+        n += snprintf(reply + n, sizeof reply - n, " verify=%s", verify() ? "ok" : "bad");
+    } else if (strncmp(line, "EXIT ", 5) == 0) {
+        code = atoi(line + 5);
+        n = snprintf(reply, sizeof reply, "bye exit=%d", code);
+    } else if (strcmp(line, "GET") != 0 && len) {
+        n = snprintf(reply, sizeof reply, "error=unknown-command");
+    }
+    snprintf(reply + n, sizeof reply - n, "\n");
+    ssize_t ignored = write(client, reply, strlen(reply));
+    (void)ignored;
+    close(client);
+    if (code >= 0) {
+        printf("testapp: exiting with %d at counter=%llu\n", code, (unsigned long long)counter);
+        exit(code);
+    }
+}
+
+int main(void) {
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    signal(SIGPIPE, SIG_IGN);
+    unsigned port = env_uint("PORT", 7000);
+    mib = env_uint("MIB", 64);
+    dirty_kib = env_uint("DIRTY_KIB", 64);
+    tick_ms = env_uint("TICK_MS", 10);
+    if (tick_ms == 0) tick_ms = 1;
+
+    int fd = open("/dev/urandom", O_RDONLY);
+    if (fd < 0 || read(fd, &seed, sizeof seed) != sizeof seed) seed = mix((uint64_t)getpid() ^ now_ms());
+    if (fd >= 0) close(fd);
+
+    pages = (uint64_t)mib * 1024u * 1024u / PAGE;
+    memory = aligned_alloc(PAGE, pages ? pages * PAGE : PAGE);
+    versions = calloc(pages ? pages : 1, sizeof *versions);
+    if (!memory || !versions) { fprintf(stderr, "testapp: cannot allocate %u MiB\n", mib); return 1; }
+    for (uint64_t p = 0; p < pages; p++) {
+        fill_page(memory + p * WORDS, p, 0);
+        checksum += page_hash(memory + p * WORDS, p);
+    }
+
+    int listener = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr.s_addr = htonl(INADDR_ANY) };
+    if (bind(listener, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(listener, 64) != 0) {
+        fprintf(stderr, "testapp: cannot listen on port %u: %s\n", port, strerror(errno));
+        return 1;
+    }
+    printf("testapp: listening port=%u mib=%u dirty_kib=%u tick_ms=%u seed=%016llx\n",
+           port, mib, dirty_kib, tick_ms, (unsigned long long)seed);
+
+    uint64_t next = now_ms() + tick_ms;
+    for (;;) {
+        uint64_t now = now_ms();
+        /* After a restore the clock may have jumped: do not replay the missed ticks. */
+        if (now >= next + 1000u || next > now + 1000u) next = now;
+        if (now >= next) {
+            dirty();
+            counter++;
+            if (counter % 1000u == 0) printf("testapp: counter=%llu\n", (unsigned long long)counter);
+            next += tick_ms;
+            continue;
+        }
+        struct pollfd pfd = { .fd = listener, .events = POLLIN };
+        if (poll(&pfd, 1, (int)(next - now)) > 0 && (pfd.revents & POLLIN)) {
+            int client = accept(listener, NULL, NULL);
+            if (client >= 0) serve(client);
+        }
+    }
+}
