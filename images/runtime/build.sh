@@ -40,6 +40,12 @@ chroot "$root" /usr/bin/env DEBIAN_FRONTEND=noninteractive bash -c '
 umount "$root/proc"
 
 chroot "$root" criu --version | head -n1
+# runc hands this file to CRIU on every checkpoint and restore. tcp-close: established TCP connections
+# are not dumped (a leave-running round would otherwise fail on any open client connection) and come
+# back closed after a restore, so clients reconnect to the new location. skip-in-flight: connections
+# still in a listen queue do not fail the dump; their clients retry.
+mkdir -p "$root/etc/criu"
+printf 'tcp-close\nskip-in-flight\n' >"$root/etc/criu/runc.conf"
 # Containers from this image use iptables-legacy: the nft backend is not always usable nested.
 chroot "$root" update-alternatives --set iptables /usr/sbin/iptables-legacy >/dev/null 2>&1 || true
 chroot "$root" update-alternatives --set ip6tables /usr/sbin/ip6tables-legacy >/dev/null 2>&1 || true

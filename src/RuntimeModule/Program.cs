@@ -1,1 +1,91 @@
-public static class Program { public static int Main() => 0; }
+using Federation.Common;
+using Federation.RuntimeModule;
+using Federation.RuntimeModule.Ambassador;
+using Federation.RuntimeModule.DockerApi;
+using Federation.RuntimeModule.Engine;
+using Federation.V1;
+using Google.Protobuf;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+// Two roles from one binary, each its own container beside the runtime:
+//   engine      the gRPC Engine on FEDERATION_ENGINE_PORT (default 50051)
+//   ambassador  runs the app given in FEDERATION_APP_SPEC (AppSpec as JSON) in FEDERATION_START_MODE
+//               (active|passive) and exits with its exit code
+var role = args.FirstOrDefault();
+var options = RuntimeModuleOptions.FromEnvironment();
+try
+{
+    options.Validate();
+    return role switch
+    {
+        "engine" => await RunEngineAsync(options, args[1..]),
+        "ambassador" => await RunAmbassadorAsync(options),
+        _ => Usage(),
+    };
+}
+catch (FederationException e)
+{
+    Console.Error.WriteLine($"federation-runtime: {e.Message}");
+    return 2;
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Federation.RuntimeModule engine | ambassador   (configured through FEDERATION_* environment variables)");
+    return 64;
+}
+
+static async Task<int> RunEngineAsync(RuntimeModuleOptions options, string[] args)
+{
+    var builder = WebApplication.CreateSlimBuilder(args);
+    builder.WebHost.ConfigureKestrel(k => k.ListenAnyIP(options.EnginePort, l => l.Protocols = HttpProtocols.Http2));
+    builder.Services.AddRuntimeModule(options);
+    builder.Services.AddGrpc(o => o.Interceptors.Add<ErrorMappingInterceptor>());
+    builder.Services.AddGrpcReflection();
+    var app = builder.Build();
+    app.MapGrpcService<EngineService>();
+    app.MapGrpcReflectionService();
+    await app.RunAsync();
+    return 0;
+}
+
+static async Task<int> RunAmbassadorAsync(RuntimeModuleOptions options)
+{
+    var json = Environment.GetEnvironmentVariable("FEDERATION_APP_SPEC");
+    if (string.IsNullOrEmpty(json)) throw FederationException.InvalidArgument("FEDERATION_APP_SPEC (the app spec as JSON) is not set");
+    AppSpec spec;
+    try
+    {
+        spec = JsonParser.Default.Parse<AppSpec>(json);
+    }
+    catch (InvalidProtocolBufferException e)
+    {
+        throw FederationException.InvalidArgument($"FEDERATION_APP_SPEC is not an AppSpec: {e.Message}");
+    }
+    var mode = (Environment.GetEnvironmentVariable("FEDERATION_START_MODE") ?? "active").ToLowerInvariant() switch
+    {
+        "active" => StartMode.Active,
+        "passive" => StartMode.Passive,
+        var other => throw FederationException.InvalidArgument($"FEDERATION_START_MODE '{other}' is not active or passive"),
+    };
+
+    var builder = Host.CreateApplicationBuilder();
+    builder.Logging.ClearProviders().AddSimpleConsole(c => c.SingleLine = true);
+    builder.Services.AddRuntimeModule(options);
+    builder.Services.AddSingleton(sp => new AmbassadorRunner(
+        sp.GetRequiredService<AppManager>(), sp.GetRequiredService<AppRegistry>(), sp.GetRequiredService<DockerSocket>(),
+        Console.Out, Console.Error, sp.GetRequiredService<ILogger<AmbassadorRunner>>()));
+    using var host = builder.Build();
+    using var stop = new CancellationTokenSource();
+    using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+        System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+    Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+    try
+    {
+        return await host.Services.GetRequiredService<AmbassadorRunner>().RunAsync(spec, mode, stop.Token);
+    }
+    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+    {
+        return 143;
+    }
+}

@@ -1,0 +1,212 @@
+using System.Globalization;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Federation.Common;
+using Federation.V1;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace Federation.Adapters.Docker;
+
+/// <summary>
+/// Starts and stops runtimes on one Docker host the way a pod runs them: the runtime container
+/// (Docker-in-Docker) owns the network namespace; the Engine and the Ambassador join it and share its
+/// state volume (inner docker data root, docker socket, checkpoints), like containers of one pod.
+/// </summary>
+public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions options)
+{
+    private const string StatePath = "/var/lib/federation";
+    private const string ModulePath = "/opt/federation/runtime";
+    private const string RuntimeLabel = "federation.runtime";
+
+    public async Task<RuntimeInstance> StartRuntimeAsync(string name, IReadOnlyCollection<int> appPorts, CancellationToken ct)
+    {
+        Names.CheckAppName(name, "runtime name");
+        if (!File.Exists(Path.Combine(options.ModuleDirectory, "Federation.RuntimeModule.dll")))
+            throw FederationException.FailedPrecondition($"Federation.RuntimeModule.dll is not in {options.ModuleDirectory}");
+        var labels = new Dictionary<string, string> { [RuntimeLabel] = name, ["federation.owner"] = options.OwnerLabel };
+
+        var volumeName = $"{name}-state";
+        var volume = await docker.Volumes.CreateAsync(new VolumesCreateParameters
+        {
+            Name = volumeName,
+            Driver = "local",
+            DriverOpts = options.StateOnTmpfs ? new Dictionary<string, string> { ["type"] = "tmpfs", ["device"] = "tmpfs", ["o"] = "size=16g" } : null,
+            Labels = labels,
+        }, ct);
+
+        var ports = new[] { RuntimeLaunchOptions.EnginePort }.Concat(appPorts).Distinct().ToList();
+        var runtime = await docker.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Name = name,
+            Image = options.RuntimeImage,
+            Entrypoint = ["/bin/sh", "-c",
+                $"mkdir -p {StatePath}/run {StatePath}/checkpoints {StatePath}/apps && exec dockerd --experimental --data-root {StatePath}/docker -H unix://{StatePath}/run/docker.sock"],
+            Labels = labels,
+            ExposedPorts = ports.ToDictionary(p => $"{p}/tcp", _ => new EmptyStruct()),
+            HostConfig = WithRuntimePrivileges(new HostConfig
+            {
+                Binds = ["/sys/fs/cgroup:/sys/fs/cgroup:rw"],
+                Tmpfs = new Dictionary<string, string> { ["/run"] = "", ["/tmp"] = "" },
+                Mounts = [StateMount(volumeName)],
+                PortBindings = ports.ToDictionary(p => $"{p}/tcp",
+                    _ => (IList<PortBinding>)[new PortBinding { HostIP = "127.0.0.1", HostPort = "" }]),
+            }),
+        }, ct);
+        await docker.Containers.StartContainerAsync(runtime.ID, new ContainerStartParameters(), ct);
+
+        var engine = await docker.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Name = $"{name}-engine",
+            Image = options.RuntimeImage,
+            Entrypoint = [Path.Combine(options.DotnetRoot, "dotnet"), $"{ModulePath}/Federation.RuntimeModule.dll", "engine"],
+            Env = ModuleEnvironment(),
+            Labels = labels,
+            HostConfig = WithRuntimePrivileges(new HostConfig
+            {
+                NetworkMode = $"container:{runtime.ID}",
+                Binds = ModuleBinds(),
+                Mounts = [StateMount(volumeName)],
+            }),
+        }, ct);
+        await docker.Containers.StartContainerAsync(engine.ID, new ContainerStartParameters(), ct);
+
+        var inspect = await docker.Containers.InspectContainerAsync(runtime.ID, ct);
+        var published = ports.ToDictionary(p => p, p => int.Parse(inspect.NetworkSettings.Ports[$"{p}/tcp"][0].HostPort, CultureInfo.InvariantCulture));
+        var volumePath = (await docker.Volumes.InspectAsync(volume.Name, ct)).Mountpoint;
+        var instance = new RuntimeInstance(name, runtime.ID, engine.ID, volume.Name, volumePath,
+            new Uri($"http://127.0.0.1:{published[RuntimeLaunchOptions.EnginePort]}"), published);
+        await WaitForEngineAsync(instance, ct);
+        return instance;
+    }
+
+    /// <summary>Starts the Ambassador of an app in a runtime; it creates (active) or awaits (passive) the app.</summary>
+    public async Task<string> StartAmbassadorAsync(RuntimeInstance runtime, AppSpec spec, StartMode mode, CancellationToken ct)
+    {
+        Names.CheckAppName(spec.Name);
+        var env = ModuleEnvironment();
+        env.Add($"FEDERATION_APP_SPEC={JsonFormatter.Default.Format(spec)}");
+        env.Add($"FEDERATION_START_MODE={(mode == StartMode.Passive ? "passive" : "active")}");
+        var ambassador = await docker.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Name = $"{runtime.Name}-{spec.Name}-ambassador",
+            Image = options.RuntimeImage,
+            Entrypoint = [Path.Combine(options.DotnetRoot, "dotnet"), $"{ModulePath}/Federation.RuntimeModule.dll", "ambassador"],
+            Env = env,
+            Labels = new Dictionary<string, string> { [RuntimeLabel] = runtime.Name, ["federation.owner"] = options.OwnerLabel },
+            HostConfig = new HostConfig
+            {
+                NetworkMode = $"container:{runtime.RuntimeContainerId}",
+                Binds = ModuleBinds(),
+                Mounts = [StateMount(runtime.VolumeName)],
+            },
+        }, ct);
+        await docker.Containers.StartContainerAsync(ambassador.ID, new ContainerStartParameters(), ct);
+        return ambassador.ID;
+    }
+
+    /// <summary>Waits for a container of this host to exit and returns its exit code.</summary>
+    public async Task<long> WaitAsync(string containerId, CancellationToken ct) =>
+        (await docker.Containers.WaitContainerAsync(containerId, ct)).StatusCode;
+
+    public async Task<string> LogsAsync(string containerId, CancellationToken ct)
+    {
+        using var stream = await docker.Containers.GetContainerLogsAsync(containerId, tty: false,
+            new ContainerLogsParameters { ShowStdout = true, ShowStderr = true, Tail = "200" }, ct);
+        var (stdout, stderr) = await stream.ReadOutputToEndAsync(ct);
+        return stdout + stderr;
+    }
+
+    /// <summary>Removes the runtime, its Engine and Ambassador and its state volume. Safe to repeat.</summary>
+    public async Task RemoveAsync(string name, CancellationToken ct)
+    {
+        var containers = await docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{RuntimeLabel}={name}"] = true } },
+        }, ct);
+        // Sidecars first: they share the runtime's network namespace.
+        foreach (var c in containers.OrderBy(c => c.Names.Any(n => n.TrimStart('/') == name) ? 1 : 0))
+        {
+            try { await docker.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true }, ct); }
+            catch (DockerContainerNotFoundException) { }
+        }
+        try { await docker.Volumes.RemoveAsync($"{name}-state", force: true, ct); }
+        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound) { }
+    }
+
+    /// <summary>Names of the runtimes this host created (by owner label), to clean up leftovers.</summary>
+    public async Task<IReadOnlyList<string>> ListRuntimesAsync(CancellationToken ct)
+    {
+        var containers = await docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"federation.owner={options.OwnerLabel}"] = true } },
+        }, ct);
+        return containers.Select(c => c.Labels[RuntimeLabel]).Distinct().ToList();
+    }
+
+    private async Task WaitForEngineAsync(RuntimeInstance runtime, CancellationToken ct)
+    {
+        using var channel = GrpcChannel.ForAddress(runtime.EngineEndpoint);
+        var client = new V1.Engine.EngineClient(channel);
+        string last = "no answer";
+        for (var attempt = 0; attempt < 120; attempt++)
+        {
+            try
+            {
+                var probe = await client.ProbeAsync(new ProbeRequest(), deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: ct);
+                if (probe.DockerReady) return;
+                last = probe.Message;
+            }
+            catch (RpcException e)
+            {
+                last = e.Status.Detail;
+            }
+            var engine = await docker.Containers.InspectContainerAsync(runtime.EngineContainerId, ct);
+            if (!engine.State.Running)
+                throw FederationException.Unavailable($"engine of runtime '{runtime.Name}' exited with {engine.State.ExitCode}: {Tail(await LogsAsync(runtime.EngineContainerId, ct))}");
+            await Task.Delay(500, ct);
+        }
+        throw FederationException.Unavailable($"runtime '{runtime.Name}' did not become ready within 60 s: {last}");
+    }
+
+    private static string Tail(string logs) => ErrorMappingInterceptor.OneLine(string.Join(" | ", logs.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(3)));
+
+    private HostConfig WithRuntimePrivileges(HostConfig config)
+    {
+        if (options.Privileged)
+        {
+            config.Privileged = true;
+            return config;
+        }
+        // --privileged fails on kernels whose bounding set lacks CAP_SYS_RESOURCE (shared/ENVIRONMENT.md).
+        config.CapAdd = ["ALL"];
+        config.CapDrop = ["SYS_RESOURCE"];
+        config.SecurityOpt = ["seccomp=unconfined", "apparmor=unconfined"];
+        // What `--security-opt systempaths=unconfined` means on the API: nothing masked, nothing read-only under /proc and /sys.
+        config.MaskedPaths = [];
+        config.ReadonlyPaths = [];
+        config.DeviceCgroupRules = ["a *:* rwm"];
+        return config;
+    }
+
+    private List<string> ModuleEnvironment() =>
+    [
+        $"DOTNET_ROOT={options.DotnetRoot}",
+        "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1",
+        "DOTNET_CLI_TELEMETRY_OPTOUT=1",
+        "DOTNET_NOLOGO=1",
+        $"FEDERATION_STATE_DIR={StatePath}",
+        $"FEDERATION_ENGINE_PORT={RuntimeLaunchOptions.EnginePort}",
+    ];
+
+    private List<string> ModuleBinds() =>
+    [
+        $"{options.DotnetRoot}:{options.DotnetRoot}:ro",
+        $"{options.ModuleDirectory}:{ModulePath}:ro",
+    ];
+
+    private static Mount StateMount(string volume) => new() { Type = "volume", Source = volume, Target = StatePath };
+}

@@ -1,0 +1,72 @@
+using Federation.Common;
+using Federation.V1;
+
+namespace Federation.RuntimeModule.Engine;
+
+/// <summary>
+/// The checkpoint volume: <c>&lt;root&gt;/&lt;app&gt;/&lt;checkpoint&gt;/</c> holds CRIU's images plus the
+/// app spec. Every path handed out is checked to stay inside the root.
+/// </summary>
+public sealed class CheckpointVolume(RuntimeModuleOptions options)
+{
+    /// <summary>Written into every checkpoint so a runtime that never saw the app can restore it.</summary>
+    public const string SpecFileName = "federation-app.json";
+
+    public string Root { get; } = Path.GetFullPath(options.CheckpointDirectory);
+
+    public string AppDirectory(string app)
+    {
+        Names.CheckAppName(app);
+        return Inside(Path.Combine(Root, app));
+    }
+
+    public string CheckpointDirectory(string app, string checkpoint)
+    {
+        Names.CheckCheckpointName(checkpoint);
+        return Inside(Path.Combine(AppDirectory(app), checkpoint));
+    }
+
+    public static string RelativeDirectory(string app, string checkpoint) => $"{app}/{checkpoint}";
+
+    public static IReadOnlyList<CheckpointFile> ListFiles(string directory)
+    {
+        var root = new DirectoryInfo(directory);
+        return root.EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+            .Select(f => new CheckpointFile
+            {
+                Path = Path.GetRelativePath(root.FullName, f.FullName).Replace('\\', '/'),
+                Size = (ulong)f.Length,
+            })
+            .OrderBy(f => f.Path, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    public IReadOnlyList<CheckpointInfo> List(string app)
+    {
+        var dir = new DirectoryInfo(AppDirectory(app));
+        if (!dir.Exists) return [];
+        return dir.EnumerateDirectories()
+            .Where(d => !d.Name.StartsWith('.'))
+            .Select(d =>
+            {
+                var files = ListFiles(d.FullName);
+                return new CheckpointInfo
+                {
+                    Checkpoint = d.Name,
+                    FileCount = (uint)files.Count,
+                    TotalBytes = (ulong)files.Sum(f => (long)f.Size),
+                    CreatedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(d.CreationTimeUtc),
+                };
+            })
+            .OrderBy(c => c.CreatedAt)
+            .ToList();
+    }
+
+    private string Inside(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (!full.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw FederationException.InvalidArgument("path leaves the checkpoint volume");
+        return full;
+    }
+}

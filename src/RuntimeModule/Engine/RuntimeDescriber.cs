@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using Federation.RuntimeModule.DockerApi;
+using Federation.V1;
+
+namespace Federation.RuntimeModule.Engine;
+
+/// <summary>
+/// Reports what a destination must match for a restore to work: Docker, containerd, runc and CRIU
+/// versions, kernel, architecture, and whether CRIU can track dirty memory (pre-dumps).
+/// CRIU is asked in the Engine's own container, which runs the runtime image and so the same CRIU.
+/// </summary>
+public sealed class RuntimeDescriber(DockerSocket docker, DockerCheckpointApi api, CheckpointVolume volume)
+{
+    private readonly Lazy<Task<(string Version, bool DirtyTracking, string Detail)>> criu = new(ProbeCriuAsync);
+
+    public async Task<DescribeResponse> DescribeAsync(CancellationToken ct)
+    {
+        var version = await api.GetVersionAsync(ct);
+        var info = await docker.Client.System.GetSystemInfoAsync(ct);
+        var (criuVersion, dirty, detail) = await criu.Value.WaitAsync(ct);
+        var response = new DescribeResponse
+        {
+            RuntimeId = info.ID ?? "",
+            DockerVersion = version.Version ?? "",
+            DockerApiVersion = version.ApiVersion ?? "",
+            ContainerdVersion = version.ComponentVersion("containerd") ?? "",
+            RuncVersion = version.ComponentVersion("runc") ?? "",
+            CriuVersion = criuVersion,
+            Kernel = info.KernelVersion ?? "",
+            Architecture = GoArchitecture(info.Architecture),
+            DirtyTracking = dirty,
+            DirtyTrackingDetail = detail,
+            StorageDriver = info.Driver ?? "",
+            CheckpointVolume = volume.Root,
+            CheckpointVolumeOnTmpfs = MountInfo.FileSystemOf(volume.Root) == "tmpfs",
+            MemoryTotalBytes = (ulong)Math.Max(0, info.MemTotal),
+            Cpus = (uint)Math.Max(0, info.NCPU),
+        };
+        var images = await docker.Client.Images.ListImagesAsync(new Docker.DotNet.Models.ImagesListParameters(), ct);
+        response.Images.AddRange(images.SelectMany(i => i.RepoTags ?? []).Where(t => t != "<none>:<none>").Order(StringComparer.Ordinal));
+        return response;
+    }
+
+    public static string GoArchitecture(string? uname) => uname switch
+    {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "armv7l" => "arm",
+        null or "" => "",
+        _ => uname,
+    };
+
+    private static async Task<(string, bool, string)> ProbeCriuAsync()
+    {
+        var version = await RunAsync("criu", "--version");
+        if (version.ExitCode != 0) return ("", false, "criu not found: " + version.Output);
+        var line = version.Output.Split('\n').FirstOrDefault(l => l.StartsWith("Version:", StringComparison.Ordinal));
+        var criuVersion = line?["Version:".Length..].Trim() ?? version.Output.Trim();
+        var check = await RunAsync("criu", "check --feature mem_dirty_track");
+        var detail = check.Output.Trim().ReplaceLineEndings(" ");
+        return (criuVersion, check.ExitCode == 0, detail.Length > 200 ? detail[..200] : detail);
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string arguments)
+    {
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo(file, arguments)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            })!;
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+            var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+            await process.WaitForExitAsync(timeout.Token);
+            return (process.ExitCode, (await stdout) + (await stderr));
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or OperationCanceledException)
+        {
+            return (-1, e.Message);
+        }
+    }
+}

@@ -1,0 +1,199 @@
+using Federation.V1;
+using Grpc.Core;
+
+namespace Federation.RuntimeModule.Tests;
+
+/// <summary>
+/// End to end against a real dockerd and CRIU: the test app is checkpointed in runtime A, its
+/// checkpoint directory copied to runtime B, and restored there with its memory.
+/// </summary>
+[TestFixture]
+[Category("e2e")]
+[NonParallelizable]
+public sealed partial class CheckpointRestoreTests
+{
+    private TwoRuntimes runtimes = null!;
+
+    [OneTimeSetUp]
+    public async Task StartRuntimes() => runtimes = await TwoRuntimes.StartAsync("fedtest-cr", CancellationToken.None);
+
+    [OneTimeTearDown]
+    public async Task RemoveRuntimes()
+    {
+        if (runtimes is not null) await runtimes.DisposeAsync();
+    }
+
+    [Test]
+    public async Task Describe_reports_the_versions_a_destination_must_match()
+    {
+        var described = await runtimes.EngineA.DescribeAsync(new DescribeRequest());
+        TestContext.Out.WriteLine(described.ToString());
+        Assert.Multiple(() =>
+        {
+            Assert.That(described.DockerVersion, Does.StartWith("26."));
+            Assert.That(described.ContainerdVersion, Is.Not.Empty);
+            Assert.That(described.RuncVersion, Is.Not.Empty);
+            Assert.That(described.CriuVersion, Does.Match(@"^4\.\d+"));
+            Assert.That(described.Kernel, Is.EqualTo(Environment.OSVersion.Version.ToString(3)).Or.StartsWith(Environment.OSVersion.Version.ToString(2)));
+            Assert.That(described.Architecture, Is.EqualTo("amd64").Or.EqualTo("arm64"));
+            Assert.That(described.DirtyTrackingDetail, Is.Not.Empty);
+            Assert.That(described.CheckpointVolumeOnTmpfs, Is.True);
+            Assert.That(described.Images, Does.Contain(TestEnvironment.TestAppImage));
+        });
+    }
+
+    [Test]
+    public async Task Checkpoint_with_exit_moves_the_app_to_the_other_runtime_with_its_memory()
+    {
+        const string app = "mover";
+        // No dirtying: the memory checksum must come out of B exactly as it went into A.
+        await runtimes.EngineA.CreateAppAsync(new CreateAppRequest { Spec = TestApp.Spec(app, TestEnvironment.TestAppImage, mib: 128, dirtyKib: 0), StartMode = StartMode.Active });
+        var portA = TwoRuntimes.AppPort(runtimes.A);
+        var before = await TestApp.WaitAsync(portA);
+        await Task.Delay(300);
+        var lastBefore = await TestApp.AskAsync(portA);
+        Assert.That(lastBefore.Counter, Is.GreaterThan(before.Counter), "the app counts before the move");
+
+        var checkpoint = await runtimes.EngineA.CheckpointAsync(new CheckpointRequest { App = app, Checkpoint = "move-1", LeaveRunning = false });
+        TestContext.Out.WriteLine($"checkpoint: {checkpoint.TotalBytes} bytes in {checkpoint.Files.Count} files; " +
+                                  string.Join(", ", checkpoint.Timings.Select(t => $"{t.Step} {t.Duration.ToTimeSpan().TotalMilliseconds:F0} ms")));
+        Assert.That(checkpoint.TotalBytes, Is.GreaterThan(128UL << 20), "the pages of 128 MiB are in the checkpoint");
+        Assert.That(checkpoint.Files.Select(f => f.Path), Does.Contain("federation-app.json").And.Some.StartsWith("pages-"));
+
+        var onA = await runtimes.EngineA.GetAppAsync(new GetAppRequest { Name = app });
+        Assert.That(onA.State, Is.EqualTo(AppState.Checkpointed), "A no longer runs the app");
+        Assert.ThrowsAsync(Is.InstanceOf<Exception>(), () => TestApp.AskAsync(portA), "nothing answers on A any more");
+
+        TwoRuntimes.CopyCheckpoint(runtimes.A, runtimes.B, app, "move-1");
+        var restored = await runtimes.EngineB.RestoreAsync(new RestoreRequest { App = app, Checkpoint = "move-1" });
+        TestContext.Out.WriteLine("restore: " + string.Join(", ", restored.Timings.Select(t => $"{t.Step} {t.Duration.ToTimeSpan().TotalMilliseconds:F0} ms")));
+        Assert.That(restored.App.State, Is.EqualTo(AppState.Running));
+        Assert.That(restored.App.RestoredFrom, Is.EqualTo("move-1"));
+
+        var portB = TwoRuntimes.AppPort(runtimes.B);
+        var after = await TestApp.WaitAsync(portB, "SUM");
+        Assert.Multiple(() =>
+        {
+            Assert.That(after.Seed, Is.EqualTo(before.Seed), "same process memory (a restart draws a new seed)");
+            Assert.That(after.Checksum, Is.EqualTo(before.Checksum), "memory checksum unchanged");
+            Assert.That(after.Fields["memsum"], Is.EqualTo(before.Checksum), "every page of memory re-read on B matches");
+            Assert.That(after.Counter, Is.GreaterThanOrEqualTo(lastBefore.Counter), "the counter continues, no reset");
+        });
+        await Task.Delay(200);
+        Assert.That((await TestApp.AskAsync(portB)).Counter, Is.GreaterThan(after.Counter), "and keeps counting on B");
+
+        await runtimes.EngineB.RemoveAppAsync(new RemoveAppRequest { Name = app, DeleteCheckpoints = true });
+        await runtimes.EngineA.RemoveAppAsync(new RemoveAppRequest { Name = app, DeleteCheckpoints = true });
+    }
+
+    [Test]
+    public async Task Leave_running_checkpoint_keeps_the_source_serving_and_restores_elsewhere()
+    {
+        const string app = "runner";
+        await runtimes.EngineA.CreateAppAsync(new CreateAppRequest { Spec = TestApp.Spec(app, TestEnvironment.TestAppImage, mib: 128, dirtyKib: 64), StartMode = StartMode.Active });
+        var portA = TwoRuntimes.AppPort(runtimes.A);
+        var before = await TestApp.WaitAsync(portA);
+
+        using var stop = new CancellationTokenSource();
+        var readsDuring = ReadContinuouslyAsync(portA, stop.Token);
+        var checkpoint = await runtimes.EngineA.CheckpointAsync(new CheckpointRequest { App = app, Checkpoint = "round-1", LeaveRunning = true });
+        await Task.Delay(300);
+        await stop.CancelAsync();
+        var (answers, failures) = await readsDuring;
+        TestContext.Out.WriteLine($"leave-running checkpoint: {checkpoint.TotalBytes} bytes; " +
+                                  string.Join(", ", checkpoint.Timings.Select(t => $"{t.Step} {t.Duration.ToTimeSpan().TotalMilliseconds:F0} ms")) +
+                                  $"; source answered {answers.Count} reads, {failures} failed");
+
+        var stillOnA = await runtimes.EngineA.GetAppAsync(new GetAppRequest { Name = app });
+        var afterOnA = await TestApp.AskAsync(portA, "VERIFY");
+        Assert.Multiple(() =>
+        {
+            Assert.That(stillOnA.State, Is.EqualTo(AppState.Running));
+            Assert.That(failures, Is.Zero, "no read of the source failed while it was checkpointed");
+            Assert.That(answers, Is.Not.Empty);
+            Assert.That(answers.Zip(answers.Skip(1)).All(p => p.Second.Counter >= p.First.Counter), Is.True, "the counter never goes back");
+            Assert.That(afterOnA.Counter, Is.GreaterThan(before.Counter));
+            Assert.That(afterOnA.Fields["verify"], Is.EqualTo("ok"));
+        });
+
+        TwoRuntimes.CopyCheckpoint(runtimes.A, runtimes.B, app, "round-1");
+        await runtimes.EngineB.RestoreAsync(new RestoreRequest { App = app, Checkpoint = "round-1" });
+        var onB = await TestApp.WaitAsync(TwoRuntimes.AppPort(runtimes.B), "VERIFY");
+        Assert.Multiple(() =>
+        {
+            Assert.That(onB.Seed, Is.EqualTo(before.Seed));
+            Assert.That(onB.Counter, Is.GreaterThanOrEqualTo(before.Counter));
+            Assert.That(onB.Fields["verify"], Is.EqualTo("ok"), "every dirtied page on B matches its version");
+        });
+
+        await runtimes.EngineB.RemoveAppAsync(new RemoveAppRequest { Name = app, DeleteCheckpoints = true });
+        await runtimes.EngineA.RemoveAppAsync(new RemoveAppRequest { Name = app, DeleteCheckpoints = true });
+    }
+
+    [Test]
+    public async Task Ambassadors_mirror_the_app_across_a_move_and_exit_with_its_code()
+    {
+        const string app = "mirrored";
+        var spec = TestApp.Spec(app, TestEnvironment.TestAppImage, mib: 16, dirtyKib: 16);
+        var active = await runtimes.Host.StartAmbassadorAsync(runtimes.A, spec, StartMode.Active, CancellationToken.None);
+        var passive = await runtimes.Host.StartAmbassadorAsync(runtimes.B, spec, StartMode.Passive, CancellationToken.None);
+        var before = await TestApp.WaitAsync(TwoRuntimes.AppPort(runtimes.A));
+        var waiting = await WaitForStateAsync(runtimes.EngineB, app, AppState.WaitingForRestore);
+        Assert.That(waiting.State, Is.EqualTo(AppState.WaitingForRestore), "the passive ambassador registered the app without starting it");
+
+        await runtimes.EngineA.CheckpointAsync(new CheckpointRequest { App = app, Checkpoint = "handover" });
+        TwoRuntimes.CopyCheckpoint(runtimes.A, runtimes.B, app, "handover");
+        await runtimes.EngineB.RestoreAsync(new RestoreRequest { App = app, Checkpoint = "handover" });
+        var onB = await TestApp.WaitAsync(TwoRuntimes.AppPort(runtimes.B));
+        Assert.That(onB.Seed, Is.EqualTo(before.Seed));
+
+        var activeWait = runtimes.Host.WaitAsync(active, CancellationToken.None);
+        await Task.Delay(1000);
+        Assert.That(activeWait.IsCompleted, Is.False, "the source ambassador does not report a crash when its app moved away");
+
+        Assert.That(await TestApp.SendAsync(TwoRuntimes.AppPort(runtimes.B), "EXIT 3"), Is.EqualTo("bye exit=3"));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var passiveExit = await runtimes.Host.WaitAsync(passive, timeout.Token);
+        Assert.That(passiveExit, Is.EqualTo(3), "the ambassador exits with the nested app's exit code");
+        Assert.That(await runtimes.Host.LogsAsync(passive, CancellationToken.None), Does.Contain("exiting with 3"), "it streamed the app's output");
+
+        await runtimes.EngineA.RemoveAppAsync(new RemoveAppRequest { Name = app, DeleteCheckpoints = true });
+        Assert.That(await activeWait.WaitAsync(TimeSpan.FromSeconds(30)), Is.Zero, "removing the app ends the source ambassador cleanly");
+        await runtimes.EngineB.RemoveAppAsync(new RemoveAppRequest { Name = app, DeleteCheckpoints = true });
+    }
+
+    private static async Task<App> WaitForStateAsync(V1.Engine.EngineClient engine, string app, AppState state)
+    {
+        App? last = null;
+        for (var i = 0; i < 150; i++)
+        {
+            try
+            {
+                last = await engine.GetAppAsync(new GetAppRequest { Name = app });
+                if (last.State == state) return last;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound) { }
+            await Task.Delay(200);
+        }
+        return last ?? new App();
+    }
+
+    private static async Task<(List<TestAppStatus> Answers, int Failures)> ReadContinuouslyAsync(int port, CancellationToken stop)
+    {
+        var answers = new List<TestAppStatus>();
+        var failures = 0;
+        for (var i = 0; i < 2000 && !stop.IsCancellationRequested; i++)
+        {
+            try
+            {
+                answers.Add(await TestApp.AskAsync(port));
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OperationCanceledException)
+            {
+                failures++;
+            }
+            await Task.Delay(20, CancellationToken.None);
+        }
+        return (answers, failures);
+    }
+}

@@ -1,0 +1,98 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Federation.Adapters.Docker;
+using Federation.V1;
+using Google.Protobuf;
+using Grpc.Net.Client;
+
+namespace Federation.RuntimeModule.Tests;
+
+/// <summary>
+/// Two real runtimes ("clusters" A and B) on the local dockerd, each with its Engine, the test app
+/// image loaded into both. Shared by the tests of one fixture; removed afterwards.
+/// </summary>
+public sealed class TwoRuntimes : IAsyncDisposable
+{
+    private readonly DockerClient docker;
+    private readonly List<GrpcChannel> channels = [];
+
+    private TwoRuntimes(DockerClient docker, DockerRuntimeHost host)
+    {
+        this.docker = docker;
+        Host = host;
+    }
+
+    public DockerRuntimeHost Host { get; }
+    public RuntimeInstance A { get; private set; } = null!;
+    public RuntimeInstance B { get; private set; } = null!;
+    public V1.Engine.EngineClient EngineA { get; private set; } = null!;
+    public V1.Engine.EngineClient EngineB { get; private set; } = null!;
+
+    public static async Task<TwoRuntimes> StartAsync(string prefix, CancellationToken ct)
+    {
+        TestEnvironment.RequireDocker();
+        var docker = TestEnvironment.OuterDocker();
+        var host = new DockerRuntimeHost(docker, new RuntimeLaunchOptions { RuntimeImage = TestEnvironment.RuntimeImage, OwnerLabel = "federation-test" });
+        foreach (var stale in await host.ListRuntimesAsync(ct))
+        {
+            if (stale.StartsWith(prefix, StringComparison.Ordinal)) await host.RemoveAsync(stale, ct);
+        }
+        var runtimes = new TwoRuntimes(docker, host);
+        var a = host.StartRuntimeAsync($"{prefix}-a", [TestApp.Port], ct);
+        var b = host.StartRuntimeAsync($"{prefix}-b", [TestApp.Port], ct);
+        runtimes.A = await a;
+        runtimes.B = await b;
+        runtimes.EngineA = runtimes.Engine(runtimes.A);
+        runtimes.EngineB = runtimes.Engine(runtimes.B);
+        await runtimes.LoadTestAppAsync(runtimes.EngineA, ct);
+        await runtimes.LoadTestAppAsync(runtimes.EngineB, ct);
+        return runtimes;
+    }
+
+    public V1.Engine.EngineClient Engine(RuntimeInstance runtime)
+    {
+        var channel = GrpcChannel.ForAddress(runtime.EngineEndpoint);
+        channels.Add(channel);
+        return new V1.Engine.EngineClient(channel);
+    }
+
+    /// <summary>The host port where the app port of a runtime is published on 127.0.0.1.</summary>
+    public static int AppPort(RuntimeInstance runtime) => runtime.PublishedPorts[TestApp.Port];
+
+    /// <summary>The plain copy of a checkpoint directory between the two runtimes' checkpoint volumes.</summary>
+    public static void CopyCheckpoint(RuntimeInstance from, RuntimeInstance to, string app, string checkpoint)
+    {
+        var source = Path.Combine(from.CheckpointHostPath, app, checkpoint);
+        var target = Path.Combine(to.CheckpointHostPath, app, checkpoint);
+        Directory.CreateDirectory(target);
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var to2 = Path.Combine(target, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(to2)!);
+            File.Copy(file, to2);
+        }
+    }
+
+    private async Task LoadTestAppAsync(V1.Engine.EngineClient engine, CancellationToken ct)
+    {
+        using var call = engine.LoadImage(cancellationToken: ct);
+        await using (var tar = await docker.Images.SaveImageAsync(TestEnvironment.TestAppImage, ct))
+        {
+            var buffer = new byte[1 << 20];
+            int read;
+            while ((read = await tar.ReadAsync(buffer, ct)) > 0)
+                await call.RequestStream.WriteAsync(new LoadImageChunk { Data = ByteString.CopyFrom(buffer, 0, read) }, ct);
+        }
+        await call.RequestStream.CompleteAsync();
+        var loaded = await call;
+        Assert.That(loaded.Images, Does.Contain(TestEnvironment.TestAppImage));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var channel in channels) channel.Dispose();
+        if (A is not null) await Host.RemoveAsync(A.Name, CancellationToken.None);
+        if (B is not null) await Host.RemoveAsync(B.Name, CancellationToken.None);
+        docker.Dispose();
+    }
+}
