@@ -76,7 +76,8 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
         var published = ports.ToDictionary(p => p, p => int.Parse(inspect.NetworkSettings.Ports[$"{p}/tcp"][0].HostPort, CultureInfo.InvariantCulture));
         var volumePath = (await docker.Volumes.InspectAsync(volume.Name, ct)).Mountpoint;
         var instance = new RuntimeInstance(name, runtime.ID, engine.ID, volume.Name, volumePath,
-            new Uri($"http://127.0.0.1:{published[RuntimeLaunchOptions.EnginePort]}"), published);
+            new Uri($"http://127.0.0.1:{published[RuntimeLaunchOptions.EnginePort]}"), published,
+            inspect.NetworkSettings.Networks.Values.Select(n => n.IPAddress).FirstOrDefault(ip => !string.IsNullOrEmpty(ip)) ?? "");
         await WaitForEngineAsync(instance, ct);
         return instance;
     }

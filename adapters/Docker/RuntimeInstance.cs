@@ -8,8 +8,12 @@ public sealed record RuntimeInstance(
     string VolumeName,
     string VolumeHostPath,
     Uri EngineEndpoint,
-    IReadOnlyDictionary<int, int> PublishedPorts)
+    IReadOnlyDictionary<int, int> PublishedPorts,
+    string PeerAddress)
 {
+    /// <summary>The Engine (and its Sync receiver) as other runtimes reach it over the outer Docker network.</summary>
+    public Uri PeerEngineEndpoint => new($"http://{PeerAddress}:{RuntimeLaunchOptions.EnginePort}");
+
     /// <summary>The inner dockerd's socket as the host sees it.</summary>
     public string DockerSocketHostPath => Path.Combine(VolumeHostPath, "run", "docker.sock");
 
