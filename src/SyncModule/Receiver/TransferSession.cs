@@ -1,0 +1,412 @@
+using System.Buffers;
+using Federation.Common;
+using Federation.SyncModule.Chunks;
+using Federation.V1;
+using ZstdSharp;
+
+namespace Federation.SyncModule.Receiver;
+
+/// <summary>
+/// One open transfer on the receiver: its manifest, a partial file per file entry, which chunks
+/// are verified, and which missing chunks are duplicates of another missing chunk (written when
+/// that one arrives, never sent twice).
+/// </summary>
+internal sealed class TransferSession : IDisposable
+{
+    private const int MaxRangesPerMessage = 8192;
+
+    private readonly SyncReceiverOptions options;
+    private readonly SyncReceiverStats stats;
+    private readonly IncomingFile?[] files;
+    private readonly Dictionary<long, List<long>> duplicatesOf = [];
+    private readonly HashSet<long> waitingDuplicates = [];
+    private readonly CancellationTokenSource lifetime = new();
+    private int rejectedChunks;
+    private long presentBytes;
+    private long neededBytes;
+
+    public TransferSession(string id, ReceivedManifest manifest, TargetDirectory target, SyncReceiverOptions options,
+        SyncReceiverStats stats, TimeProvider time)
+    {
+        Id = id;
+        Manifest = manifest;
+        Target = target;
+        this.options = options;
+        this.stats = stats;
+        Time = time;
+        files = new IncomingFile?[manifest.Entries.Count];
+        Touch();
+    }
+
+    public string Id { get; }
+    public ReceivedManifest Manifest { get; }
+    public TargetDirectory Target { get; }
+    public Task Prepared { get; private set; } = Task.CompletedTask;
+    public DateTimeOffset LastActivity { get; private set; }
+    private TimeProvider Time { get; }
+
+    public void Touch() => LastActivity = Time.GetUtcNow();
+
+    /// <summary>Starts the local pass on the session's own lifetime, so a broken Offer call does not cut it short.</summary>
+    public void StartPrepare(Func<ChunkSources> loadSources) =>
+        Prepared = Task.Run(() => PrepareAsync(loadSources(), lifetime.Token), lifetime.Token);
+
+    private async Task PrepareAsync(ChunkSources sources, CancellationToken cancellationToken)
+    {
+        Target.EnsureDirectory(null);
+        foreach (var entry in Manifest.Entries)
+        {
+            if (entry.Kind == EntryKind.Directory) Target.EnsureDirectory(entry.Path);
+            if (entry.Kind != EntryKind.File) continue;
+            var final = Target.PrepareFilePath(entry.Path);
+            files[entry.Index] = new IncomingFile(entry, Target.PartialPathOf(entry.Path), final, Manifest.ChunkSize);
+        }
+
+        var verifiedAt = new Dictionary<ulong, long>();
+        foreach (var file in files)
+        {
+            if (file is null || !file.PartialExists || file.Entry.ChunkCount == 0) continue;
+            await AdoptPartialAsync(file, verifiedAt, cancellationToken);
+        }
+
+        var neededAt = new Dictionary<ulong, long>();
+        using (var copier = new LocalChunkCopier(sources, Manifest.ChunkSize))
+        {
+            foreach (var file in files)
+            {
+                if (file is null) continue;
+                for (var chunk = 0; chunk < file.Entry.ChunkCount; chunk++)
+                {
+                    if (file.IsVerified(chunk)) continue;
+                    cancellationToken.ThrowIfCancellationRequested();
+                    PlaceChunk(file, chunk, copier, sources, verifiedAt, neededAt);
+                }
+                if (file.Remaining > 0) file.CloseHandle();
+            }
+        }
+
+        foreach (var file in files)
+        {
+            if (file is null || file.Remaining > 0) continue;
+            await file.FinalizeAsync(options.FlushToDisk, options.HashParallelism, cancellationToken);
+        }
+    }
+
+    /// <summary>A partial file from a broken attempt: every chunk that already matches the manifest counts as verified.</summary>
+    private async Task AdoptPartialAsync(IncomingFile file, Dictionary<ulong, long> verifiedAt, CancellationToken cancellationToken)
+    {
+        var entry = file.Entry;
+        var matches = new bool[entry.ChunkCount];
+        await FileChunkHasher.HashAsync(file.Handle, entry.Size, Manifest.ChunkSize,
+            (chunk, digest) => matches[chunk] = digest.SequenceEqual(ChunkDigest.Of(entry.ChunkDigests, chunk)),
+            options.HashParallelism, cancellationToken);
+        for (var chunk = 0; chunk < matches.Length; chunk++)
+        {
+            if (!matches[chunk]) continue;
+            file.MarkVerified(chunk);
+            verifiedAt.TryAdd(ChunkDigest.Key(entry.ChunkDigests, chunk), Position(entry.Index, chunk));
+            Present(ChunkDigest.ChunkLength(entry.Size, Manifest.ChunkSize, chunk), copied: true);
+        }
+    }
+
+    private void PlaceChunk(IncomingFile file, int chunk, LocalChunkCopier copier, ChunkSources sources,
+        Dictionary<ulong, long> verifiedAt, Dictionary<ulong, long> neededAt)
+    {
+        var entry = file.Entry;
+        var key = ChunkDigest.Key(entry.ChunkDigests, chunk);
+        var length = ChunkDigest.ChunkLength(entry.Size, Manifest.ChunkSize, chunk);
+        var position = Position(entry.Index, chunk);
+        if (verifiedAt.TryGetValue(key, out var at))
+        {
+            var from = files[EntryOf(at)]!;
+            if (copier.TryCopy(from.Handle, (long)ChunkOf(at) * Manifest.ChunkSize, file, chunk))
+            {
+                Present(length, copied: true);
+                return;
+            }
+        }
+        if (sources.TryFind(key, out var source) && copier.TryCopyFromSource(source, file, chunk))
+        {
+            verifiedAt.TryAdd(key, position);
+            Present(length, copied: true);
+            return;
+        }
+        if (neededAt.TryGetValue(key, out var primary) && SameDigest(primary, position))
+        {
+            if (!duplicatesOf.TryGetValue(primary, out var list)) duplicatesOf[primary] = list = [];
+            list.Add(position);
+            waitingDuplicates.Add(position);
+            Present(length, copied: false);
+            return;
+        }
+        neededAt.TryAdd(key, position);
+        neededBytes += length;
+    }
+
+    private void Present(long bytes, bool copied)
+    {
+        presentBytes += bytes;
+        if (copied) stats.CopiedLocally(bytes);
+    }
+
+    /// <summary>The chunk ranges still to be sent, file by file.</summary>
+    public IEnumerable<ChunkNeeds> Needs()
+    {
+        foreach (var file in files)
+        {
+            if (file is null) continue;
+            ChunkNeeds? needs = null;
+            file.Gate.Wait();
+            try
+            {
+                if (file.Finalized) continue;
+                var runStart = -1;
+                for (var chunk = 0; chunk <= file.Entry.ChunkCount; chunk++)
+                {
+                    var missing = chunk < file.Entry.ChunkCount && !file.IsVerified(chunk)
+                        && !waitingDuplicates.Contains(Position(file.Entry.Index, chunk));
+                    if (missing && runStart < 0) runStart = chunk;
+                    if (missing || runStart < 0) continue;
+                    needs ??= new ChunkNeeds { Entry = (uint)file.Entry.Index };
+                    needs.Ranges.Add((uint)runStart);
+                    needs.Ranges.Add((uint)(chunk - runStart));
+                    runStart = -1;
+                }
+            }
+            finally
+            {
+                file.Gate.Release();
+            }
+            if (needs is null) continue;
+            for (var i = 0; i < needs.Ranges.Count; i += MaxRangesPerMessage * 2)
+            {
+                var part = new ChunkNeeds { Entry = needs.Entry };
+                part.Ranges.AddRange(needs.Ranges.Skip(i).Take(MaxRangesPerMessage * 2));
+                yield return part;
+            }
+        }
+    }
+
+    public NeedSummary Summary() => new()
+    {
+        TotalBytes = (ulong)Manifest.TotalBytes,
+        PresentBytes = (ulong)presentBytes,
+        NeededBytes = (ulong)neededBytes,
+        FilesCompleted = (uint)files.Count(f => f is { Finalized: true }),
+    };
+
+    /// <summary>Verifies every chunk of a block; writes the good ones (and their waiting duplicates) and finishes completed files.</summary>
+    public async Task<PushReply> AcceptBlockAsync(ChunkBlock block, Decompressor decompressor, CancellationToken cancellationToken)
+    {
+        Touch();
+        var file = FileOf(block);
+        var chunkSize = Manifest.ChunkSize;
+        var first = (int)block.FirstChunk;
+        var count = (int)block.ChunkCount;
+        var rawLength = (int)Math.Min((long)count * chunkSize, file.Entry.Size - (long)first * chunkSize);
+        var reply = new PushReply { Sequence = block.Sequence };
+        byte[]? rented = null;
+        try
+        {
+            ReadOnlyMemory<byte> raw;
+            if (block.Codec == ChunkCodec.None)
+            {
+                raw = block.Data.Memory;
+                if (raw.Length != rawLength) raw = ReadOnlyMemory<byte>.Empty;
+            }
+            else if (block.Codec == ChunkCodec.Zstd)
+            {
+                rented = ArrayPool<byte>.Shared.Rent(rawLength);
+                raw = Decompress(decompressor, block.Data.Span, rented.AsMemory(0, rawLength));
+            }
+            else
+            {
+                throw FederationException.InvalidArgument($"unknown chunk codec {block.Codec}");
+            }
+
+            var accepted = new bool[count];
+            if (!raw.IsEmpty)
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    var start = i * chunkSize;
+                    var chunk = raw.Span.Slice(start, Math.Min(chunkSize, rawLength - start));
+                    accepted[i] = ChunkDigest.Matches(chunk, ChunkDigest.Of(file.Entry.ChunkDigests, first + i));
+                }
+            }
+            for (var i = 0; i < count; i++)
+                if (!accepted[i]) reply.RejectedChunks.Add((uint)(first + i));
+            if (reply.RejectedChunks.Count > 0) Reject(reply.RejectedChunks.Count);
+
+            var acceptedCount = count - reply.RejectedChunks.Count;
+            if (acceptedCount > 0)
+            {
+                stats.Accepted(acceptedCount, rawLength);
+                await WriteAcceptedAsync(file, first, accepted, raw, reply, cancellationToken);
+            }
+            return reply;
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private async Task WriteAcceptedAsync(IncomingFile file, int first, bool[] accepted, ReadOnlyMemory<byte> raw, PushReply reply,
+        CancellationToken cancellationToken)
+    {
+        var chunkSize = Manifest.ChunkSize;
+        await file.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!file.Finalized)
+            {
+                for (var i = 0; i < accepted.Length;)
+                {
+                    if (!accepted[i]) { i++; continue; }
+                    var end = i;
+                    while (end < accepted.Length && accepted[end]) end++;
+                    var start = i * chunkSize;
+                    file.Write(first + i, raw.Span[start..Math.Min(end * chunkSize, raw.Length)]);
+                    for (var c = i; c < end; c++) file.MarkVerified(first + c);
+                    i = end;
+                }
+                await FinalizeIfCompleteAsync(file, reply);
+            }
+        }
+        finally
+        {
+            file.Gate.Release();
+        }
+
+        if (duplicatesOf.Count == 0) return;
+        for (var i = 0; i < accepted.Length; i++)
+        {
+            if (!accepted[i] || !duplicatesOf.TryGetValue(Position(file.Entry.Index, first + i), out var copies)) continue;
+            var start = i * chunkSize;
+            var bytes = raw[start..Math.Min(start + chunkSize, raw.Length)];
+            foreach (var copy in copies) await WriteDuplicateAsync(copy, bytes, reply, cancellationToken);
+        }
+    }
+
+    private async Task WriteDuplicateAsync(long position, ReadOnlyMemory<byte> bytes, PushReply reply, CancellationToken cancellationToken)
+    {
+        var file = files[EntryOf(position)]!;
+        var chunk = ChunkOf(position);
+        await file.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (file.Finalized || file.IsVerified(chunk)) return;
+            file.Write(chunk, bytes.Span);
+            file.MarkVerified(chunk);
+            await FinalizeIfCompleteAsync(file, reply);
+        }
+        finally
+        {
+            file.Gate.Release();
+        }
+    }
+
+    private async Task FinalizeIfCompleteAsync(IncomingFile file, PushReply reply)
+    {
+        if (file.Remaining > 0 || file.Finalized) return;
+        await file.FinalizeAsync(options.FlushToDisk, options.HashParallelism, lifetime.Token);
+        reply.CompletedEntries.Add((uint)file.Entry.Index);
+    }
+
+    /// <summary>Finishes files whose last chunk arrived but whose final check did not run, then applies symlinks and directory modes.</summary>
+    public async Task<CompleteResponse> CompleteAsync(CancellationToken cancellationToken)
+    {
+        Touch();
+        long missing = 0;
+        var filesWithGaps = 0;
+        foreach (var file in files)
+        {
+            if (file is null) continue;
+            await file.Gate.WaitAsync(cancellationToken);
+            try
+            {
+                if (!file.Finalized && file.Remaining == 0)
+                    await file.FinalizeAsync(options.FlushToDisk, options.HashParallelism, cancellationToken);
+                if (!file.Finalized)
+                {
+                    missing += file.Remaining;
+                    filesWithGaps++;
+                }
+            }
+            finally
+            {
+                file.Gate.Release();
+            }
+        }
+        if (missing > 0)
+            throw FederationException.FailedPrecondition($"{missing} chunks of {filesWithGaps} files have not arrived yet");
+
+        foreach (var entry in Manifest.Entries.Where(e => e.Kind == EntryKind.Symlink)) CreateSymlink(entry);
+        foreach (var entry in Manifest.Entries.Where(e => e.Kind == EntryKind.Directory).OrderByDescending(e => e.Path.Length))
+            UnixModes.Set(Target.FullPathOf(entry.Path), entry.Mode);
+        return new CompleteResponse
+        {
+            Files = (uint)files.Count(f => f is not null),
+            TotalBytes = (ulong)Manifest.TotalBytes,
+        };
+    }
+
+    private void CreateSymlink(ReceivedEntry entry)
+    {
+        Target.EnsureDirectory(RelativePath.Parent(entry.Path));
+        var full = Target.FullPathOf(entry.Path);
+        var existing = new FileInfo(full);
+        if (existing.LinkTarget is not null || existing.Exists) existing.Delete();
+        else if (Directory.Exists(full))
+            throw FederationException.InvalidArgument($"'{RelativePath.Shorten(entry.Path)}' is a directory on the receiver, not a symlink");
+        File.CreateSymbolicLink(full, entry.LinkTarget);
+    }
+
+    private IncomingFile FileOf(ChunkBlock block)
+    {
+        if (block.Entry >= files.Length || files[block.Entry] is not { } file)
+            throw FederationException.InvalidArgument($"block {block.Sequence} names entry {block.Entry}, which is not a file of this transfer");
+        if (block.ChunkCount == 0 || block.FirstChunk >= file.Entry.ChunkCount || block.ChunkCount > file.Entry.ChunkCount - block.FirstChunk)
+            throw FederationException.InvalidArgument($"block {block.Sequence} names chunks outside '{RelativePath.Shorten(file.Entry.Path)}'");
+        if ((long)block.ChunkCount * Manifest.ChunkSize > SyncLimits.MaxBlockBytes)
+            throw FederationException.InvalidArgument($"block {block.Sequence} is larger than {SyncLimits.MaxBlockBytes} bytes");
+        return file;
+    }
+
+    private static ReadOnlyMemory<byte> Decompress(Decompressor decompressor, ReadOnlySpan<byte> data, Memory<byte> destination)
+    {
+        try
+        {
+            return decompressor.TryUnwrap(data, destination.Span, out var written) && written == destination.Length
+                ? destination
+                : ReadOnlyMemory<byte>.Empty;
+        }
+        catch (ZstdException)
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+    }
+
+    private void Reject(int chunks)
+    {
+        stats.Rejected(chunks);
+        if (Interlocked.Add(ref rejectedChunks, chunks) > options.MaxRejectedChunks)
+            throw new FederationException(FederationError.Aborted,
+                $"more than {options.MaxRejectedChunks} chunks of this transfer failed verification; giving up");
+    }
+
+    private bool SameDigest(long a, long b) =>
+        ChunkDigest.Of(files[EntryOf(a)]!.Entry.ChunkDigests, ChunkOf(a)).SequenceEqual(ChunkDigest.Of(files[EntryOf(b)]!.Entry.ChunkDigests, ChunkOf(b)));
+
+    private static long Position(int entry, int chunk) => ((long)entry << 32) | (uint)chunk;
+    private static int EntryOf(long position) => (int)(position >> 32);
+    private static int ChunkOf(long position) => (int)(uint)position;
+
+    public void Dispose()
+    {
+        lifetime.Cancel();
+        foreach (var file in files) file?.CloseHandle();
+        lifetime.Dispose();
+    }
+}

@@ -1,0 +1,11 @@
+namespace Federation.SyncModule.Sender;
+
+public enum SyncPhase
+{
+    Hashing,
+    Negotiating,
+    Sending,
+    Retrying,
+    Completing,
+    Done,
+}

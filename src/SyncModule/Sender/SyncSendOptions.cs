@@ -1,0 +1,61 @@
+using Federation.Common;
+
+namespace Federation.SyncModule.Sender;
+
+/// <summary>How a sender cuts, compresses, paces and retries a transfer.</summary>
+public sealed class SyncSendOptions
+{
+    /// <summary>
+    /// Bytes per chunk, a multiple of 4096. 4 KiB is one memory page: a CRIU pages image changes
+    /// page by page, so a changed page costs one chunk and nothing around it. The cost is 16 bytes
+    /// of manifest per 4 KiB (0.4%).
+    /// </summary>
+    public int ChunkSize { get; set; } = 4096;
+
+    /// <summary>Largest run of consecutive chunks sent (and compressed) as one message.</summary>
+    public int BlockSize { get; set; } = 512 << 10;
+
+    /// <summary>Concurrent Push calls (HTTP/2 streams); files and chunk ranges are shared among them.</summary>
+    public int ParallelStreams { get; set; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
+
+    /// <summary>Cap on chunk bytes put on the wire per second, all streams together; 0 = no cap.</summary>
+    public long BandwidthLimitBytesPerSecond { get; set; }
+
+    /// <summary>zstd level for blocks; 0 turns compression off. Blocks that do not shrink go out raw.</summary>
+    public int CompressionLevel { get; set; } = 1;
+
+    /// <summary>Attempts of the whole exchange when the connection breaks (the later ones resume).</summary>
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>How often one chunk may fail verification at the receiver before the transfer fails.</summary>
+    public int MaxChunkRetries { get; set; } = 3;
+
+    /// <summary>Unacknowledged blocks per stream.</summary>
+    public int MaxBlocksInFlight { get; set; } = 8;
+
+    /// <summary>Deadline of each call.</summary>
+    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Pause before a retry, doubled per attempt.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Workers hashing the source while the manifest is built.</summary>
+    public int HashParallelism { get; set; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
+
+    public void Validate()
+    {
+        if (ChunkSize < 4096 || ChunkSize % 4096 != 0 || ChunkSize > 1 << 20)
+            throw FederationException.InvalidArgument("ChunkSize must be a multiple of 4096 up to 1 MiB");
+        if (BlockSize < ChunkSize || BlockSize > SyncLimits.MaxBlockBytes)
+            throw FederationException.InvalidArgument($"BlockSize must be between ChunkSize and {SyncLimits.MaxBlockBytes}");
+        if (ParallelStreams is < 1 or > 64) throw FederationException.InvalidArgument("ParallelStreams must be between 1 and 64");
+        if (BandwidthLimitBytesPerSecond < 0) throw FederationException.InvalidArgument("BandwidthLimitBytesPerSecond must not be negative");
+        if (CompressionLevel is < 0 or > 22) throw FederationException.InvalidArgument("CompressionLevel must be between 0 and 22");
+        if (MaxAttempts < 1) throw FederationException.InvalidArgument("MaxAttempts must be at least 1");
+        if (MaxChunkRetries < 0) throw FederationException.InvalidArgument("MaxChunkRetries must not be negative");
+        if (MaxBlocksInFlight < 1) throw FederationException.InvalidArgument("MaxBlocksInFlight must be at least 1");
+        if (HashParallelism < 1) throw FederationException.InvalidArgument("HashParallelism must be at least 1");
+    }
+}
