@@ -1,5 +1,6 @@
 using Federation.RuntimeModule.DockerApi;
 using Federation.RuntimeModule.Engine;
+using Federation.SyncModule.Sender;
 
 namespace Federation.RuntimeModule;
 
@@ -15,6 +16,8 @@ public static class RuntimeModuleServices
         services.AddSingleton<AppManager>();
         services.AddSingleton<RuntimeDescriber>();
         services.AddSingleton<ImageLoader>();
+        services.AddSingleton(sp => new SyncSender(sp.GetRequiredService<ILogger<SyncSender>>()));
+        services.AddSingleton<CheckpointTransfers>();
         return services;
     }
 }

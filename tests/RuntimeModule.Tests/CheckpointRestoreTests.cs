@@ -64,7 +64,10 @@ public sealed partial class CheckpointRestoreTests
         Assert.That(onA.State, Is.EqualTo(AppState.Checkpointed), "A no longer runs the app");
         Assert.ThrowsAsync(Is.InstanceOf<Exception>(), () => TestApp.AskAsync(portA), "nothing answers on A any more");
 
-        TwoRuntimes.CopyCheckpoint(runtimes.A, runtimes.B, app, "move-1");
+        var moved = await runtimes.TransferAsync(runtimes.A, runtimes.B, app, "move-1");
+        TestContext.Out.WriteLine($"sync: {moved.BytesTotal} bytes, {moved.BytesSent} on the wire, {moved.Elapsed.ToTimeSpan().TotalMilliseconds:F0} ms");
+        Assert.That(moved.BytesTotal, Is.EqualTo(checkpoint.TotalBytes), "the whole checkpoint was synced");
+        AssertSameFiles(runtimes.A, runtimes.B, app, "move-1");
         var restored = await runtimes.EngineB.RestoreAsync(new RestoreRequest { App = app, Checkpoint = "move-1" });
         TestContext.Out.WriteLine("restore: " + string.Join(", ", restored.Timings.Select(t => $"{t.Step} {t.Duration.ToTimeSpan().TotalMilliseconds:F0} ms")));
         Assert.That(restored.App.State, Is.EqualTo(AppState.Running));
@@ -116,7 +119,7 @@ public sealed partial class CheckpointRestoreTests
             Assert.That(afterOnA.Fields["verify"], Is.EqualTo("ok"));
         });
 
-        TwoRuntimes.CopyCheckpoint(runtimes.A, runtimes.B, app, "round-1");
+        await runtimes.TransferAsync(runtimes.A, runtimes.B, app, "round-1");
         await runtimes.EngineB.RestoreAsync(new RestoreRequest { App = app, Checkpoint = "round-1" });
         var onB = await TestApp.WaitAsync(TwoRuntimes.AppPort(runtimes.B), "VERIFY");
         Assert.Multiple(() =>
@@ -142,7 +145,7 @@ public sealed partial class CheckpointRestoreTests
         Assert.That(waiting.State, Is.EqualTo(AppState.WaitingForRestore), "the passive ambassador registered the app without starting it");
 
         await runtimes.EngineA.CheckpointAsync(new CheckpointRequest { App = app, Checkpoint = "handover" });
-        TwoRuntimes.CopyCheckpoint(runtimes.A, runtimes.B, app, "handover");
+        await runtimes.TransferAsync(runtimes.A, runtimes.B, app, "handover");
         await runtimes.EngineB.RestoreAsync(new RestoreRequest { App = app, Checkpoint = "handover" });
         var onB = await TestApp.WaitAsync(TwoRuntimes.AppPort(runtimes.B));
         Assert.That(onB.Seed, Is.EqualTo(before.Seed));
@@ -160,6 +163,21 @@ public sealed partial class CheckpointRestoreTests
         await runtimes.EngineA.RemoveAppAsync(new RemoveAppRequest { Name = app, DeleteCheckpoints = true });
         Assert.That(await activeWait.WaitAsync(TimeSpan.FromSeconds(30)), Is.Zero, "removing the app ends the source ambassador cleanly");
         await runtimes.EngineB.RemoveAppAsync(new RemoveAppRequest { Name = app, DeleteCheckpoints = true });
+    }
+
+    private static void AssertSameFiles(Adapters.Docker.RuntimeInstance a, Adapters.Docker.RuntimeInstance b, string app, string checkpoint)
+    {
+        var source = Path.Combine(a.CheckpointHostPath, app, checkpoint);
+        var target = Path.Combine(b.CheckpointHostPath, app, checkpoint);
+        var files = Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(source, f)).Order().ToList();
+        Assert.That(Directory.EnumerateFiles(target, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(target, f)).Order(), Is.EqualTo(files));
+        foreach (var file in files)
+        {
+            using var x = File.OpenRead(Path.Combine(source, file));
+            using var y = File.OpenRead(Path.Combine(target, file));
+            Assert.That(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(y)),
+                Is.EqualTo(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(x))), file);
+        }
     }
 
     private static async Task<App> WaitForStateAsync(V1.Engine.EngineClient engine, string app, AppState state)

@@ -3,6 +3,7 @@ using Docker.DotNet.Models;
 using Federation.Adapters.Docker;
 using Federation.V1;
 using Google.Protobuf;
+using Grpc.Core;
 using Grpc.Net.Client;
 
 namespace Federation.RuntimeModule.Tests;
@@ -59,18 +60,26 @@ public sealed class TwoRuntimes : IAsyncDisposable
     /// <summary>The host port where the app port of a runtime is published on 127.0.0.1.</summary>
     public static int AppPort(RuntimeInstance runtime) => runtime.PublishedPorts[TestApp.Port];
 
-    /// <summary>The plain copy of a checkpoint directory between the two runtimes' checkpoint volumes.</summary>
-    public static void CopyCheckpoint(RuntimeInstance from, RuntimeInstance to, string app, string checkpoint)
+    /// <summary>
+    /// Moves a checkpoint with the sync module, peer to peer: B's Engine opens a transfer (one-time
+    /// token), A's Engine pushes the directory straight to B's Sync receiver over the Docker network.
+    /// </summary>
+    public async Task<TransferProgress> TransferAsync(RuntimeInstance from, RuntimeInstance to, string app, string checkpoint)
     {
-        var source = Path.Combine(from.CheckpointHostPath, app, checkpoint);
-        var target = Path.Combine(to.CheckpointHostPath, app, checkpoint);
-        Directory.CreateDirectory(target);
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        var source = from == A ? EngineA : EngineB;
+        var target = to == A ? EngineA : EngineB;
+        var opened = await target.OpenTransferAsync(new OpenTransferRequest { App = app, Checkpoint = checkpoint });
+        using var push = source.PushCheckpoint(new PushCheckpointRequest
         {
-            var to2 = Path.Combine(target, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(to2)!);
-            File.Copy(file, to2);
-        }
+            App = app,
+            Checkpoint = checkpoint,
+            TargetEndpoint = to.PeerEngineEndpoint.ToString(),
+            Token = opened.Token,
+        });
+        TransferProgress? last = null;
+        await foreach (var progress in push.ResponseStream.ReadAllAsync()) last = progress;
+        Assert.That(last?.Completed, Is.True, "the push stream ends with a completed transfer");
+        return last!;
     }
 
     private async Task LoadTestAppAsync(V1.Engine.EngineClient engine, CancellationToken ct)

@@ -4,7 +4,8 @@ using Grpc.Core;
 namespace Federation.RuntimeModule.Engine;
 
 /// <summary>The Engine gRPC service: argument plumbing over <see cref="AppManager"/> and friends.</summary>
-public sealed class EngineService(AppManager apps, RuntimeDescriber describer, ImageLoader images) : V1.Engine.EngineBase
+public sealed class EngineService(AppManager apps, RuntimeDescriber describer, ImageLoader images, CheckpointTransfers transfers)
+    : V1.Engine.EngineBase
 {
     public override Task<DescribeResponse> Describe(DescribeRequest request, ServerCallContext context) =>
         describer.DescribeAsync(context.CancellationToken);
@@ -38,4 +39,13 @@ public sealed class EngineService(AppManager apps, RuntimeDescriber describer, I
 
     public override async Task<RemoveAppResponse> RemoveApp(RemoveAppRequest request, ServerCallContext context) =>
         new() { Removed = await apps.RemoveAsync(request.Name, request.DeleteCheckpoints, context.CancellationToken) };
+
+    public override Task<OpenTransferResponse> OpenTransfer(OpenTransferRequest request, ServerCallContext context) =>
+        Task.FromResult(new OpenTransferResponse { Token = transfers.Open(request.App, request.Checkpoint) });
+
+    public override async Task PushCheckpoint(PushCheckpointRequest request, IServerStreamWriter<TransferProgress> responseStream, ServerCallContext context)
+    {
+        await foreach (var progress in transfers.PushAsync(request, context.CancellationToken))
+            await responseStream.WriteAsync(progress, context.CancellationToken);
+    }
 }

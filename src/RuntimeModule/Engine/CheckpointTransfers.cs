@@ -1,0 +1,105 @@
+using System.Threading.Channels;
+using Federation.Common;
+using Federation.SyncModule.Receiver;
+using Federation.SyncModule.Sender;
+using Federation.V1;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Logging;
+
+namespace Federation.RuntimeModule.Engine;
+
+/// <summary>
+/// Moves checkpoints between runtimes peer to peer with the sync module: the destination opens a
+/// transfer into its checkpoint volume (a one-time token for <c>&lt;app&gt;/&lt;checkpoint&gt;</c>), the
+/// source pushes the directory straight to the destination's Sync receiver. Earlier checkpoints of
+/// the same app at the destination serve as chunk sources, so pre-copy rounds send only deltas.
+/// </summary>
+public sealed partial class CheckpointTransfers(
+    CheckpointVolume volume,
+    ISyncTokenIssuer tokens,
+    SyncSender sender,
+    ILogger<CheckpointTransfers> logger)
+{
+    public string Open(string app, string checkpoint)
+    {
+        var directory = volume.CheckpointDirectory(app, checkpoint);
+        if (File.Exists(Path.Combine(directory, CheckpointVolume.SpecFileName)))
+            throw new FederationException(FederationError.AlreadyExists, $"checkpoint '{checkpoint}' of app '{app}' is already here");
+        return tokens.IssueToken(CheckpointVolume.RelativeDirectory(app, checkpoint));
+    }
+
+    public async IAsyncEnumerable<TransferProgress> PushAsync(PushCheckpointRequest request,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var directory = volume.CheckpointDirectory(request.App, request.Checkpoint);
+        if (!Directory.Exists(directory))
+            throw FederationException.FailedPrecondition($"checkpoint '{request.Checkpoint}' of app '{request.App}' is not in the checkpoint volume");
+        if (!Uri.TryCreate(request.TargetEndpoint, UriKind.Absolute, out var target) || target.Scheme is not ("http" or "https"))
+            throw FederationException.InvalidArgument($"target endpoint '{request.TargetEndpoint}' is not an http(s) URL");
+        if (string.IsNullOrEmpty(request.Token)) throw FederationException.InvalidArgument("transfer token is empty");
+        var options = SendOptions(request.Options);
+
+        var updates = Channel.CreateBounded<SyncProgress>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest });
+        var send = Task.Run(async () =>
+        {
+            try
+            {
+                return await sender.SendDirectoryAsync(target, tls: null, directory, request.Token, options,
+                    new Progress(updates.Writer), ct);
+            }
+            finally
+            {
+                updates.Writer.TryComplete();
+            }
+        }, ct);
+
+        await foreach (var update in updates.Reader.ReadAllAsync(ct))
+        {
+            yield return new TransferProgress
+            {
+                BytesTotal = (ulong)update.TotalBytes,
+                BytesSent = (ulong)update.WireBytes,
+                BytesSkipped = (ulong)update.SkippedBytes,
+                BytesDone = (ulong)(update.SkippedBytes + update.SentBytes),
+                BytesPerSecond = update.BytesPerSecond,
+                Elapsed = Duration.FromTimeSpan(update.Elapsed),
+                FilesTotal = (uint)update.FilesTotal,
+                FilesDone = (uint)update.FilesCompleted,
+            };
+        }
+        var result = await send;
+        LogPushed(logger, request.App, request.Checkpoint, target, result.TotalBytes, result.WireBytes, result.SkippedBytes, result.Duration.TotalMilliseconds);
+        yield return new TransferProgress
+        {
+            BytesTotal = (ulong)result.TotalBytes,
+            BytesSent = (ulong)result.WireBytes,
+            BytesSkipped = (ulong)result.SkippedBytes,
+            BytesDone = (ulong)result.TotalBytes,
+            BytesPerSecond = result.Duration.TotalSeconds > 0 ? result.SentBytes / result.Duration.TotalSeconds : 0,
+            Elapsed = Duration.FromTimeSpan(result.Duration),
+            Completed = true,
+            FilesTotal = (uint)result.Files,
+            FilesDone = (uint)result.Files,
+        };
+    }
+
+    private static SyncSendOptions SendOptions(TransferOptions? requested)
+    {
+        var options = new SyncSendOptions();
+        if (requested is null) return options;
+        if (requested.ChunkSize != 0) options.ChunkSize = (int)requested.ChunkSize;
+        if (requested.ParallelStreams != 0) options.ParallelStreams = (int)requested.ParallelStreams;
+        options.BandwidthLimitBytesPerSecond = (long)requested.BandwidthBytesPerSecond;
+        options.Validate();
+        return options;
+    }
+
+    private sealed class Progress(ChannelWriter<SyncProgress> writer) : IProgress<SyncProgress>
+    {
+        public void Report(SyncProgress value) => writer.TryWrite(value);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "pushed {App}/{Checkpoint} to {Target}: {Total} bytes, {Wire} on the wire, {Skipped} already there, {Ms} ms")]
+    private static partial void LogPushed(ILogger logger, string app, string checkpoint, Uri target, long total, long wire, long skipped, double ms);
+}
