@@ -57,8 +57,14 @@ public sealed class RuntimeDescriber(DockerSocket docker, DockerCheckpointApi ap
         var line = version.Output.Split('\n').FirstOrDefault(l => l.StartsWith("Version:", StringComparison.Ordinal));
         var criuVersion = line?["Version:".Length..].Trim() ?? version.Output.Trim();
         var check = await RunAsync("criu", "check --feature mem_dirty_track");
-        var detail = check.Output.Trim().ReplaceLineEndings(" ");
-        return (criuVersion, check.ExitCode == 0, detail.Length > 200 ? detail[..200] : detail);
+        var lines = check.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var detail = check.ExitCode == 0
+            ? "criu check --feature mem_dirty_track passed: pre-dumps usable"
+            : lines.FirstOrDefault(l => l.Contains("Dirty tracking", StringComparison.OrdinalIgnoreCase)) ?? lines.LastOrDefault() ?? "criu check failed";
+        // "(00.001) Warn  (criu/cr-check.c:824): Dirty tracking is OFF..." -> the sentence only.
+        var colon = detail.IndexOf("): ", StringComparison.Ordinal);
+        if (colon >= 0) detail = detail[(colon + 3)..];
+        return (criuVersion, check.ExitCode == 0, detail);
     }
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string file, string arguments)
