@@ -38,9 +38,12 @@ internal sealed class PushStream(
             await call.RequestStream.CompleteAsync();
             await replies;
         }
-        catch (Exception) when (replies.IsFaulted)
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
-            await replies;
+            // A failed write usually means the call ended; the replies carry the receiver's status.
+            await Task.WhenAny(replies, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None));
+            if (replies.IsFaulted) await replies;
+            throw;
         }
         finally
         {

@@ -102,12 +102,21 @@ public sealed class SyncSender(ILogger<SyncSender>? logger = null)
         SendCounters counters, Action<string> opened, CancellationToken cancellationToken)
     {
         using var call = client.Offer(deadline: DateTime.UtcNow + options.CallTimeout, cancellationToken: cancellationToken);
-        foreach (var part in ManifestParts(manifest, token))
+        try
         {
-            counters.AddManifest(part.CalculateSize());
-            await call.RequestStream.WriteAsync(part, cancellationToken);
+            foreach (var part in ManifestParts(manifest, token))
+            {
+                counters.AddManifest(part.CalculateSize());
+                await call.RequestStream.WriteAsync(part, cancellationToken);
+            }
+            await call.RequestStream.CompleteAsync();
         }
-        await call.RequestStream.CompleteAsync();
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The receiver may have ended the call early (a refused manifest): its status says why.
+            await ReadNeedsAsync(call.ResponseStream, manifest, opened, cancellationToken);
+            throw;
+        }
         return await ReadNeedsAsync(call.ResponseStream, manifest, opened, cancellationToken);
     }
 
