@@ -77,6 +77,10 @@ public sealed class SyncSender(ILogger<SyncSender>? logger = null)
                 SyncSenderLog.Retrying(logger, transferId, attempt, status.StatusCode, status.Detail);
                 await Task.Delay(options.RetryDelay * (1 << Math.Min(attempt - 1, 6)), cancellationToken);
             }
+            catch (RpcException e) when (!cancellationToken.IsCancellationRequested && IsTlsFailure(e))
+            {
+                throw new FederationException(FederationError.Unavailable, $"TLS with the receiver failed: {e.Status.Detail}", e);
+            }
             catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
             {
                 throw new FederationException(ToError(e.StatusCode), $"the receiver refused or broke the transfer: {e.Status.Detail}", e);
@@ -217,8 +221,16 @@ public sealed class SyncSender(ILogger<SyncSender>? logger = null)
     }
 
     /// <summary>A broken connection or stream is retried; a refusal (token, paths, limits) is not.</summary>
+    private static bool IsTlsFailure(RpcException e)
+    {
+        for (Exception? inner = e.Status.DebugException; inner is not null; inner = inner.InnerException)
+            if (inner is System.Security.Authentication.AuthenticationException) return true;
+        return false;
+    }
+
     private static bool IsRetryable(Exception e, string? transferId) => e switch
     {
+        RpcException rpc when IsTlsFailure(rpc) => false,
         RpcException rpc => IsRetryable(rpc.StatusCode, transferId),
         IOException or HttpRequestException or OperationCanceledException => true,
         // Writing to a call the server already ended.
