@@ -66,6 +66,8 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
             HostConfig = WithRuntimePrivileges(new HostConfig
             {
                 NetworkMode = $"container:{runtime.ID}",
+                // shareProcessNamespace of a pod: the Engine runs runc in the runtime's namespaces.
+                PidMode = $"container:{runtime.ID}",
                 Binds = ModuleBinds(),
                 Mounts = [StateMount(volumeName)],
             }),

@@ -21,6 +21,9 @@ public sealed class RuntimeModuleOptions
 
     public int EnginePort { get; set; } = 50051;
 
+    /// <summary>runc's state root for Docker's containers inside the runtime (Docker's default).</summary>
+    public string RuncRoot { get; set; } = "/run/docker/runtime-runc/moby";
+
     public string DockerSocketPath => DockerSocket ?? Path.Combine(StateDirectory, "run", "docker.sock");
     public string CheckpointDirectory => Path.Combine(StateDirectory, "checkpoints");
     public string AppsDirectory => Path.Combine(StateDirectory, "apps");

@@ -13,6 +13,7 @@ public static class RuntimeModuleServices
         services.AddSingleton<DockerCheckpointApi>();
         services.AddSingleton<CheckpointVolume>();
         services.AddSingleton<AppRegistry>();
+        services.AddSingleton<RuncCheckpointer>();
         services.AddSingleton<AppManager>();
         services.AddSingleton<RuntimeDescriber>();
         services.AddSingleton<ImageLoader>();

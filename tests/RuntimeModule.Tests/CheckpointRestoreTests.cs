@@ -42,10 +42,11 @@ public sealed partial class CheckpointRestoreTests
         });
     }
 
-    [Test]
-    public async Task Checkpoint_with_exit_moves_the_app_to_the_other_runtime_with_its_memory()
+    [TestCase(CheckpointMethod.Runc)]
+    [TestCase(CheckpointMethod.Docker)]
+    public async Task Checkpoint_with_exit_moves_the_app_to_the_other_runtime_with_its_memory(CheckpointMethod method)
     {
-        const string app = "mover";
+        var app = $"mover-{method.ToString().ToLowerInvariant()}";
         // No dirtying: the memory checksum must come out of B exactly as it went into A.
         await runtimes.EngineA.CreateAppAsync(new CreateAppRequest { Spec = TestApp.Spec(app, TestEnvironment.TestAppImage, mib: 128, dirtyKib: 0), StartMode = StartMode.Active });
         var portA = TwoRuntimes.AppPort(runtimes.A);
@@ -54,8 +55,9 @@ public sealed partial class CheckpointRestoreTests
         var lastBefore = await TestApp.AskAsync(portA);
         Assert.That(lastBefore.Counter, Is.GreaterThan(before.Counter), "the app counts before the move");
 
-        var checkpoint = await runtimes.EngineA.CheckpointAsync(new CheckpointRequest { App = app, Checkpoint = "move-1", LeaveRunning = false });
-        TestContext.Out.WriteLine($"checkpoint: {checkpoint.TotalBytes} bytes in {checkpoint.Files.Count} files; " +
+        var checkpoint = await runtimes.EngineA.CheckpointAsync(new CheckpointRequest { App = app, Checkpoint = "move-1", LeaveRunning = false, Method = method });
+        Assert.That(checkpoint.Method, Is.EqualTo(method));
+        TestContext.Out.WriteLine($"{method} checkpoint: {checkpoint.TotalBytes} bytes in {checkpoint.Files.Count} files; " +
                                   string.Join(", ", checkpoint.Timings.Select(t => $"{t.Step} {t.Duration.ToTimeSpan().TotalMilliseconds:F0} ms")));
         Assert.That(checkpoint.TotalBytes, Is.GreaterThan(128UL << 20), "the pages of 128 MiB are in the checkpoint");
         Assert.That(checkpoint.Files.Select(f => f.Path), Does.Contain("federation-app.json").And.Some.StartsWith("pages-"));
@@ -69,7 +71,7 @@ public sealed partial class CheckpointRestoreTests
         Assert.That(moved.BytesTotal, Is.EqualTo(checkpoint.TotalBytes), "the whole checkpoint was synced");
         AssertSameFiles(runtimes.A, runtimes.B, app, "move-1");
         var restored = await runtimes.EngineB.RestoreAsync(new RestoreRequest { App = app, Checkpoint = "move-1" });
-        TestContext.Out.WriteLine("restore: " + string.Join(", ", restored.Timings.Select(t => $"{t.Step} {t.Duration.ToTimeSpan().TotalMilliseconds:F0} ms")));
+        TestContext.Out.WriteLine($"restore of a {method} checkpoint: " + string.Join(", ", restored.Timings.Select(t => $"{t.Step} {t.Duration.ToTimeSpan().TotalMilliseconds:F0} ms")));
         Assert.That(restored.App.State, Is.EqualTo(AppState.Running));
         Assert.That(restored.App.RestoredFrom, Is.EqualTo("move-1"));
 
@@ -163,6 +165,59 @@ public sealed partial class CheckpointRestoreTests
         await runtimes.EngineA.RemoveAppAsync(new RemoveAppRequest { Name = app, DeleteCheckpoints = true });
         Assert.That(await activeWait.WaitAsync(TimeSpan.FromSeconds(30)), Is.Zero, "removing the app ends the source ambassador cleanly");
         await runtimes.EngineB.RemoveAppAsync(new RemoveAppRequest { Name = app, DeleteCheckpoints = true });
+    }
+
+    [Test]
+    public async Task A_stopped_source_comes_back_from_its_own_checkpoint_in_the_same_runtime()
+    {
+        // The rollback of a failed migration: the final checkpoint stopped the source; it must run again where it was.
+        const string app = "rollback";
+        await runtimes.EngineA.CreateAppAsync(new CreateAppRequest { Spec = TestApp.Spec(app, TestEnvironment.TestAppImage, mib: 32, dirtyKib: 16), StartMode = StartMode.Active });
+        var port = TwoRuntimes.AppPort(runtimes.A);
+        var before = await TestApp.WaitAsync(port);
+        var checkpoint = await runtimes.EngineA.CheckpointAsync(new CheckpointRequest { App = app, Checkpoint = "final" });
+        Assert.That((await runtimes.EngineA.GetAppAsync(new GetAppRequest { Name = app })).State, Is.EqualTo(AppState.Checkpointed));
+
+        await runtimes.EngineA.RestoreAsync(new RestoreRequest { App = app, Checkpoint = "final" });
+        var after = await TestApp.WaitAsync(port, "VERIFY");
+        Assert.Multiple(() =>
+        {
+            Assert.That(checkpoint.Method, Is.EqualTo(CheckpointMethod.Runc), "AUTO picks runc when the Engine shares the runtime's processes");
+            Assert.That(after.Seed, Is.EqualTo(before.Seed));
+            Assert.That(after.Counter, Is.GreaterThanOrEqualTo(before.Counter));
+            Assert.That(after.Fields["verify"], Is.EqualTo("ok"));
+        });
+        await runtimes.EngineA.RemoveAppAsync(new RemoveAppRequest { Name = app, DeleteCheckpoints = true });
+    }
+
+    [Test]
+    public async Task Pre_dumps_run_only_where_CRIU_tracks_dirty_memory()
+    {
+        const string app = "predump";
+        var described = await runtimes.EngineA.DescribeAsync(new DescribeRequest());
+        await runtimes.EngineA.CreateAppAsync(new CreateAppRequest { Spec = TestApp.Spec(app, TestEnvironment.TestAppImage, mib: 16, dirtyKib: 16), StartMode = StartMode.Active });
+        try
+        {
+            await TestApp.WaitAsync(TwoRuntimes.AppPort(runtimes.A));
+            var call = runtimes.EngineA.CheckpointAsync(new CheckpointRequest { App = app, Checkpoint = "pre-1", PreDump = true }).ResponseAsync;
+            if (described.DirtyTracking)
+            {
+                var pre = await call;
+                Assert.That(pre.PreDump, Is.True);
+                Assert.That(pre.Files.Select(f => f.Path), Has.Some.StartsWith("pages-"));
+            }
+            else
+            {
+                var e = Assert.ThrowsAsync<RpcException>(async () => await call)!;
+                Assert.That(e.StatusCode, Is.EqualTo(StatusCode.FailedPrecondition));
+                Assert.That(e.Status.Detail, Does.Contain("dirty memory"));
+            }
+            Assert.That((await TestApp.AskAsync(TwoRuntimes.AppPort(runtimes.A), "VERIFY")).Fields["verify"], Is.EqualTo("ok"), "the app runs on either way");
+        }
+        finally
+        {
+            await runtimes.EngineA.RemoveAppAsync(new RemoveAppRequest { Name = app, DeleteCheckpoints = true });
+        }
     }
 
     private static void AssertSameFiles(Adapters.Docker.RuntimeInstance a, Adapters.Docker.RuntimeInstance b, string app, string checkpoint)

@@ -21,6 +21,8 @@ public sealed partial class AppManager(
     DockerCheckpointApi checkpointApi,
     CheckpointVolume volume,
     AppRegistry registry,
+    RuncCheckpointer runc,
+    RuntimeDescriber describer,
     RuntimeModuleOptions options,
     ILogger<AppManager> logger)
 {
@@ -85,10 +87,21 @@ public sealed partial class AppManager(
         return apps;
     }
 
-    public async Task<CheckpointResponse> CheckpointAsync(string app, string checkpoint, bool leaveRunning, CancellationToken ct)
+    public async Task<CheckpointResponse> CheckpointAsync(CheckpointRequest request, CancellationToken ct)
     {
+        var (app, checkpoint) = (request.App, request.Checkpoint);
         Names.CheckAppName(app);
         var directory = volume.CheckpointDirectory(app, checkpoint);
+        var parent = string.IsNullOrEmpty(request.Parent) ? null : volume.CheckpointDirectory(app, request.Parent);
+        var leaveRunning = request.LeaveRunning || request.PreDump;
+        var method = request.Method == CheckpointMethod.Auto ? DefaultMethod() : request.Method;
+        if ((request.PreDump || parent is not null) && method != CheckpointMethod.Runc)
+            throw FederationException.FailedPrecondition("pre-dumps and parent checkpoints need the runc checkpoint method");
+        if (request.PreDump && !await describer.DirtyTrackingAsync(ct))
+            throw FederationException.FailedPrecondition("CRIU cannot track dirty memory on this kernel: pre-dumps are not possible, use leave-running checkpoints");
+        if (parent is not null && !Directory.Exists(parent))
+            throw FederationException.FailedPrecondition($"parent checkpoint '{request.Parent}' of app '{app}' is not in the checkpoint volume");
+
         var container = await FindContainerAsync(app, ct) ?? throw FederationException.NotFound($"app '{app}' has no container in this runtime");
         if (container.State != "running")
             throw FederationException.FailedPrecondition($"app '{app}' is {container.State}, not running: nothing to checkpoint");
@@ -101,25 +114,33 @@ public sealed partial class AppManager(
             Checkpoint = checkpoint,
             Directory = CheckpointVolume.RelativeDirectory(app, checkpoint),
             LeaveRunning = leaveRunning,
+            Method = method,
+            PreDump = request.PreDump,
         };
         Directory.CreateDirectory(volume.AppDirectory(app));
         var record = await registry.GetAsync(app, ct) ?? new AppRecord(await SpecFromContainerAsync(container.ID, app, ct), StartMode.Active, false, "");
         // Marked before the dump so the Ambassador, seeing the container stop, knows it moved rather than crashed.
         if (!leaveRunning) await registry.PutAsync(record with { CheckpointedAway = true }, ct);
+        var workDirectory = Path.Combine(volume.AppDirectory(app), ".work-" + checkpoint);
         var watch = Stopwatch.StartNew();
         try
         {
-            await checkpointApi.CreateAsync(container.ID, checkpoint, volume.AppDirectory(app), exit: !leaveRunning, ct);
+            if (method == CheckpointMethod.Runc)
+                await runc.CheckpointAsync(container.ID, directory, workDirectory, leaveRunning, request.PreDump, parent, ct);
+            else
+                await checkpointApi.CreateAsync(container.ID, checkpoint, volume.AppDirectory(app), exit: !leaveRunning, ct);
         }
-        catch (Exception e) when (e is DockerCallException or OperationCanceledException)
+        catch (Exception e) when (e is DockerCallException or FederationException or OperationCanceledException)
         {
             if (!leaveRunning) await registry.PutAsync(record with { CheckpointedAway = false }, CancellationToken.None);
             var detail = CriuLog.LastError(directory);
             TryDeleteDirectory(directory);
-            if (e is OperationCanceledException) throw;
+            TryDeleteDirectory(workDirectory);
+            if (e is not DockerCallException) throw;
             throw FederationException.FailedPrecondition(
                 $"checkpoint of app '{app}' failed: {e.Message}" + (detail is null ? "" : $" (criu: {detail})"));
         }
+        TryDeleteDirectory(workDirectory);
         response.Timings.Add(Timing("dump", watch));
 
         watch.Restart();
@@ -128,9 +149,11 @@ public sealed partial class AppManager(
 
         response.Files.AddRange(CheckpointVolume.ListFiles(directory));
         response.TotalBytes = (ulong)response.Files.Sum(f => (long)f.Size);
-        LogCheckpointed(logger, app, checkpoint, response.TotalBytes, leaveRunning);
+        LogCheckpointed(logger, app, checkpoint, method, response.TotalBytes, leaveRunning);
         return response;
     }
+
+    public CheckpointMethod DefaultMethod() => runc.Available ? CheckpointMethod.Runc : CheckpointMethod.Docker;
 
     public async Task<RestoreResponse> RestoreAsync(string app, string checkpoint, CancellationToken ct)
     {
@@ -380,8 +403,8 @@ public sealed partial class AppManager(
     [LoggerMessage(Level = LogLevel.Information, Message = "app {App} started as container {Container}")]
     private static partial void LogStarted(ILogger logger, string app, string container);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "app {App} checkpointed as {Checkpoint}: {Bytes} bytes, leave running {LeaveRunning}")]
-    private static partial void LogCheckpointed(ILogger logger, string app, string checkpoint, ulong bytes, bool leaveRunning);
+    [LoggerMessage(Level = LogLevel.Information, Message = "app {App} checkpointed as {Checkpoint} ({Method}): {Bytes} bytes, leave running {LeaveRunning}")]
+    private static partial void LogCheckpointed(ILogger logger, string app, string checkpoint, CheckpointMethod method, ulong bytes, bool leaveRunning);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "app {App} restored from {Checkpoint} as container {Container}")]
     private static partial void LogRestored(ILogger logger, string app, string checkpoint, string container);

@@ -26,7 +26,7 @@ public sealed class EngineService(AppManager apps, RuntimeDescriber describer, I
         new() { Apps = { await apps.ListAsync(context.CancellationToken) } };
 
     public override Task<CheckpointResponse> Checkpoint(CheckpointRequest request, ServerCallContext context) =>
-        apps.CheckpointAsync(request.App, request.Checkpoint, request.LeaveRunning, context.CancellationToken);
+        apps.CheckpointAsync(request, context.CancellationToken);
 
     public override Task<RestoreResponse> Restore(RestoreRequest request, ServerCallContext context) =>
         apps.RestoreAsync(request.App, request.Checkpoint, context.CancellationToken);

@@ -9,9 +9,11 @@ namespace Federation.RuntimeModule.Engine;
 /// versions, kernel, architecture, and whether CRIU can track dirty memory (pre-dumps).
 /// CRIU is asked in the Engine's own container, which runs the runtime image and so the same CRIU.
 /// </summary>
-public sealed class RuntimeDescriber(DockerSocket docker, DockerCheckpointApi api, CheckpointVolume volume)
+public sealed class RuntimeDescriber(DockerSocket docker, DockerCheckpointApi api, CheckpointVolume volume, RuncCheckpointer runc)
 {
     private readonly Lazy<Task<(string Version, bool DirtyTracking, string Detail)>> criu = new(ProbeCriuAsync);
+
+    public async Task<bool> DirtyTrackingAsync(CancellationToken ct) => (await criu.Value.WaitAsync(ct)).DirtyTracking;
 
     public async Task<DescribeResponse> DescribeAsync(CancellationToken ct)
     {
@@ -35,6 +37,7 @@ public sealed class RuntimeDescriber(DockerSocket docker, DockerCheckpointApi ap
             CheckpointVolumeOnTmpfs = MountInfo.FileSystemOf(volume.Root) == "tmpfs",
             MemoryTotalBytes = (ulong)Math.Max(0, info.MemTotal),
             Cpus = (uint)Math.Max(0, info.NCPU),
+            CheckpointMethod = runc.Available ? CheckpointMethod.Runc : CheckpointMethod.Docker,
         };
         var images = await docker.Client.Images.ListImagesAsync(new Docker.DotNet.Models.ImagesListParameters(), ct);
         response.Images.AddRange(images.SelectMany(i => i.RepoTags ?? []).Where(t => t != "<none>:<none>").Order(StringComparer.Ordinal));
