@@ -4,6 +4,7 @@ using Federation.Adapters.Docker;
 using Federation.RuntimeDemo;
 using Federation.V1;
 using Google.Protobuf;
+using Grpc.Core;
 using Grpc.Net.Client;
 
 // Usage: RuntimeDemo RUNTIME_IMAGE TESTAPP_IMAGE [MIB] [DIRTY_KIB]
@@ -75,7 +76,13 @@ try
     var checkpoint = await edgeEngine.CheckpointAsync(new CheckpointRequest { App = spec.Name, Checkpoint = "move-1" }, cancellationToken: ct);
     var checkpointTime = gap.Elapsed;
     var copy = Stopwatch.StartNew();
-    CopyDirectory(Path.Combine(edge.CheckpointHostPath, spec.Name, "move-1"), Path.Combine(cloud.CheckpointHostPath, spec.Name, "move-1"));
+    var opened = await cloudEngine.OpenTransferAsync(new OpenTransferRequest { App = spec.Name, Checkpoint = "move-1" }, cancellationToken: ct);
+    using var push = edgeEngine.PushCheckpoint(new PushCheckpointRequest
+    {
+        App = spec.Name, Checkpoint = "move-1", TargetEndpoint = cloud.PeerEngineEndpoint.ToString(), Token = opened.Token,
+    }, cancellationToken: ct);
+    TransferProgress synced = new();
+    while (await push.ResponseStream.MoveNext(ct)) synced = push.ResponseStream.Current;
     var copyTime = copy.Elapsed;
     var restore = await cloudEngine.RestoreAsync(new RestoreRequest { App = spec.Name, Checkpoint = "move-1" }, cancellationToken: ct);
     var restoreTime = gap.Elapsed - checkpointTime - copyTime;
@@ -87,7 +94,7 @@ try
     Console.WriteLine();
     Console.WriteLine("phase                         time");
     Console.WriteLine($"checkpoint (exit) on edge  {Ms(checkpointTime),8}   {checkpoint.TotalBytes / (1024.0 * 1024):F1} MiB in {checkpoint.Files.Count} files ({Steps(checkpoint.Timings)})");
-    Console.WriteLine($"copy checkpoint to cloud   {Ms(copyTime),8}");
+    Console.WriteLine($"sync edge -> cloud         {Ms(copyTime),8}   {synced.BytesSent / (1024.0 * 1024):F1} MiB on the wire, {synced.BytesSkipped / (1024.0 * 1024):F1} MiB already there, peer to peer");
     Console.WriteLine($"restore on cloud           {Ms(restoreTime),8}   ({Steps(restore.Timings)})");
     Console.WriteLine($"client-visible gap         {Ms(downtime),8}   (checkpoint start to first answer on cloud)");
     Console.WriteLine();
@@ -106,13 +113,3 @@ finally
 static void Step(string message) => Console.WriteLine($"==> {message}");
 static string Ms(TimeSpan t) => $"{t.TotalMilliseconds:F0} ms";
 static string Steps(IEnumerable<StepTiming> timings) => string.Join(", ", timings.Select(t => $"{t.Step} {t.Duration.ToTimeSpan().TotalMilliseconds:F0} ms"));
-
-static void CopyDirectory(string source, string target)
-{
-    foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-    {
-        var to = Path.Combine(target, Path.GetRelativePath(source, file));
-        Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-        File.Copy(file, to);
-    }
-}
