@@ -9,4 +9,5 @@ setup_out=$(bash "$repo/scripts/setup.sh") || { echo "test.sh: machine setup fai
 eval "$setup_out"
 export FEDERATION_RUNTIME_IMAGE FEDERATION_TESTAPP_IMAGE
 dotnet build "$repo/Federation.sln" -nologo -v quiet
-exec dotnet test "$repo/Federation.sln" --no-build -nologo --logger "console;verbosity=normal" "$@"
+# One test project at a time: the end-to-end suites share two cores and one dockerd.
+exec dotnet test "$repo/Federation.sln" --no-build -nologo -m:1 --logger "console;verbosity=normal" "$@"
