@@ -20,12 +20,16 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
     private const string ModulePath = "/opt/federation/runtime";
     private const string RuntimeLabel = "federation.runtime";
 
-    public async Task<RuntimeInstance> StartRuntimeAsync(string name, IReadOnlyCollection<int> appPorts, CancellationToken ct)
+    public Task<RuntimeInstance> StartRuntimeAsync(string name, IReadOnlyCollection<int> appPorts, CancellationToken ct) =>
+        StartRuntimeAsync(name, appPorts, new Dictionary<string, string>(), ct);
+
+    /// <summary>Starts a runtime whose containers and volume also carry <paramref name="extraLabels"/> (an adapter's own bookkeeping).</summary>
+    public async Task<RuntimeInstance> StartRuntimeAsync(string name, IReadOnlyCollection<int> appPorts, IReadOnlyDictionary<string, string> extraLabels, CancellationToken ct)
     {
         Names.CheckAppName(name, "runtime name");
         if (!File.Exists(Path.Combine(options.ModuleDirectory, "Federation.RuntimeModule.dll")))
             throw FederationException.FailedPrecondition($"Federation.RuntimeModule.dll is not in {options.ModuleDirectory}");
-        var labels = new Dictionary<string, string> { [RuntimeLabel] = name, ["federation.owner"] = options.OwnerLabel };
+        var labels = new Dictionary<string, string>(extraLabels) { [RuntimeLabel] = name, ["federation.owner"] = options.OwnerLabel };
 
         var volumeName = $"{name}-state";
         var volume = await docker.Volumes.CreateAsync(new VolumesCreateParameters
@@ -148,6 +152,65 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
             Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"federation.owner={options.OwnerLabel}"] = true } },
         }, ct);
         return containers.Select(c => c.Labels[RuntimeLabel]).Distinct().ToList();
+    }
+
+    /// <summary>The runtime of that name as it runs now (after a restart of whoever started it), or null.</summary>
+    public async Task<RuntimeInstance?> FindRuntimeAsync(string name, CancellationToken ct)
+    {
+        ContainerInspectResponse runtime, engine;
+        try
+        {
+            runtime = await docker.Containers.InspectContainerAsync(name, ct);
+            engine = await docker.Containers.InspectContainerAsync($"{name}-engine", ct);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return null;
+        }
+        if (!runtime.Config.Labels.TryGetValue(RuntimeLabel, out var label) || label != name) return null;
+        var published = new Dictionary<int, int>();
+        foreach (var (port, bindings) in runtime.NetworkSettings.Ports ?? new Dictionary<string, IList<PortBinding>>())
+        {
+            if (bindings is { Count: > 0 } && port.EndsWith("/tcp", StringComparison.Ordinal))
+                published[int.Parse(port[..^4], CultureInfo.InvariantCulture)] = int.Parse(bindings[0].HostPort, CultureInfo.InvariantCulture);
+        }
+        if (!published.ContainsKey(RuntimeLaunchOptions.EnginePort)) return null;
+        var volumeName = $"{name}-state";
+        var volumePath = (await docker.Volumes.InspectAsync(volumeName, ct)).Mountpoint;
+        return new RuntimeInstance(name, runtime.ID, engine.ID, volumeName, volumePath,
+            new Uri($"http://127.0.0.1:{published[RuntimeLaunchOptions.EnginePort]}"), published,
+            runtime.NetworkSettings.Networks.Values.Select(n => n.IPAddress).FirstOrDefault(ip => !string.IsNullOrEmpty(ip)) ?? "");
+    }
+
+    /// <summary>
+    /// What a runtime started from the image would report, without starting one: runs the image once
+    /// with the runtime's privileges and returns the output of the version commands and of CRIU's
+    /// dirty-tracking check (lines "dockerd: ...", "containerd: ...", "runc: ...", "criu: ...", "dirty: yes|no ...").
+    /// </summary>
+    public async Task<string> ProbeRuntimeImageAsync(CancellationToken ct)
+    {
+        var probe = await docker.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = options.RuntimeImage,
+            Entrypoint = ["/bin/sh", "-c",
+                "echo \"dockerd: $(dockerd --version 2>&1)\"; echo \"containerd: $(containerd --version 2>&1)\"; " +
+                "echo \"runc: $(runc --version 2>&1 | head -n1)\"; echo \"criu: $(criu --version 2>&1 | head -n1)\"; " +
+                "if out=$(criu check --feature mem_dirty_track 2>&1); then echo \"dirty: yes $out\"; else echo \"dirty: no $out\" | tr '\\n' ' '; echo; fi"],
+            Labels = new Dictionary<string, string> { ["federation.owner"] = options.OwnerLabel },
+            HostConfig = WithRuntimePrivileges(new HostConfig { NetworkMode = "none", Binds = ["/sys/fs/cgroup:/sys/fs/cgroup:rw"] }),
+        }, ct);
+        try
+        {
+            await docker.Containers.StartContainerAsync(probe.ID, new ContainerStartParameters(), ct);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(60));
+            await docker.Containers.WaitContainerAsync(probe.ID, timeout.Token);
+            return await LogsAsync(probe.ID, ct);
+        }
+        finally
+        {
+            await docker.Containers.RemoveContainerAsync(probe.ID, new ContainerRemoveParameters { Force = true }, CancellationToken.None);
+        }
     }
 
     private async Task WaitForEngineAsync(RuntimeInstance runtime, CancellationToken ct)

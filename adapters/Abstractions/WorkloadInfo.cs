@@ -1,0 +1,18 @@
+namespace Federation.Adapters;
+
+/// <summary>A workload as the adapter sees it, with the addresses the migration needs.</summary>
+/// <param name="EngineEndpoint">The runtime's Engine as this cluster's coordinator reaches it.</param>
+/// <param name="PeerEngineEndpoint">The runtime's Engine (and Sync receiver) as another cluster's runtime reaches it.</param>
+/// <param name="AppEndpoints">Container port -> "host:port" where the app is reachable from outside the runtime.</param>
+/// <param name="StableAddress">The address clients use ("host:port"), kept across moves; null if this cluster holds none.</param>
+/// <param name="MigrationId">The migration that created the workload as a target, if any.</param>
+public sealed record WorkloadInfo(
+    WorkloadId Id,
+    WorkloadRole Role,
+    string Image,
+    bool Running,
+    Uri EngineEndpoint,
+    Uri PeerEngineEndpoint,
+    IReadOnlyDictionary<int, string> AppEndpoints,
+    string? StableAddress,
+    string? MigrationId);

@@ -1,0 +1,175 @@
+using Microsoft.Extensions.Logging;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Federation.Adapters.Docker;
+
+/// <summary>
+/// A stable client address on 127.0.0.1 that forwards each connection to the current backend. While
+/// held, new connections are accepted and wait (they are not refused) until the backend is switched
+/// or the hold is released; connections already forwarded keep their backend.
+/// </summary>
+public sealed partial class TcpSwitchProxy : IAsyncDisposable
+{
+    private readonly TcpListener listener;
+    private readonly CancellationTokenSource stop = new();
+    private readonly TimeSpan maxHold;
+    private readonly ILogger logger;
+    private readonly Lock gate = new();
+    private readonly Task acceptLoop;
+    private string backend;
+    private TaskCompletionSource? hold;
+
+    public TcpSwitchProxy(int port, string backend, TimeSpan maxHold, ILogger logger)
+    {
+        this.backend = backend;
+        this.maxHold = maxHold;
+        this.logger = logger;
+        listener = new TcpListener(IPAddress.Loopback, port);
+        listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        listener.Start(512);
+        Port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        acceptLoop = AcceptLoopAsync(stop.Token);
+    }
+
+    public int Port { get; }
+
+    public string Address => $"127.0.0.1:{Port}";
+
+    public string Backend
+    {
+        get { lock (gate) return backend; }
+    }
+
+    public bool Holding
+    {
+        get { lock (gate) return hold is not null; }
+    }
+
+    public void Hold()
+    {
+        lock (gate) hold ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>Points new connections at <paramref name="newBackend"/> and lets the held ones through to it.</summary>
+    public void Switch(string newBackend)
+    {
+        TaskCompletionSource? released;
+        lock (gate)
+        {
+            backend = newBackend;
+            released = hold;
+            hold = null;
+        }
+        released?.TrySetResult();
+    }
+
+    public void Release() => Switch(Backend);
+
+    private async Task AcceptLoopAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await listener.AcceptTcpClientAsync(ct);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException && ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                LogAcceptFailed(logger, Port, e.Message);
+                continue;
+            }
+            _ = ForwardAsync(client, ct);
+        }
+    }
+
+    private async Task ForwardAsync(TcpClient client, CancellationToken ct)
+    {
+        using (client)
+        {
+            Task? waiting;
+            lock (gate) waiting = hold?.Task;
+            if (waiting is not null)
+            {
+                try
+                {
+                    await waiting.WaitAsync(maxHold, ct);
+                }
+                catch (TimeoutException)
+                {
+                    LogHoldExpired(logger, Port, maxHold);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+            var target = Backend;
+            using var upstream = new TcpClient();
+            try
+            {
+                var (host, port) = Split(target);
+                await upstream.ConnectAsync(host, port, ct);
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException)
+            {
+                LogBackendUnreachable(logger, Port, target, e.Message);
+                return;
+            }
+            client.NoDelay = true;
+            upstream.NoDelay = true;
+            var a = client.GetStream();
+            var b = upstream.GetStream();
+            using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var up = PumpAsync(a, upstream.Client, b, done.Token);
+            var down = PumpAsync(b, client.Client, a, done.Token);
+            await Task.WhenAll(up, down);
+        }
+    }
+
+    /// <summary>Copies one direction; at its end, half-closes the other side so request/reply protocols finish.</summary>
+    private static async Task PumpAsync(NetworkStream from, Socket toSocket, NetworkStream to, CancellationToken ct)
+    {
+        var buffer = new byte[16 * 1024];
+        try
+        {
+            int read;
+            while ((read = await from.ReadAsync(buffer, ct)) > 0) await to.WriteAsync(buffer.AsMemory(0, read), ct);
+            toSocket.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            try { toSocket.Shutdown(SocketShutdown.Both); }
+            catch (Exception inner) when (inner is SocketException or ObjectDisposedException) { }
+        }
+    }
+
+    private static (string Host, int Port) Split(string endpoint)
+    {
+        var colon = endpoint.LastIndexOf(':');
+        return (endpoint[..colon], int.Parse(endpoint[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await stop.CancelAsync();
+        listener.Stop();
+        Release();
+        await acceptLoop;
+        stop.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "proxy {Port}: accept failed: {Reason}")]
+    private static partial void LogAcceptFailed(ILogger logger, int port, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "proxy {Port}: hold lasted longer than {Limit}; forwarding to the current backend")]
+    private static partial void LogHoldExpired(ILogger logger, int port, TimeSpan limit);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "proxy {Port}: backend {Backend} unreachable: {Reason}")]
+    private static partial void LogBackendUnreachable(ILogger logger, int port, string backend, string reason);
+}

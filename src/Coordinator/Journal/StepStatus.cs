@@ -1,0 +1,9 @@
+namespace Federation.Coordinator.Journal;
+
+public enum StepStatus
+{
+    /// <summary>Written before the step acts: after a crash, it may or may not have happened.</summary>
+    Begun,
+    Done,
+    Failed,
+}

@@ -1,0 +1,26 @@
+namespace Federation.Coordinator.Options;
+
+/// <summary>The coordinator of one cluster: who it is, where it listens, its peers, its adapter and journal.</summary>
+public sealed class CoordinatorOptions
+{
+    public const string Section = "Coordinator";
+
+    /// <summary>This cluster's name (a DNS label); peers and fedctl know it by this name.</summary>
+    public string Cluster { get; set; } = "";
+
+    /// <summary>Loopback only by design: h2c without TLS.</summary>
+    public string ListenAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>0: any free port (tests).</summary>
+    public int ListenPort { get; set; } = 7400;
+
+    /// <summary>Peer cluster name -> coordinator address ("http://127.0.0.1:7401").</summary>
+    public Dictionary<string, string> Peers { get; set; } = [];
+
+    /// <summary>SQLite file of the migration journal.</summary>
+    public string JournalPath { get; set; } = "";
+
+    public AdapterOptions Adapter { get; set; } = new();
+
+    public MigrationDefaults Migration { get; set; } = new();
+}

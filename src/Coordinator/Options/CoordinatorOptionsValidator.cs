@@ -1,0 +1,47 @@
+using Federation.Common;
+using Microsoft.Extensions.Options;
+
+namespace Federation.Coordinator.Options;
+
+/// <summary>Checks the configuration at start, so a bad one stops the coordinator with the reason.</summary>
+public sealed class CoordinatorOptionsValidator : IValidateOptions<CoordinatorOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CoordinatorOptions options)
+    {
+        var failures = new List<string>();
+        Check(failures, () => Names.CheckAppName(options.Cluster, "cluster name"));
+        if (options.ListenPort is < 0 or > 65535) failures.Add($"listen port {options.ListenPort} is out of range");
+        if (!System.Net.IPAddress.TryParse(options.ListenAddress, out var ip) || !System.Net.IPAddress.IsLoopback(ip))
+            failures.Add($"listen address '{options.ListenAddress}' must be a loopback address");
+        if (string.IsNullOrWhiteSpace(options.JournalPath)) failures.Add("journal path is empty");
+        foreach (var (peer, address) in options.Peers)
+        {
+            Check(failures, () => Names.CheckAppName(peer, "peer name"));
+            if (peer == options.Cluster) failures.Add($"peer '{peer}' has this cluster's own name");
+            if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                failures.Add($"peer '{peer}' address '{address}' is not an http(s) URL");
+        }
+        switch (options.Adapter.Kind)
+        {
+            case "docker":
+                if (string.IsNullOrWhiteSpace(options.Adapter.RuntimeImage)) failures.Add("adapter runtime image is empty (docker adapter)");
+                Check(failures, () => Names.CheckAppName(options.Adapter.NamePrefix, "adapter name prefix"));
+                break;
+            case "fake":
+                break;
+            default:
+                failures.Add($"adapter kind '{options.Adapter.Kind}' is not supported (docker)");
+                break;
+        }
+        if (options.Adapter.MaxWorkloads < 0) failures.Add("adapter max workloads is negative");
+        if (options.Migration.MaxPrecopyRounds > 100) failures.Add("max pre-copy rounds is above 100");
+        if (options.Migration.TransferAttempts < 1) failures.Add("transfer attempts must be at least 1");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Check(List<string> failures, Action check)
+    {
+        try { check(); }
+        catch (FederationException e) { failures.Add(e.Message); }
+    }
+}

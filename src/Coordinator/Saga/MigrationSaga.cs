@@ -1,0 +1,264 @@
+using System.Diagnostics;
+using Federation.Adapters;
+using Federation.Common;
+using Federation.Coordinator.Engines;
+using Federation.Coordinator.Journal;
+using Federation.Coordinator.Options;
+using Federation.Coordinator.Peers;
+using Federation.V1;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+
+namespace Federation.Coordinator.Saga;
+
+/// <summary>
+/// The forward path of one migration, source side: prepare the target, pre-copy rounds, hold traffic,
+/// final checkpoint and delta, commit, switch traffic, delete the source. Each step is journaled
+/// before it acts. Until the commit begins, any failure is rolled back by the caller; from the commit
+/// on, the migration only goes forward (<see cref="FinishAsync"/>).
+/// </summary>
+public sealed partial class MigrationSaga(
+    IOrchestratorAdapter adapter,
+    EngineClients engines,
+    PeerClients peers,
+    MigrationJournal journal,
+    MigrationTracker tracker,
+    IOptions<CoordinatorOptions> options,
+    ILogger<MigrationSaga> logger)
+{
+    private MigrationDefaults Defaults => options.Value.Migration;
+
+    public async Task RunAsync(Migration migration, MigrationControl control, CancellationToken ct)
+    {
+        var workload = new WorkloadId(migration.Workload.Namespace, migration.Workload.Name);
+        var source = await adapter.GetWorkloadAsync(workload, ct)
+            ?? throw FederationException.NotFound($"workload {workload} is no longer in cluster '{migration.SourceCluster}'");
+        var engine = engines.For(source.EngineEndpoint);
+        var peer = peers.For(migration.DestinationCluster);
+        var app = workload.Name;
+        var spec = (await engine.GetAppAsync(new GetAppRequest { Name = app }, cancellationToken: ct)).Spec;
+        var policy = new PrecopyPolicy(migration.Options.PrecopyRounds, migration.Options.ConvergeBytes, Defaults.ShrinkRatio);
+        var finalName = CheckpointNames.Final(migration.Id);
+
+        using var heartbeats = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var heartbeatLoop = HeartbeatLoopAsync(peer, migration, heartbeats.Token);
+        try
+        {
+            control.ThrowIfCancelRequested();
+            tracker.EnterPhase(migration, MigrationPhase.PrepareTarget, $"creating the passive target in cluster '{migration.DestinationCluster}'");
+            var firstName = policy.Rounds == 0 ? finalName : CheckpointNames.Round(migration.Id, 1);
+            journal.AppendStep(migration.Id, SagaSteps.PrepareTarget, StepStatus.Begun);
+            var target = await peer.PrepareTargetAsync(new PrepareTargetRequest
+            {
+                MigrationId = migration.Id,
+                SourceCluster = migration.SourceCluster,
+                Workload = migration.Workload,
+                Spec = spec,
+                FirstCheckpoint = firstName,
+            }, deadline: Deadline(Defaults.TargetReadyTimeout + Defaults.PeerCallTimeout), cancellationToken: ct);
+            journal.AppendStep(migration.Id, SagaSteps.PrepareTarget, StepStatus.Done, target.PeerEngineEndpoint);
+            var token = target.Token;
+
+            if (policy.Rounds > 0)
+            {
+                tracker.EnterPhase(migration, MigrationPhase.Precopy, $"pre-copy ({migration.PrecopyMode})");
+                for (uint round = 1; ; round++)
+                {
+                    control.ThrowIfCancelRequested();
+                    var name = CheckpointNames.Round(migration.Id, round);
+                    if (round > 1) token = await OpenTransferAsync(peer, migration.Id, name, ct);
+                    var stats = await CheckpointAsync(engine, migration, app, name, round, leaveRunning: true, ct,
+                        preDump: migration.PrecopyMode == PrecopyMode.PreDumps, parent: round > 1 ? CheckpointNames.Round(migration.Id, round - 1) : "");
+                    await TransferAsync(engine, peer, migration, stats, app, target.PeerEngineEndpoint, token, ct);
+                    var stop = policy.StopReason(migration.Rounds.Where(r => !r.Final).ToList());
+                    if (stop is not null)
+                    {
+                        migration.PrecopyStopReason = stop;
+                        tracker.Save(migration, $"pre-copy stops after round {round}: {stop}");
+                        break;
+                    }
+                }
+                token = await OpenTransferAsync(peer, migration.Id, finalName, ct);
+            }
+            else
+            {
+                migration.PrecopyStopReason = "stop-and-copy";
+            }
+
+            control.ThrowIfCancelRequested();
+            tracker.EnterPhase(migration, MigrationPhase.HoldTraffic, "holding new client connections");
+            journal.AppendStep(migration.Id, SagaSteps.HoldTraffic, StepStatus.Begun);
+            await adapter.HoldTrafficAsync(workload, ct);
+            var holdStarted = Stopwatch.GetTimestamp();
+
+            tracker.EnterPhase(migration, MigrationPhase.FinalCheckpoint, "final checkpoint: the app stops");
+            journal.AppendStep(migration.Id, SagaSteps.FinalCheckpoint, StepStatus.Begun);
+            var frozenAt = Stopwatch.GetTimestamp();
+            var lastPreDump = migration.PrecopyMode == PrecopyMode.PreDumps && migration.Rounds.Count > 0 ? migration.Rounds[^1].Checkpoint : "";
+            var final = await CheckpointAsync(engine, migration, app, finalName, (uint)migration.Rounds.Count + 1, leaveRunning: false, ct, parent: lastPreDump);
+            journal.AppendStep(migration.Id, SagaSteps.FinalCheckpoint, StepStatus.Done);
+
+            tracker.EnterPhase(migration, MigrationPhase.FinalTransfer, "sending the last delta");
+            await TransferAsync(engine, peer, migration, final, app, target.PeerEngineEndpoint, token, ct);
+
+            control.ThrowIfCancelRequested();
+            tracker.EnterPhase(migration, MigrationPhase.Commit, $"restoring in cluster '{migration.DestinationCluster}'");
+            journal.AppendStep(migration.Id, SagaSteps.Commit, StepStatus.Begun);
+            var commit = await CommitAsync(peer, migration, ct);
+            migration.Downtime = Duration.FromTimeSpan(Stopwatch.GetElapsedTime(frozenAt));
+            journal.AppendStep(migration.Id, SagaSteps.Commit, StepStatus.Done);
+            tracker.Save(migration, $"restored in '{migration.DestinationCluster}' ({commit.RestoreDuration.ToTimeSpan().TotalMilliseconds:F0} ms)");
+
+            await FinishAsync(migration, commit, Stopwatch.GetElapsedTime(holdStarted), ct);
+        }
+        finally
+        {
+            await heartbeats.CancelAsync();
+            await heartbeatLoop;
+        }
+    }
+
+    /// <summary>After the commit: switch traffic to the restored app, delete the source, done. Safe to repeat.</summary>
+    public async Task FinishAsync(Migration migration, CommitResponse commit, TimeSpan? holdSoFar, CancellationToken ct)
+    {
+        var workload = new WorkloadId(migration.Workload.Namespace, migration.Workload.Name);
+        tracker.EnterPhase(migration, MigrationPhase.SwitchTraffic, "switching the stable address to the destination");
+        journal.AppendStep(migration.Id, SagaSteps.SwitchTraffic, StepStatus.Begun);
+        var switchStarted = Stopwatch.GetTimestamp();
+        await adapter.SwitchTrafficAsync(workload, commit.AppEndpoints.ToDictionary(kv => (int)kv.Key, kv => kv.Value), ct);
+        if (holdSoFar is { } hold) migration.TrafficHold = Duration.FromTimeSpan(hold + Stopwatch.GetElapsedTime(switchStarted));
+
+        tracker.EnterPhase(migration, MigrationPhase.DeleteSource, "removing the source workload");
+        journal.AppendStep(migration.Id, SagaSteps.DeleteSource, StepStatus.Begun);
+        await adapter.DeleteWorkloadAsync(workload, ct);
+        journal.AppendStep(migration.Id, SagaSteps.DeleteSource, StepStatus.Done);
+
+        tracker.EnterPhase(migration, MigrationPhase.Completed, $"{workload} now runs in cluster '{migration.DestinationCluster}'");
+        LogCompleted(logger, migration.Id, workload.ToString(), migration.DestinationCluster);
+    }
+
+    public async Task<CommitResponse> CommitAsync(CoordinatorPeer.CoordinatorPeerClient peer, Migration migration, CancellationToken ct) =>
+        await peer.CommitAsync(new CommitRequest { MigrationId = migration.Id, Checkpoint = CheckpointNames.Final(migration.Id) },
+            deadline: Deadline(Defaults.TargetReadyTimeout), cancellationToken: ct);
+
+    /// <param name="preDump">A CRIU pre-dump (memory only) instead of a full leave-running dump; where both runtimes track dirty memory.</param>
+    /// <param name="parent">The previous pre-dump, so this dump holds only the pages dirtied since.</param>
+    private async Task<RoundStats> CheckpointAsync(V1.Engine.EngineClient engine, Migration migration, string app, string name, uint round, bool leaveRunning,
+        CancellationToken ct, bool preDump = false, string parent = "")
+    {
+        journal.AppendStep(migration.Id, SagaSteps.Checkpoint(name), StepStatus.Begun);
+        var watch = Stopwatch.StartNew();
+        var response = await engine.CheckpointAsync(new CheckpointRequest
+        {
+            App = app,
+            Checkpoint = name,
+            LeaveRunning = leaveRunning,
+            PreDump = preDump,
+            Parent = parent,
+        }, cancellationToken: ct);
+        var stats = new RoundStats
+        {
+            Round = round,
+            Checkpoint = name,
+            Final = !leaveRunning,
+            CheckpointBytes = response.TotalBytes,
+            CheckpointDuration = Duration.FromTimeSpan(watch.Elapsed),
+        };
+        migration.Rounds.Add(stats);
+        journal.AppendStep(migration.Id, SagaSteps.Checkpoint(name), StepStatus.Done, $"{response.TotalBytes} bytes");
+        tracker.Save(migration, $"checkpoint {name}: {response.TotalBytes >> 20} MiB in {watch.Elapsed.TotalMilliseconds:F0} ms", round: round);
+        return stats;
+    }
+
+    /// <summary>Pushes a checkpoint peer to peer; a cut stream is opened again and resumes from what the destination verified.</summary>
+    private async Task TransferAsync(V1.Engine.EngineClient engine, CoordinatorPeer.CoordinatorPeerClient peer, Migration migration,
+        RoundStats stats, string app, string targetEndpoint, string token, CancellationToken ct)
+    {
+        journal.AppendStep(migration.Id, SagaSteps.Transfer(stats.Checkpoint), StepStatus.Begun);
+        var watch = Stopwatch.StartNew();
+        ulong sent = 0;
+        for (var attempt = 1; ; attempt++)
+        {
+            stats.TransferAttempts = (uint)attempt;
+            if (attempt > 1) token = await OpenTransferAsync(peer, migration.Id, stats.Checkpoint, ct);
+            TransferProgress? last = null;
+            try
+            {
+                using var call = engine.PushCheckpoint(new PushCheckpointRequest
+                {
+                    App = app,
+                    Checkpoint = stats.Checkpoint,
+                    TargetEndpoint = targetEndpoint,
+                    Token = token,
+                    Options = migration.Options.Transfer ?? new TransferOptions(),
+                }, cancellationToken: ct);
+                var lastPublished = 0L;
+                await foreach (var progress in call.ResponseStream.ReadAllAsync(ct))
+                {
+                    last = progress;
+                    if (Stopwatch.GetElapsedTime(lastPublished).TotalMilliseconds >= 200 || progress.Completed)
+                    {
+                        tracker.Progress(migration, $"sending {stats.Checkpoint}", progress, stats.Round);
+                        lastPublished = Stopwatch.GetTimestamp();
+                    }
+                }
+                if (last is not { Completed: true })
+                    throw new RpcException(new Status(StatusCode.Unavailable, "the transfer stream ended before the checkpoint was verified"));
+                stats.BytesSent = sent + last.BytesSent;
+                stats.BytesSkipped = last.BytesSkipped;
+                break;
+            }
+            catch (RpcException e) when (attempt < Defaults.TransferAttempts && IsRetryable(e.StatusCode) && !ct.IsCancellationRequested)
+            {
+                sent += last?.BytesSent ?? 0;
+                LogTransferRetry(logger, migration.Id, stats.Checkpoint, attempt, e.Status.Detail);
+                tracker.Save(migration, $"transfer of {stats.Checkpoint} was cut ({e.Status.Detail}); resuming", round: stats.Round);
+                await Task.Delay(TimeSpan.FromMilliseconds(300 * attempt), ct);
+            }
+        }
+        stats.TransferDuration = Duration.FromTimeSpan(watch.Elapsed);
+        stats.BytesPerSecond = watch.Elapsed.TotalSeconds > 0 ? stats.BytesSent / watch.Elapsed.TotalSeconds : 0;
+        journal.AppendStep(migration.Id, SagaSteps.Transfer(stats.Checkpoint), StepStatus.Done, $"{stats.BytesSent} bytes sent");
+        tracker.Save(migration, $"sent {stats.Checkpoint}: {stats.BytesSent} bytes on the wire, {stats.BytesSkipped} already there", round: stats.Round);
+    }
+
+    private async Task<string> OpenTransferAsync(CoordinatorPeer.CoordinatorPeerClient peer, string migrationId, string checkpoint, CancellationToken ct) =>
+        (await peer.OpenTransferAsync(new PeerOpenTransferRequest { MigrationId = migrationId, Checkpoint = checkpoint },
+            deadline: Deadline(Defaults.PeerCallTimeout), cancellationToken: ct)).Token;
+
+    private async Task HeartbeatLoopAsync(CoordinatorPeer.CoordinatorPeerClient peer, Migration migration, CancellationToken ct)
+    {
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                try
+                {
+                    await peer.HeartbeatAsync(new HeartbeatRequest { MigrationId = migration.Id, SourceCluster = migration.SourceCluster },
+                        deadline: Deadline(Defaults.HeartbeatInterval * 2), cancellationToken: ct);
+                }
+                catch (RpcException e) when (!ct.IsCancellationRequested)
+                {
+                    LogHeartbeatFailed(logger, migration.Id, e.Status.Detail);
+                }
+                await Task.Delay(Defaults.HeartbeatInterval, ct);
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    private static bool IsRetryable(StatusCode code) =>
+        code is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Aborted or StatusCode.DeadlineExceeded or StatusCode.Unknown or StatusCode.DataLoss;
+
+    private static DateTime Deadline(TimeSpan timeout) => DateTime.UtcNow.Add(timeout);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "migration {Migration}: {Workload} now runs in cluster {Destination}")]
+    private static partial void LogCompleted(ILogger logger, string migration, string workload, string destination);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "migration {Migration}: transfer of {Checkpoint} attempt {Attempt} was cut: {Reason}")]
+    private static partial void LogTransferRetry(ILogger logger, string migration, string checkpoint, int attempt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "migration {Migration}: heartbeat failed: {Reason}")]
+    private static partial void LogHeartbeatFailed(ILogger logger, string migration, string reason);
+}

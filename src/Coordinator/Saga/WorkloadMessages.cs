@@ -1,0 +1,24 @@
+using Federation.Adapters;
+using Federation.V1;
+
+namespace Federation.Coordinator.Saga;
+
+/// <summary>Adapter workloads as the API shows them.</summary>
+public static class WorkloadMessages
+{
+    public static Workload From(WorkloadInfo info, string cluster, string? lockedBy)
+    {
+        var workload = new Workload
+        {
+            Ref = new V1.WorkloadRef { Namespace = info.Id.Namespace, Name = info.Id.Name },
+            Cluster = cluster,
+            Role = info.Role == Adapters.WorkloadRole.Target ? V1.WorkloadRole.Target : V1.WorkloadRole.Active,
+            AppState = info.Running ? AppState.Running : AppState.Unspecified,
+            Image = info.Image,
+            StableAddress = info.StableAddress ?? "",
+            LockedBy = lockedBy ?? "",
+        };
+        foreach (var (port, endpoint) in info.AppEndpoints) workload.AppEndpoints[(uint)port] = endpoint;
+        return workload;
+    }
+}

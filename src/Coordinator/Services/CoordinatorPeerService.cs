@@ -1,0 +1,27 @@
+using Federation.Coordinator.Targets;
+using Federation.V1;
+using Grpc.Core;
+
+namespace Federation.Coordinator.Services;
+
+/// <summary>The peer API other coordinators call: argument plumbing over <see cref="TargetManager"/>.</summary>
+public sealed class CoordinatorPeerService(TargetManager targets) : CoordinatorPeer.CoordinatorPeerBase
+{
+    public override Task<NegotiateResponse> Negotiate(NegotiateRequest request, ServerCallContext context) =>
+        targets.NegotiateAsync(request, context.CancellationToken);
+
+    public override Task<PrepareTargetResponse> PrepareTarget(PrepareTargetRequest request, ServerCallContext context) =>
+        targets.PrepareAsync(request, context.CancellationToken);
+
+    public override Task<PeerOpenTransferResponse> OpenTransfer(PeerOpenTransferRequest request, ServerCallContext context) =>
+        targets.OpenTransferAsync(request, context.CancellationToken);
+
+    public override Task<CommitResponse> Commit(CommitRequest request, ServerCallContext context) =>
+        targets.CommitAsync(request, context.CancellationToken);
+
+    public override Task<AbortResponse> Abort(AbortRequest request, ServerCallContext context) =>
+        targets.AbortAsync(request, context.CancellationToken);
+
+    public override Task<HeartbeatResponse> Heartbeat(HeartbeatRequest request, ServerCallContext context) =>
+        Task.FromResult(targets.Heartbeat(request));
+}
