@@ -69,7 +69,8 @@ public sealed partial class MigrationSaga(
                     var name = CheckpointNames.Round(migration.Id, round);
                     if (round > 1) token = await OpenTransferAsync(peer, migration.Id, name, ct);
                     var stats = await CheckpointAsync(engine, migration, app, name, round, leaveRunning: true, ct,
-                        preDump: migration.PrecopyMode == PrecopyMode.PreDumps, parent: round > 1 ? CheckpointNames.Round(migration.Id, round - 1) : "");
+                        preDump: migration.PrecopyMode == PrecopyMode.PreDumps,
+                        parent: migration.PrecopyMode == PrecopyMode.PreDumps && round > 1 ? CheckpointNames.Round(migration.Id, round - 1) : "");
                     await TransferAsync(engine, peer, migration, stats, app, target.PeerEngineEndpoint, token, ct);
                     var stop = policy.StopReason(migration.Rounds.Where(r => !r.Final).ToList());
                     if (stop is not null)

@@ -1,0 +1,120 @@
+using Microsoft.Extensions.DependencyInjection;
+using Docker.DotNet.Models;
+using Federation.Adapters.Docker;
+using Federation.Coordinator.Tests.Support;
+using Federation.V1;
+using Grpc.Core;
+
+namespace Federation.Coordinator.Tests.E2e;
+
+/// <summary>
+/// Two local "clusters" on the real dockerd, each a coordinator in this process with the Docker-host
+/// adapter (a and b, peers of each other), plus a third (full) that negotiation refuses. Shared by
+/// every end-to-end test of the namespace; runtimes are named fedtest-co-* and removed afterwards.
+/// </summary>
+[SetUpFixture]
+public sealed class LocalClusters
+{
+    public const string Prefix = "fedtest-co";
+
+    public static CoordinatorNode A { get; private set; } = null!;
+    public static CoordinatorNode B { get; private set; } = null!;
+    public static CoordinatorNode Full { get; private set; } = null!;
+    private static string directory = "";
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        TestEnvironment.RequireDocker();
+        await RemoveLeftoversAsync();
+        directory = Directory.CreateTempSubdirectory("fedtest-co-").FullName;
+        int portA = FreePort.Next(), portB = FreePort.Next(), portFull = FreePort.Next();
+        A = Node("a", portA, ("b", portB), ("full", portFull));
+        B = Node("b", portB, ("a", portA));
+        Full = Node("full", portFull, ("a", portA), extra: ["--max-workloads=0"]);
+        await Task.WhenAll(A.StartAsync(), B.StartAsync(), Full.StartAsync());
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        foreach (var node in new[] { A, B, Full })
+        {
+            if (node is not null) await node.DisposeAsync();
+        }
+        await RemoveLeftoversAsync();
+        try { Directory.Delete(directory, recursive: true); }
+        catch (IOException) { }
+    }
+
+    /// <summary>Deploys the test app as a workload of cluster a and waits until it answers on its stable address.</summary>
+    public static async Task<(Workload Workload, int StablePort, TestAppStatus First)> DeployTestAppAsync(string name, int mib, int dirtyKib)
+    {
+        var workload = await A.Client.DeployAsync(new DeployRequest
+        {
+            Ref = new V1.WorkloadRef { Namespace = "default", Name = name },
+            Spec = TestApp.Spec(name, TestEnvironment.TestAppImage, mib, dirtyKib),
+        });
+        var port = int.Parse(workload.StableAddress.Split(':')[1]);
+        var first = await TestApp.WaitAsync(port, "VERIFY");
+        return (workload, port, first);
+    }
+
+    public static async Task<IReadOnlyList<Workload>> WorkloadsAsync(CoordinatorNode node) =>
+        (await node.Client.ListWorkloadsAsync(new ListWorkloadsRequest())).Workloads;
+
+    /// <summary>Polls until the condition holds (bounded), for things that settle in the background.</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if (await condition()) return;
+            }
+            catch (RpcException) { }
+            await Task.Delay(500);
+        }
+        Assert.Fail($"{what} did not happen within {timeout.TotalSeconds:F0} s");
+    }
+
+    public static async Task RemoveWorkloadEverywhereAsync(string name)
+    {
+        foreach (var node in new[] { A, B })
+        {
+            if (!node.Running) continue;
+            var adapter = (DockerHostAdapter)node.Services.GetRequiredService<Adapters.IOrchestratorAdapter>();
+            await adapter.DeleteWorkloadAsync(new Adapters.WorkloadId("default", name), CancellationToken.None);
+        }
+    }
+
+    private CoordinatorNode Node(string cluster, int port, (string Name, int Port) peer, (string Name, int Port)? peer2 = null, string[]? extra = null)
+    {
+        var settings = new List<string>
+        {
+            $"--runtime-image={TestEnvironment.RuntimeImage}",
+            $"--name-prefix={Prefix}",
+            $"--Coordinator:Peers:{peer.Name}=http://127.0.0.1:{peer.Port}",
+            "--Coordinator:Migration:HeartbeatInterval=00:00:01",
+            "--Coordinator:Migration:TargetHeartbeatTimeout=00:00:08",
+            "--Coordinator:Migration:RecoveryRetryDelay=00:00:01",
+            "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:Federation=Information",
+        };
+        if (peer2 is { } p2) settings.Add($"--Coordinator:Peers:{p2.Name}=http://127.0.0.1:{p2.Port}");
+        settings.AddRange(extra ?? []);
+        return new CoordinatorNode(cluster, port, directory, settings);
+    }
+
+    private static async Task RemoveLeftoversAsync()
+    {
+        using var docker = TestEnvironment.OuterDocker();
+        var containers = await docker.Containers.ListContainersAsync(new ContainersListParameters { All = true });
+        foreach (var c in containers.Where(c => c.Names.Any(n => n.TrimStart('/').StartsWith(Prefix + "-", StringComparison.Ordinal))))
+            await docker.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true });
+        var volumes = await docker.Volumes.ListAsync();
+        foreach (var v in volumes.Volumes?.Where(v => v.Name.StartsWith(Prefix + "-", StringComparison.Ordinal)) ?? [])
+            await docker.Volumes.RemoveAsync(v.Name, force: true);
+    }
+}

@@ -1,0 +1,136 @@
+using Federation.Coordinator.Tests.Support;
+using Federation.V1;
+using Grpc.Core;
+
+namespace Federation.Coordinator.Tests.E2e;
+
+/// <summary>Live migrations between two local clusters, real Docker and CRIU, with a client reading through the stable address.</summary>
+[TestFixture]
+[Category("e2e")]
+[NonParallelizable]
+public sealed class MigrationTests
+{
+    [Test]
+    public async Task Workload_moves_to_the_other_cluster_while_a_client_keeps_reading()
+    {
+        const string name = "shop";
+        var (_, stablePort, first) = await LocalClusters.DeployTestAppAsync(name, mib: 48, dirtyKib: 16);
+        try
+        {
+            await using var client = new StableClient(stablePort, TimeSpan.FromMinutes(3));
+            await Task.Delay(500);
+            var started = await LocalClusters.A.Client.MigrateAsync(new MigrateRequest
+            {
+                Workload = $"default/{name}",
+                Destination = "b",
+                Options = new MigrationOptions { PrecopyRounds = 2 },
+            });
+            var events = await WatchAsync(started.MigrationId);
+            await Task.Delay(500);
+            await client.StopAsync();
+
+            var migration = await LocalClusters.A.Client.GetMigrationAsync(new GetMigrationRequest { MigrationId = started.MigrationId });
+            Report(migration, client);
+            var after = await TestApp.AskAsync(stablePort, "VERIFY");
+            var sum = await TestApp.AskAsync(stablePort, "SUM");
+            var answers = client.Answers.Select(a => a.Status).ToList();
+            Assert.Multiple(() =>
+            {
+                Assert.That(migration.Phase, Is.EqualTo(MigrationPhase.Completed), migration.Error);
+                Assert.That(events.Last().Terminal, Is.True, "Watch ends with a terminal event");
+                Assert.That(client.Failures, Is.Empty, "no client request failed: new connections were held, not refused");
+                Assert.That(answers, Has.Count.GreaterThan(10));
+                Assert.That(answers.Select(a => a.Seed).Distinct(), Is.EquivalentTo(new[] { first.Seed }), "one process all along: the memory came along");
+                Assert.That(answers.Zip(answers.Skip(1)).All(p => p.Second.Counter >= p.First.Counter), Is.True, "the counter never goes back");
+                Assert.That(after.Fields["verify"], Is.EqualTo("ok"), "every page matches its version after the move");
+                Assert.That(sum.Fields["memsum"], Is.EqualTo(sum.Checksum), "the memory checksum matches");
+                Assert.That(after.Counter, Is.GreaterThan(first.Counter));
+            });
+
+            var inA = await LocalClusters.WorkloadsAsync(LocalClusters.A);
+            var inB = await LocalClusters.WorkloadsAsync(LocalClusters.B);
+            var expectedPhases = new[]
+            {
+                MigrationPhase.Negotiate, MigrationPhase.PrepareTarget, MigrationPhase.Precopy, MigrationPhase.HoldTraffic,
+                MigrationPhase.FinalCheckpoint, MigrationPhase.FinalTransfer, MigrationPhase.Commit, MigrationPhase.SwitchTraffic,
+                MigrationPhase.DeleteSource, MigrationPhase.Completed,
+            };
+            Assert.Multiple(() =>
+            {
+                Assert.That(inA.Select(w => w.Ref.Name), Does.Not.Contain(name), "the source workload is gone");
+                Assert.That(inB.Single(w => w.Ref.Name == name).Role, Is.EqualTo(WorkloadRole.Active), "the target became the workload");
+                Assert.That(inB.Single(w => w.Ref.Name == name).LockedBy, Is.Empty);
+                Assert.That(migration.Phases.Select(p => p.Phase), Is.EqualTo(expectedPhases), "every phase, in order");
+                Assert.That(migration.Phases.All(p => p.Duration is not null && p.StartedAt is not null), Is.True, "every phase has its duration");
+                Assert.That(migration.Downtime.ToTimeSpan(), Is.GreaterThan(TimeSpan.Zero));
+                Assert.That(migration.Rounds.Count(r => !r.Final), Is.InRange(1, 2));
+                Assert.That(migration.Rounds.Last().Final, Is.True);
+            });
+        }
+        finally
+        {
+            await LocalClusters.RemoveWorkloadEverywhereAsync(name);
+        }
+    }
+
+    [Test]
+    public async Task Precopy_final_round_moves_far_fewer_bytes_than_the_first()
+    {
+        const string name = "slowdirty";
+        var (_, stablePort, first) = await LocalClusters.DeployTestAppAsync(name, mib: 48, dirtyKib: 4);
+        try
+        {
+            var started = await LocalClusters.A.Client.MigrateAsync(new MigrateRequest
+            {
+                Workload = name,
+                Destination = "b",
+                Options = new MigrationOptions { PrecopyRounds = 3, ConvergeBytes = 1 },
+            });
+            var migration = await LocalClusters.A.WaitForEndAsync(started.MigrationId, TimeSpan.FromMinutes(3));
+            Report(migration, null);
+            Assert.That(migration.Phase, Is.EqualTo(MigrationPhase.Completed), migration.Error);
+            var firstRound = migration.Rounds.First();
+            var finalRound = migration.Rounds.Last();
+            var after = await TestApp.AskAsync(stablePort, "VERIFY");
+            Assert.Multiple(() =>
+            {
+                Assert.That(firstRound.Final, Is.False);
+                Assert.That(finalRound.Final, Is.True);
+                Assert.That(firstRound.BytesSent, Is.GreaterThan(16UL << 20), "the first round carries the app's memory");
+                Assert.That(finalRound.BytesSent, Is.LessThan(firstRound.BytesSent / 4), "the final round carries only the delta");
+                Assert.That(finalRound.BytesSkipped, Is.GreaterThan(finalRound.BytesSent), "most of the final checkpoint was already there");
+                Assert.That(after.Seed, Is.EqualTo(first.Seed));
+                Assert.That(after.Fields["verify"], Is.EqualTo("ok"));
+            });
+        }
+        finally
+        {
+            await LocalClusters.RemoveWorkloadEverywhereAsync(name);
+        }
+    }
+
+    private static async Task<List<MigrationEvent>> WatchAsync(string id)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        using var call = LocalClusters.A.Client.Watch(new WatchRequest { MigrationId = id }, cancellationToken: timeout.Token);
+        var events = new List<MigrationEvent>();
+        await foreach (var e in call.ResponseStream.ReadAllAsync(timeout.Token))
+        {
+            events.Add(e);
+            if (e.Terminal) break;
+        }
+        return events;
+    }
+
+    public static void Report(Migration m, StableClient? client)
+    {
+        TestContext.Out.WriteLine($"migration {m.Id}: {m.Phase} {m.Error} mode={m.PrecopyMode} stop={m.PrecopyStopReason}");
+        foreach (var p in m.Phases) TestContext.Out.WriteLine($"  {p.Phase,-16} {p.Duration?.ToTimeSpan().TotalMilliseconds,8:F0} ms");
+        foreach (var r in m.Rounds)
+            TestContext.Out.WriteLine($"  round {r.Round}{(r.Final ? " final" : "")}: checkpoint {r.CheckpointBytes >> 10} KiB in {r.CheckpointDuration?.ToTimeSpan().TotalMilliseconds:F0} ms, " +
+                                      $"sent {r.BytesSent >> 10} KiB, skipped {r.BytesSkipped >> 10} KiB in {r.TransferDuration?.ToTimeSpan().TotalMilliseconds:F0} ms, attempts {r.TransferAttempts}");
+        TestContext.Out.WriteLine($"  downtime {m.Downtime?.ToTimeSpan().TotalMilliseconds:F0} ms, traffic hold {m.TrafficHold?.ToTimeSpan().TotalMilliseconds:F0} ms");
+        if (client is not null)
+            TestContext.Out.WriteLine($"  client: {client.Answers.Count} answers, {client.Failures.Count} failures, longest request {client.LongestRequest.TotalMilliseconds:F0} ms");
+    }
+}

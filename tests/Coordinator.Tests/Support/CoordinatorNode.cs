@@ -1,0 +1,81 @@
+using Microsoft.AspNetCore.Builder;
+using Federation.Adapters;
+using Federation.Coordinator.Hosting;
+using Federation.V1;
+using Grpc.Net.Client;
+
+namespace Federation.Coordinator.Tests.Support;
+
+/// <summary>
+/// A coordinator running in the test process on 127.0.0.1 (real Kestrel, HTTP/2). It can be killed
+/// (stopped without any goodbye: running sagas are left where they are, as after a crash) and
+/// started again on the same port with the same journal.
+/// </summary>
+public sealed class CoordinatorNode : IAsyncDisposable
+{
+    private readonly Func<IServiceProvider, IOrchestratorAdapter>? adapter;
+    private readonly List<string> settings;
+    private WebApplication? app;
+    private GrpcChannel? channel;
+
+    public CoordinatorNode(string cluster, int port, string directory, IEnumerable<string> settings, Func<IServiceProvider, IOrchestratorAdapter>? adapter = null)
+    {
+        Cluster = cluster;
+        Port = port;
+        JournalPath = Path.Combine(directory, $"{cluster}.db");
+        this.adapter = adapter;
+        this.settings = [$"--cluster={cluster}", $"--port={port}", $"--journal={JournalPath}", .. settings];
+    }
+
+    public string Cluster { get; }
+    public int Port { get; }
+    public string JournalPath { get; }
+    public string Address => $"http://127.0.0.1:{Port}";
+    public bool Running => app is not null;
+
+    public V1.Coordinator.CoordinatorClient Client { get; private set; } = null!;
+
+    public IServiceProvider Services => app?.Services ?? throw new InvalidOperationException($"coordinator {Cluster} is not running");
+
+    public async Task StartAsync()
+    {
+        app = CoordinatorApp.Build([.. settings], adapterOverride: adapter);
+        await app.StartAsync();
+        channel = GrpcChannel.ForAddress(Address);
+        Client = new V1.Coordinator.CoordinatorClient(channel);
+    }
+
+    public async Task KillAsync()
+    {
+        if (app is null) return;
+        using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        try { await app.StopAsync(quick.Token); }
+        catch (OperationCanceledException) { }
+        await app.DisposeAsync();
+        app = null;
+        channel?.Dispose();
+        channel = null;
+    }
+
+    public async Task RestartAsync()
+    {
+        await KillAsync();
+        await StartAsync();
+    }
+
+    public async Task<Migration> WaitForEndAsync(string migrationId, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        Migration last = new();
+        while (DateTime.UtcNow < deadline)
+        {
+            last = await Client.GetMigrationAsync(new GetMigrationRequest { MigrationId = migrationId });
+            if (last.Phase is MigrationPhase.Completed or MigrationPhase.RolledBack or MigrationPhase.Failed) return last;
+            await Task.Delay(250);
+        }
+        Assert.Fail($"migration {migrationId} did not end within {timeout}: {last}");
+        return last;
+    }
+
+    public async ValueTask DisposeAsync() => await KillAsync();
+}
