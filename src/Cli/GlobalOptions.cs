@@ -1,0 +1,35 @@
+using System.CommandLine;
+using Federation.Cli.Config;
+
+namespace Federation.Cli;
+
+/// <summary>Options every command takes: --config, --cluster, -o.</summary>
+public sealed class GlobalOptions
+{
+    public Option<string?> Config { get; } = new("--config") { Description = "config file (default: $FEDCTL_CONFIG, else ~/.fedctl/config)", Recursive = true };
+    public Option<string?> Cluster { get; } = new("--cluster", "-c") { Description = "cluster to talk to (default: the config's current cluster)", Recursive = true };
+    public Option<string> Output { get; } = new("--output", "-o") { Description = "table or json", DefaultValueFactory = _ => "table", Recursive = true };
+
+    public GlobalOptions() => Output.AcceptOnlyFromAmong("table", "json");
+
+    public void AddTo(RootCommand root)
+    {
+        root.Options.Add(Config);
+        root.Options.Add(Cluster);
+        root.Options.Add(Output);
+    }
+
+    public bool Json(ParseResult result) => result.GetValue(Output) == "json";
+
+    public string ConfigPath(ParseResult result) => ConfigStore.ResolvePath(result.GetValue(Config));
+
+    /// <summary>The cluster the last connection went to, for error messages.</summary>
+    public ClusterEntry? LastCluster { get; private set; }
+
+    public CoordinatorConnection Connect(ParseResult result)
+    {
+        var path = ConfigPath(result);
+        LastCluster = ConfigStore.Select(ConfigStore.Load(path), result.GetValue(Cluster), path);
+        return new CoordinatorConnection(LastCluster);
+    }
+}

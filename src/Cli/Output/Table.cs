@@ -1,0 +1,14 @@
+namespace Federation.Cli.Output;
+
+/// <summary>Plain, aligned columns (kubectl style): readable on a terminal and easy to cut in scripts.</summary>
+public static class Table
+{
+    public static async Task WriteAsync(TextWriter writer, IReadOnlyList<string> headers, IEnumerable<string[]> rows)
+    {
+        var all = new List<string[]> { headers.ToArray() };
+        all.AddRange(rows);
+        var widths = Enumerable.Range(0, headers.Count).Select(i => all.Max(r => i < r.Length ? r[i].Length : 0)).ToArray();
+        foreach (var row in all)
+            await writer.WriteLineAsync(string.Join("   ", row.Select((cell, i) => i == row.Length - 1 ? cell : cell.PadRight(widths[i]))).TrimEnd());
+    }
+}
