@@ -1,0 +1,25 @@
+using Federation.Cli;
+
+namespace Federation.Coordinator.Tests.Support;
+
+/// <summary>Runs fedctl in-process with its console captured, against a config written for the test clusters.</summary>
+public static class Fedctl
+{
+    public static string WriteConfig(string directory, string current, params (string Name, string Address)[] clusters)
+    {
+        var path = Path.Combine(directory, $"fedctl-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, $"current-cluster: {current}\nclusters:\n" +
+                                string.Concat(clusters.Select(c => $"  - name: {c.Name}\n    address: {c.Address}\n")));
+        return path;
+    }
+
+    public static async Task<(int ExitCode, string Out, string Error)> RunAsync(string config, params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var code = await FedctlApp.RunAsync(["--config", config, .. args], new CliConsole(stdout, stderr, IsTerminal: false), timeout.Token);
+        TestContext.Out.WriteLine($"$ fedctl {string.Join(' ', args)}  -> exit {code}\n{stdout}{stderr}");
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+}
