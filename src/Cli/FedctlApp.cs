@@ -14,6 +14,7 @@ public static class FedctlApp
         global.AddTo(root);
         root.Subcommands.Add(ClustersCommand.Create(global, console));
         root.Subcommands.Add(WorkloadsCommand.Create(global, console));
+        root.Subcommands.Add(DeployCommand.Create(global, console));
         root.Subcommands.Add(MigrateCommand.Create(global, console));
         root.Subcommands.Add(MigrationsCommand.Create(global, console));
         root.Subcommands.Add(DescribeCommand.Create(global, console));

@@ -1,0 +1,41 @@
+using System.CommandLine;
+using Federation.Cli.Output;
+using Federation.V1;
+
+namespace Federation.Cli.Commands;
+
+/// <summary>`fedctl deploy NS/NAME --image IMAGE [--port P] [--env K=V] [-- COMMAND...]`: starts a workload with a stable address (demos, tests).</summary>
+public static class DeployCommand
+{
+    public static Command Create(GlobalOptions global, CliConsole console)
+    {
+        var workload = new Argument<string>("workload") { Description = "NAMESPACE/NAME (a bare NAME means namespace default)" };
+        var image = new Option<string>("--image") { Description = "the app's image (present on the cluster's Docker host)", Required = true };
+        var ports = new Option<int[]>("--port", "-p") { Description = "container port(s) the app listens on", AllowMultipleArgumentsPerToken = true };
+        var env = new Option<string[]>("--env", "-e") { Description = "KEY=VALUE environment of the app" };
+        var command = new Argument<string[]>("command") { Description = "command overriding the image's", Arity = ArgumentArity.ZeroOrMore };
+        var deploy = new Command("deploy", "start a workload in the cluster, reachable on a stable address") { workload, image, ports, env, command };
+        deploy.SetAction(async (result, ct) =>
+        {
+            var text = result.GetValue(workload) ?? "";
+            var parts = text.Split('/');
+            if (parts.Length > 2 || parts.Any(p => p.Length == 0)) throw new CliException(ExitCodes.Usage, $"workload '{text}' is not NAMESPACE/NAME");
+            var (ns, name) = parts.Length == 2 ? (parts[0], parts[1]) : ("default", parts[0]);
+            var spec = new AppSpec { Name = name, Image = result.GetValue(image) };
+            spec.Command.AddRange(result.GetValue(command) ?? []);
+            foreach (var port in result.GetValue(ports) ?? []) spec.Ports.Add(new PortMapping { ContainerPort = (uint)port });
+            foreach (var pair in result.GetValue(env) ?? [])
+            {
+                var eq = pair.IndexOf('=');
+                if (eq <= 0) throw new CliException(ExitCodes.Usage, $"--env '{pair}' is not KEY=VALUE");
+                spec.Env[pair[..eq]] = pair[(eq + 1)..];
+            }
+            using var connection = global.Connect(result);
+            var deployed = await connection.Client.DeployAsync(new DeployRequest { Ref = new WorkloadRef { Namespace = ns, Name = name }, Spec = spec },
+                deadline: CoordinatorConnection.Deadline(120), cancellationToken: ct);
+            await console.Out.WriteLineAsync(global.Json(result) ? Json.Format(deployed) : $"{ns}/{name} deployed in {connection.Cluster.Name}; stable address {deployed.StableAddress}");
+            return ExitCodes.Ok;
+        });
+        return deploy;
+    }
+}
