@@ -50,7 +50,7 @@ public sealed class RefusalTests
         var e = Assert.ThrowsAsync<RpcException>(() => OfferAsync(client, token, new ManifestEntry
         {
             Path = path, Kind = EntryKind.File, Mode = 0x1A4, Size = 3,
-            FileDigest = ByteString.CopyFrom(new byte[32]), ChunkDigests = ByteString.CopyFrom(new byte[16]),
+            FileDigest = ByteString.CopyFrom(new byte[16]), ChunkDigests = ByteString.CopyFrom(new byte[16]),
         }));
 
         Assert.That(e!.StatusCode, Is.EqualTo(StatusCode.InvalidArgument));

@@ -1,24 +1,20 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
+using System.IO.Hashing;
 
 namespace Federation.SyncModule.Chunks;
 
 /// <summary>
-/// Chunk identity: the first 16 bytes of SHA-256 of the chunk. A file's whole-content digest is
-/// SHA-256 over its chunk digests in order (one level of a hash tree), so sender and receiver each
-/// hash the bytes once per pass.
+/// Chunk identity: XXH128 of the chunk (16 bytes). A file's whole-content digest is XXH128 over its
+/// chunk digests in order (one level of a hash tree), recomputed by the receiver from the bytes on
+/// disk before the rename. XXH128 guards against corruption and bugs at about ten times the speed
+/// of SHA-256 here; authenticity comes from TLS and the one-time token, not from these digests.
 /// </summary>
 internal static class ChunkDigest
 {
     public const int Size = 16;
     public const int PageSize = 4096;
 
-    public static void Compute(ReadOnlySpan<byte> chunk, Span<byte> destination)
-    {
-        Span<byte> full = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(chunk, full);
-        full[..Size].CopyTo(destination);
-    }
+    public static void Compute(ReadOnlySpan<byte> chunk, Span<byte> destination) => XxHash128.Hash(chunk, destination);
 
     public static bool Matches(ReadOnlySpan<byte> chunk, ReadOnlySpan<byte> expected)
     {
@@ -33,7 +29,7 @@ internal static class ChunkDigest
 
     public static ReadOnlySpan<byte> Of(ReadOnlySpan<byte> digests, int chunk) => digests.Slice(chunk * Size, Size);
 
-    public static byte[] FileDigest(ReadOnlySpan<byte> chunkDigests) => SHA256.HashData(chunkDigests);
+    public static byte[] FileDigest(ReadOnlySpan<byte> chunkDigests) => XxHash128.Hash(chunkDigests);
 
     public static int ChunkCount(long size, int chunkSize) => checked((int)((size + chunkSize - 1) / chunkSize));
 

@@ -13,7 +13,7 @@ namespace Federation.SyncModule.Receiver;
 /// </summary>
 internal sealed partial class ChunkIndexStore(SyncReceiverOptions options, ILogger<ChunkIndexStore> logger)
 {
-    private const uint Magic = 0x31585346; // "FSX1"
+    private const uint Magic = 0x32585346; // "FSX2"
 
     private string IndexRoot => Path.Join(options.RootDirectory, RelativePath.ReservedPrefix, "index");
 

@@ -81,8 +81,8 @@ internal sealed class ManifestReader(SyncReceiverOptions options)
                 var chunks = ChunkDigest.ChunkCount(size, chunkSize);
                 if ((long)chunks * ChunkDigest.Size > options.MaxManifestBytes)
                     throw FederationException.InvalidArgument($"the manifest exceeds {options.MaxManifestBytes} bytes");
-                if (wire.FileDigest.Length != 32)
-                    throw FederationException.InvalidArgument($"file '{RelativePath.Shorten(path)}' has no 32-byte digest");
+                if (wire.FileDigest.Length != ChunkDigest.Size)
+                    throw FederationException.InvalidArgument($"file '{RelativePath.Shorten(path)}' has no 16-byte digest");
                 return new ReceivedEntry(index, path, EntryKind.File, mode)
                 {
                     Size = size,

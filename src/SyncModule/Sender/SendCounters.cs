@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Federation.SyncModule.Sender;
 
 /// <summary>Running totals of one send, shared by its streams, and the progress reports made from them.</summary>
-internal sealed class SendCounters(SourceManifest manifest, IProgress<SyncProgress>? progress, TimeSpan interval)
+internal sealed class SendCounters(SourceManifest manifest, IProgress<SyncProgress>? progress, TimeSpan interval, TimeSpan hashing)
 {
     private readonly long started = Stopwatch.GetTimestamp();
     private long sendingStarted;
@@ -17,7 +17,8 @@ internal sealed class SendCounters(SourceManifest manifest, IProgress<SyncProgre
     public long ChunkWireBytes => Interlocked.Read(ref chunkWireBytes);
     public long ManifestBytes => Interlocked.Read(ref manifestBytes);
     public long ChunksResent => Interlocked.Read(ref chunksResent);
-    public TimeSpan Elapsed => Stopwatch.GetElapsedTime(started);
+    /// <summary>Since the send began, hashing of the source included.</summary>
+    public TimeSpan Elapsed => hashing + Stopwatch.GetElapsedTime(started);
 
     public void SetSkipped(long bytes) => Interlocked.Exchange(ref skippedBytes, bytes);
     public void AddManifest(long bytes) => Interlocked.Add(ref manifestBytes, bytes);

@@ -12,8 +12,12 @@ public sealed class SyncSendOptions
     /// </summary>
     public int ChunkSize { get; set; } = 4096;
 
-    /// <summary>Largest run of consecutive chunks sent (and compressed) as one message.</summary>
-    public int BlockSize { get; set; } = 512 << 10;
+    /// <summary>
+    /// Largest run of consecutive chunks sent (and compressed) as one message. 64 KiB keeps each
+    /// message below the large-object threshold of the receiving runtime (protobuf copies every
+    /// bytes field), which measured fastest on loopback; compression ratio barely changes.
+    /// </summary>
+    public int BlockSize { get; set; } = 64 << 10;
 
     /// <summary>Concurrent Push calls (HTTP/2 streams); files and chunk ranges are shared among them.</summary>
     public int ParallelStreams { get; set; } = Math.Clamp(Environment.ProcessorCount, 1, 4);

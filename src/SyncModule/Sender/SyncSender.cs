@@ -41,7 +41,7 @@ public sealed class SyncSender(ILogger<SyncSender>? logger = null)
         var manifest = await SourceManifestBuilder.BuildAsync(sourceDirectory, options.ChunkSize, options.HashParallelism, cancellationToken);
         SyncSenderLog.Offering(logger, sourceDirectory, manifest.Entries.Count, manifest.TotalBytes, hashing.ElapsedMilliseconds);
 
-        var counters = new SendCounters(manifest, progress, options.ProgressInterval);
+        var counters = new SendCounters(manifest, progress, options.ProgressInterval, hashing.Elapsed);
         var client = new Sync.SyncClient(invoker);
         var limiter = options.BandwidthLimitBytesPerSecond > 0 ? new BandwidthLimiter(options.BandwidthLimitBytesPerSecond) : null;
         using var files = new SourceFiles(manifest);
