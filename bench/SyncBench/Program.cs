@@ -13,13 +13,15 @@ var size = Option("--size-mib", 256) << 20;
 var deltaSize = Option("--delta-mib", 128) << 20;
 var bigSize = Option("--big-mib", 1024) << 20;
 var work = Directory.CreateTempSubdirectory("fedsync-bench-").FullName;
+const int Runs = 3;
 try
 {
     Console.WriteLine($"sync benchmark on loopback, {Environment.ProcessorCount} cores; sources in the page cache, destinations on {work}");
-    Console.WriteLine("ours:  sender and receiver are two processes (gRPC over HTTP/2, h2c, defaults: 4 KiB chunks, zstd -1, 2 streams).");
+    Console.WriteLine("ours:  sender and receiver are two processes (gRPC over HTTP/2, h2c, defaults: 4 KiB chunks, 64 KiB blocks, zstd fast level -1, 2 streams).");
     Console.WriteLine("       Both ends run inside long-lived Engines in a migration, so each sender process first moves a 64 MiB warm-up");
     Console.WriteLine("       directory; 'ours s' is the timed transfer measured inside the sender: hashing + manifest + chunks + complete.");
     Console.WriteLine("rsync: rsync -a --stats to rsync --daemon on 127.0.0.1; time = rsync client wall time; bytes = its 'Total bytes sent'.");
+    Console.WriteLine($"throughput rows: best of {Runs} runs each, ours and rsync alternating, each into a fresh destination.");
     Console.WriteLine();
     var warmup = Path.Join(work, "src-warmup");
     BenchData.Random(Path.Join(warmup, "a.img"), 48 << 20, 9);
@@ -32,14 +34,14 @@ try
 
     var incompressible = Path.Join(work, "src-incompressible");
     BenchData.Random(Path.Join(incompressible, "pages-1.img"), size, 1);
-    var rsyncIncompressible = rsync.Send(incompressible, "incompressible");
-    rows.Add(Row($"incompressible {size >> 20} MiB", size, Fresh(incompressible, "app/incompressible", warmup), rsyncIncompressible));
+    var (oursIncompressible, rsyncIncompressible) = BestOf(rsync, warmup, incompressible, "incompressible");
+    rows.Add(Row($"incompressible {size >> 20} MiB", size, oursIncompressible, rsyncIncompressible));
     var cold = Fresh(incompressible, "app/cold", warmup: null);
 
     var compressible = Path.Join(work, "src-compressible");
     BenchData.Compressible(Path.Join(compressible, "pages-1.img"), size, 2);
-    var rsyncCompressible = rsync.Send(compressible, "compressible");
-    rows.Add(Row($"compressible {size >> 20} MiB", size, Fresh(compressible, "app/compressible", warmup), rsyncCompressible));
+    var (oursCompressible, rsyncCompressible) = BestOf(rsync, warmup, compressible, "compressible");
+    rows.Add(Row($"compressible {size >> 20} MiB", size, oursCompressible, rsyncCompressible));
     var rsyncZ = rsync.Send(compressible, "compressible-z", compress: true);
 
     var delta = Path.Join(work, "src-delta");
@@ -84,6 +86,21 @@ try
 finally
 {
     Directory.Delete(work, recursive: true);
+}
+
+// Best of Runs, ours and rsync alternating, so both see the same machine (shared with other work).
+(OurTransfer Ours, (TimeSpan Elapsed, long BytesSent, long BytesReceived) Rsync) BestOf(RsyncDaemon rsync, string warmup, string source, string name)
+{
+    OurTransfer? ours = null;
+    (TimeSpan Elapsed, long BytesSent, long BytesReceived)? theirs = null;
+    for (var run = 1; run <= Runs; run++)
+    {
+        var o = Fresh(source, $"app/{name}-{run}", warmup);
+        var r = rsync.Send(source, $"{name}-{run}");
+        if (ours is null || o.Inside < ours.Inside) ours = o;
+        if (theirs is null || r.Elapsed < theirs.Value.Elapsed) theirs = r;
+    }
+    return (ours!, theirs!.Value);
 }
 
 OurTransfer Fresh(string source, string target, string? warmup)

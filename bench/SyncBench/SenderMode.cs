@@ -16,6 +16,7 @@ internal static class SenderMode
         var options = new SyncSendOptions();
         if (Environment.GetEnvironmentVariable("SYNCBENCH_BLOCK") is { } block) options.BlockSize = int.Parse(block, CultureInfo.InvariantCulture);
         if (Environment.GetEnvironmentVariable("SYNCBENCH_STREAMS") is { } streams) options.ParallelStreams = int.Parse(streams, CultureInfo.InvariantCulture);
+        if (Environment.GetEnvironmentVariable("SYNCBENCH_LEVEL") is { } level) options.CompressionLevel = int.Parse(level, CultureInfo.InvariantCulture);
         var verbose = Environment.GetEnvironmentVariable("SYNCBENCH_VERBOSE") == "1";
         SyncPhase? last = null;
         var progress = new PhaseLog(p =>

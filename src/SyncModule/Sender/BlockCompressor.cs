@@ -10,7 +10,7 @@ namespace Federation.SyncModule.Sender;
 internal sealed class BlockCompressor(int level) : IDisposable
 {
     private const int MaxSkip = 31;
-    private readonly Compressor? zstd = level > 0 ? new Compressor(level) : null;
+    private readonly Compressor? zstd = level != 0 ? new Compressor(level) : null;
     private int misses;
     private int skip;
 
