@@ -6,6 +6,7 @@ using Federation.Common;
 using Federation.V1;
 using Google.Protobuf;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 
@@ -297,7 +298,7 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter, IAsyncDisp
     private async Task LoadImageAsync(RuntimeInstance runtime, string image, CancellationToken ct)
     {
         using var channel = GrpcChannel.ForAddress(runtime.EngineEndpoint);
-        var engine = new V1.Engine.EngineClient(channel);
+        var engine = new V1.Engine.EngineClient(channel.Intercept(DefaultDeadlineInterceptor.Standard));
         var described = await engine.DescribeAsync(new DescribeRequest(), cancellationToken: ct);
         if (described.Images.Contains(image)) return;
         using var call = engine.LoadImage(cancellationToken: ct);

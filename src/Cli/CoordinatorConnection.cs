@@ -1,6 +1,8 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Federation.Cli.Config;
+using Federation.Common;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 
 namespace Federation.Cli;
@@ -31,7 +33,7 @@ public sealed class CoordinatorConnection : IDisposable
             };
         }
         channel = GrpcChannel.ForAddress(cluster.Address, new GrpcChannelOptions { HttpHandler = handler });
-        Client = new V1.Coordinator.CoordinatorClient(channel);
+        Client = new V1.Coordinator.CoordinatorClient(channel.Intercept(DefaultDeadlineInterceptor.Standard));
     }
 
     public ClusterEntry Cluster { get; }

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Federation.Common;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 
 namespace Federation.Coordinator.Engines;
@@ -9,7 +11,8 @@ public sealed class EngineClients : IDisposable
     private readonly ConcurrentDictionary<Uri, GrpcChannel> channels = new();
 
     public V1.Engine.EngineClient For(Uri endpoint) =>
-        new(channels.GetOrAdd(endpoint, e => GrpcChannel.ForAddress(e, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 })));
+        new(channels.GetOrAdd(endpoint, e => GrpcChannel.ForAddress(e, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 }))
+            .Intercept(DefaultDeadlineInterceptor.Standard));
 
     public void Dispose()
     {

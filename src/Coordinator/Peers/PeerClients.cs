@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Federation.Common;
 using Federation.Coordinator.Options;
 using Federation.V1;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Options;
 
@@ -21,7 +22,8 @@ public sealed class PeerClients(IOptions<CoordinatorOptions> options) : IDisposa
         if (!options.Value.Peers.TryGetValue(cluster, out var address))
             throw FederationException.NotFound(
                 $"unknown destination cluster '{cluster}' (peers of '{options.Value.Cluster}': {Known()})");
-        return new CoordinatorPeer.CoordinatorPeerClient(channels.GetOrAdd(cluster, _ => GrpcChannel.ForAddress(address)));
+        return new CoordinatorPeer.CoordinatorPeerClient(channels.GetOrAdd(cluster, _ => GrpcChannel.ForAddress(address))
+            .Intercept(DefaultDeadlineInterceptor.Standard));
     }
 
     private string Known() => options.Value.Peers.Count == 0 ? "none" : string.Join(", ", options.Value.Peers.Keys.Order(StringComparer.Ordinal));
