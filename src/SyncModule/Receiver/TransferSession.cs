@@ -72,15 +72,32 @@ internal sealed class TransferSession : IDisposable
         var neededAt = new Dictionary<ulong, long>();
         using (var copier = new LocalChunkCopier(sources, Manifest.ChunkSize))
         {
+            var copied = new bool[copier.MaxRunChunks];
             foreach (var file in files)
             {
                 if (file is null) continue;
+                var run = default(LocalRun);
                 for (var chunk = 0; chunk < file.Entry.ChunkCount; chunk++)
                 {
                     if (file.IsVerified(chunk)) continue;
                     cancellationToken.ThrowIfCancellationRequested();
-                    PlaceChunk(file, chunk, copier, sources, verifiedAt, neededAt);
+                    if (!TryFindLocal(file, chunk, copier, sources, verifiedAt, out var source, out var offset, out var fromIndex))
+                    {
+                        CopyRun(file, run, copier, sources, copied, verifiedAt, neededAt);
+                        run = default;
+                        PlaceMissing(file, chunk, neededAt);
+                    }
+                    else if (run.Count < copied.Length && run.ContinuesWith(source, offset, chunk, Manifest.ChunkSize))
+                    {
+                        run = run with { Count = run.Count + 1 };
+                    }
+                    else
+                    {
+                        CopyRun(file, run, copier, sources, copied, verifiedAt, neededAt);
+                        run = new LocalRun(source, offset, chunk, 1, fromIndex);
+                    }
                 }
+                CopyRun(file, run, copier, sources, copied, verifiedAt, neededAt);
                 if (file.Remaining > 0) file.CloseHandle();
             }
         }
@@ -109,28 +126,61 @@ internal sealed class TransferSession : IDisposable
         }
     }
 
-    private void PlaceChunk(IncomingFile file, int chunk, LocalChunkCopier copier, ChunkSources sources,
+    /// <summary>Where the receiver already holds the bytes of a chunk: earlier in this transfer, or in an indexed earlier transfer.</summary>
+    private bool TryFindLocal(IncomingFile file, int chunk, LocalChunkCopier copier, ChunkSources sources, Dictionary<ulong, long> verifiedAt,
+        out Microsoft.Win32.SafeHandles.SafeFileHandle source, out long offset, out bool fromIndex)
+    {
+        var key = ChunkDigest.Key(file.Entry.ChunkDigests, chunk);
+        if (verifiedAt.TryGetValue(key, out var at))
+        {
+            source = files[EntryOf(at)]!.Handle;
+            offset = (long)ChunkOf(at) * Manifest.ChunkSize;
+            fromIndex = false;
+            return true;
+        }
+        if (sources.TryFind(key, out var indexed) && copier.SourceFile(indexed) is { } handle)
+        {
+            source = handle;
+            offset = (long)indexed.Chunk * Manifest.ChunkSize;
+            fromIndex = true;
+            return true;
+        }
+        source = null!;
+        offset = 0;
+        fromIndex = false;
+        return false;
+    }
+
+    /// <summary>Copies a run of local chunks (each checked); a chunk that does not match is tried in the index, then counted as needed.</summary>
+    private void CopyRun(IncomingFile file, LocalRun run, LocalChunkCopier copier, ChunkSources sources, Span<bool> copied,
         Dictionary<ulong, long> verifiedAt, Dictionary<ulong, long> neededAt)
+    {
+        if (run.Count == 0) return;
+        copier.CopyRun(run.Source, run.Offset, file, run.FirstChunk, run.Count, copied);
+        for (var i = 0; i < run.Count; i++)
+        {
+            var chunk = run.FirstChunk + i;
+            var key = ChunkDigest.Key(file.Entry.ChunkDigests, chunk);
+            var length = ChunkDigest.ChunkLength(file.Entry.Size, Manifest.ChunkSize, chunk);
+            if (copied[i] || (!run.FromIndex && sources.TryFind(key, out var indexed) && copier.TryCopyFromSource(indexed, file, chunk)))
+            {
+                verifiedAt.TryAdd(key, Position(file.Entry.Index, chunk));
+                Present(length, copied: true);
+            }
+            else
+            {
+                PlaceMissing(file, chunk, neededAt);
+            }
+        }
+    }
+
+    /// <summary>A chunk no local source holds: needed from the sender, or a duplicate of a needed chunk (written when that one arrives).</summary>
+    private void PlaceMissing(IncomingFile file, int chunk, Dictionary<ulong, long> neededAt)
     {
         var entry = file.Entry;
         var key = ChunkDigest.Key(entry.ChunkDigests, chunk);
         var length = ChunkDigest.ChunkLength(entry.Size, Manifest.ChunkSize, chunk);
         var position = Position(entry.Index, chunk);
-        if (verifiedAt.TryGetValue(key, out var at))
-        {
-            var from = files[EntryOf(at)]!;
-            if (copier.TryCopy(from.Handle, (long)ChunkOf(at) * Manifest.ChunkSize, file, chunk))
-            {
-                Present(length, copied: true);
-                return;
-            }
-        }
-        if (sources.TryFind(key, out var source) && copier.TryCopyFromSource(source, file, chunk))
-        {
-            verifiedAt.TryAdd(key, position);
-            Present(length, copied: true);
-            return;
-        }
         if (neededAt.TryGetValue(key, out var primary) && SameDigest(primary, position))
         {
             if (!duplicatesOf.TryGetValue(primary, out var list)) duplicatesOf[primary] = list = [];
