@@ -21,6 +21,22 @@ internal sealed class PushStream(
     private readonly Queue<BlockWork> resends = new();
     private readonly SemaphoreSlim replied = new(0);
     private ulong nextSequence;
+    private long bytesInFlight;
+
+    /// <summary>
+    /// Unacknowledged raw bytes per stream: <see cref="SyncSendOptions.MaxBlocksInFlight"/> full blocks. Scattered
+    /// changed pages go out as many small blocks; counting bytes instead of blocks keeps the pipe full with them.
+    /// </summary>
+    private long WindowBytes => (long)options.MaxBlocksInFlight * options.BlockSize;
+
+    /// <summary>An upper bound on blocks in flight however small they are (each costs the receiver a reply).</summary>
+    private int MaxBlocksInFlight => options.MaxBlocksInFlight * Math.Max(1, options.BlockSize / manifest.ChunkSize);
+
+    private int RawLength(BlockWork work)
+    {
+        var offset = (long)work.FirstChunk * manifest.ChunkSize;
+        return (int)Math.Min((long)work.ChunkCount * manifest.ChunkSize, manifest.Entries[work.Entry].Size - offset);
+    }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -63,7 +79,7 @@ internal sealed class PushStream(
             lock (gate)
             {
                 take = resends.TryDequeue(out work)
-                    || (outstanding.Count < options.MaxBlocksInFlight && queue.TryTake(out work));
+                    || (bytesInFlight < WindowBytes && outstanding.Count < MaxBlocksInFlight && queue.TryTake(out work));
                 if (!take && outstanding.Count == 0 && resends.Count == 0 && queue.Count == 0) break;
             }
             if (!take)
@@ -77,9 +93,8 @@ internal sealed class PushStream(
                 continue;
             }
 
-            var entry = manifest.Entries[work.Entry];
             var offset = (long)work.FirstChunk * chunkSize;
-            var length = (int)Math.Min((long)work.ChunkCount * chunkSize, entry.Size - offset);
+            var length = RawLength(work);
             await FileChunkHasher.ReadExactlyAsync(files.Get(work.Entry), raw.AsMemory(0, length), offset, cancellationToken);
             var compressed = compressor.TryCompress(raw.AsSpan(0, length), packed);
             var data = compressed >= 0 ? packed.AsMemory(0, compressed) : raw.AsMemory(0, length);
@@ -95,7 +110,11 @@ internal sealed class PushStream(
                 // The buffer is reused only after WriteAsync has serialized the message.
                 Data = UnsafeByteOperations.UnsafeWrap(data),
             };
-            lock (gate) outstanding[block.Sequence] = work;
+            lock (gate)
+            {
+                outstanding[block.Sequence] = work;
+                bytesInFlight += length;
+            }
             await requests.WriteAsync(new PushMessage { Block = block }, cancellationToken);
             counters.AddBlock(length, data.Length);
         }
@@ -111,6 +130,7 @@ internal sealed class PushStream(
                 lock (gate)
                 {
                     if (!outstanding.Remove(reply.Sequence, out var work)) continue;
+                    bytesInFlight -= RawLength(work);
                     foreach (var chunk in reply.RejectedChunks)
                     {
                         if (work.Retries >= options.MaxChunkRetries)

@@ -38,7 +38,7 @@ public sealed class SyncSendOptions
     /// <summary>How often one chunk may fail verification at the receiver before the transfer fails.</summary>
     public int MaxChunkRetries { get; set; } = 3;
 
-    /// <summary>Unacknowledged blocks per stream.</summary>
+    /// <summary>Unacknowledged bytes per stream, in full blocks of <see cref="BlockSize"/> (smaller blocks count by their size).</summary>
     public int MaxBlocksInFlight { get; set; } = 8;
 
     /// <summary>Deadline of each call.</summary>
