@@ -12,6 +12,8 @@ switch (args.FirstOrDefault())
 var size = Option("--size-mib", 256) << 20;
 var deltaSize = Option("--delta-mib", 128) << 20;
 var bigSize = Option("--big-mib", 1024) << 20;
+var finalPercent = Option("--final-percent", 7);
+var finalOnly = args.Contains("--final-only");
 var work = Directory.CreateTempSubdirectory("fedsync-bench-").FullName;
 const int Runs = 3;
 try
@@ -27,6 +29,8 @@ try
     BenchData.Random(Path.Join(warmup, "a.img"), 48 << 20, 9);
     BenchData.Compressible(Path.Join(warmup, "b.img"), 16 << 20, 10);
     using var rsync = new RsyncDaemon(work);
+    FinalRounds(rsync, warmup);
+    if (finalOnly) return 0;
     var rows = new List<string[]>
     {
         new[] { "row", "ours s", "rsync s", "time ours/rsync", "ours MiB/s", "rsync MiB/s", "ours bytes", "rsync bytes", "bytes ours/rsync" },
@@ -86,6 +90,31 @@ try
 finally
 {
     Directory.Delete(work, recursive: true);
+}
+
+// The last pre-copy round of a migration (app downtime): round 1 moves the whole pages file, then each
+// later round moves it again after finalPercent of its pages changed, into a sibling directory.
+void FinalRounds(RsyncDaemon rsync, string warmup)
+{
+    var source = Path.Join(work, "src-final");
+    var pages = Path.Join(source, "pages-1.img");
+    BenchData.Random(pages, deltaSize, 6);
+    using var receiver = new OurReceiverProcess(Path.Join(work, "ours-final"));
+    OurTransfer.Run(receiver, source, "app/final-0", warmup);
+    var rounds = new List<(OurTransfer Ours, TimeSpan Rsync)>();
+    rsync.Send(source, "final");
+    for (var round = 1; round <= Runs; round++)
+    {
+        var changed = BenchData.DirtyPages(pages, finalPercent / 100.0, 20 + round);
+        var ours = OurTransfer.Run(receiver, source, $"app/final-{round}", warmup);
+        var theirs = rsync.Send(source, "final");
+        rounds.Add((ours, theirs.Elapsed));
+        Console.WriteLine($"final round {round}: {deltaSize >> 20} MiB, {changed} pages changed ({finalPercent}%): ours {ours.Inside.TotalMilliseconds:F0} ms " +
+            $"({ours.SentBytes:N0} bytes of chunks sent; phases {ours.Phases}), rsync {theirs.Elapsed.TotalMilliseconds:F0} ms");
+    }
+    var best = rounds.MinBy(r => r.Ours.Inside);
+    Console.WriteLine($"final round, best of {Runs}: ours {best.Ours.Inside.TotalMilliseconds:F0} ms, rsync {rounds.Min(r => r.Rsync).TotalMilliseconds:F0} ms");
+    Console.WriteLine();
 }
 
 // Best of Runs, ours and rsync alternating, so both see the same machine (shared with other work).

@@ -6,7 +6,7 @@ namespace Federation.SyncBench;
 /// <summary>
 /// `SyncBench sender ENDPOINT DIR TOKEN [WARMUP_DIR WARMUP_TOKEN]`: one transfer, after an optional
 /// warm-up transfer (both ends of a real migration live in long-running Engines, already jitted).
-/// Prints "RESULT sent wire skipped ratio ms peakRssKB fileBackedKB".
+/// Prints "RESULT sent wire skipped ratio ms peakRssKB fileBackedKB" and "PHASES phase@ms ..." (when each phase began).
 /// </summary>
 internal static class SenderMode
 {
@@ -19,9 +19,14 @@ internal static class SenderMode
         if (Environment.GetEnvironmentVariable("SYNCBENCH_LEVEL") is { } level) options.CompressionLevel = int.Parse(level, CultureInfo.InvariantCulture);
         var verbose = Environment.GetEnvironmentVariable("SYNCBENCH_VERBOSE") == "1";
         SyncPhase? last = null;
+        var phases = new List<string>();
         var progress = new PhaseLog(p =>
         {
-            if (verbose && p.Phase != last) Console.Error.WriteLine($"{p.Elapsed.TotalMilliseconds,8:F0} ms  {p.Phase}  sent {p.SentBytes}");
+            if (p.Phase != last)
+            {
+                if (verbose) Console.Error.WriteLine($"{p.Elapsed.TotalMilliseconds,8:F0} ms  {p.Phase}  sent {p.SentBytes}");
+                phases.Add(string.Create(CultureInfo.InvariantCulture, $"{p.Phase}@{p.Elapsed.TotalMilliseconds:F0}"));
+            }
             last = p.Phase;
         });
         var sender = new SyncSender();
@@ -33,6 +38,7 @@ internal static class SenderMode
         var result = await sender.SendDirectoryAsync(endpoint, null, args[1], args[2], options, progress);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"RESULT {result.SentBytes} {result.WireBytes} {result.SkippedBytes} {result.CompressionRatio:F3} {result.Duration.TotalMilliseconds:F0} {PeakMemory.KiloBytes()} {PeakMemory.FileBackedKiloBytes()}"));
+        Console.WriteLine("PHASES " + string.Join(' ', phases));
         return 0;
     }
 
