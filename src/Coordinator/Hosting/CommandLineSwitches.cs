@@ -12,5 +12,11 @@ public static class CommandLineSwitches
         ["--name-prefix"] = "Coordinator:Adapter:NamePrefix",
         ["--state-dir"] = "Coordinator:Adapter:StateDirectory",
         ["--max-workloads"] = "Coordinator:Adapter:MaxWorkloads",
+        ["--tls-cert"] = "Coordinator:Tls:Certificate",
+        ["--tls-key"] = "Coordinator:Tls:Key",
+        ["--client-ca"] = "Coordinator:Tls:ClientCertificateAuthority",
+        ["--peer-ca"] = "Coordinator:PeerTls:CertificateAuthority",
+        ["--peer-cert"] = "Coordinator:PeerTls:ClientCertificate",
+        ["--peer-key"] = "Coordinator:PeerTls:ClientKey",
     };
 }

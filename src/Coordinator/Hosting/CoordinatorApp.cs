@@ -7,6 +7,7 @@ using Federation.Coordinator.Peers;
 using Federation.Coordinator.Saga;
 using Federation.Coordinator.Services;
 using Federation.Coordinator.Targets;
+using Federation.Coordinator.Tls;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -16,6 +17,7 @@ namespace Federation.Coordinator.Hosting;
 public static class CoordinatorApp
 {
     /// <param name="adapterOverride">Tests pass their own adapter; otherwise the configured kind is built.</param>
+    /// <exception cref="TlsConfigurationException">A configured certificate, key or CA file cannot be used (one-line message).</exception>
     public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, Func<IServiceProvider, IOrchestratorAdapter>? adapterOverride = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
@@ -23,7 +25,13 @@ public static class CoordinatorApp
         configure?.Invoke(builder.Configuration);
         builder.Logging.AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss.fff "; });
 
+        // TLS files are loaded here, before anything starts, so a bad one stops the coordinator with one line.
+        var listen = builder.Configuration.GetSection(CoordinatorOptions.Section).Get<CoordinatorOptions>() ?? new CoordinatorOptions();
+        var serverTls = ServerTls.Load(listen.Tls);
+        var peerTls = PeerTls.Load(listen.PeerTls);
+
         var services = builder.Services;
+        services.AddSingleton(peerTls);
         services.AddOptions<CoordinatorOptions>().Bind(builder.Configuration.GetSection(CoordinatorOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CoordinatorOptions>, CoordinatorOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
@@ -46,11 +54,19 @@ public static class CoordinatorApp
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks().AddCheck("journal", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
 
-        var listen = builder.Configuration.GetSection(CoordinatorOptions.Section).Get<CoordinatorOptions>() ?? new CoordinatorOptions();
         builder.WebHost.ConfigureKestrel(k =>
         {
-            var address = System.Net.IPAddress.TryParse(listen.ListenAddress, out var ip) && System.Net.IPAddress.IsLoopback(ip) ? ip : System.Net.IPAddress.Loopback;
-            k.Listen(address, listen.ListenPort, l => l.Protocols = HttpProtocols.Http2);
+            // Beyond loopback only with mutual TLS (the validator refuses anything else).
+            var address = System.Net.IPAddress.TryParse(listen.ListenAddress, out var ip) && (System.Net.IPAddress.IsLoopback(ip) || serverTls?.Clients is not null)
+                ? ip : System.Net.IPAddress.Loopback;
+            k.Listen(address, listen.ListenPort, l =>
+            {
+                l.Protocols = HttpProtocols.Http2;
+                if (serverTls is null) return;
+                var logger = l.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Federation.Coordinator.Tls");
+                l.UseHttps(serverTls.HttpsOptions(reason => TlsLog.ClientCertificateRefused(logger, reason)));
+                TlsLog.ListeningWithTls(logger, address.ToString(), listen.ListenPort, serverTls.Certificate.Subject, serverTls.Clients is not null);
+            });
         });
 
         var app = builder.Build();

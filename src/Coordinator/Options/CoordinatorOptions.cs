@@ -8,7 +8,7 @@ public sealed class CoordinatorOptions
     /// <summary>This cluster's name (a DNS label); peers and fedctl know it by this name.</summary>
     public string Cluster { get; set; } = "";
 
-    /// <summary>Loopback only by design: h2c without TLS.</summary>
+    /// <summary>Loopback only, unless mutual TLS is on (<see cref="Tls"/> with a client CA).</summary>
     public string ListenAddress { get; set; } = "127.0.0.1";
 
     /// <summary>0: any free port (tests).</summary>
@@ -19,6 +19,12 @@ public sealed class CoordinatorOptions
 
     /// <summary>SQLite file of the migration journal.</summary>
     public string JournalPath { get; set; } = "";
+
+    /// <summary>This coordinator's server certificate and, for mutual TLS, the CA of its clients.</summary>
+    public TlsOptions Tls { get; set; } = new();
+
+    /// <summary>Trust and client certificate for https:// peers.</summary>
+    public PeerTlsOptions PeerTls { get; set; } = new();
 
     public AdapterOptions Adapter { get; set; } = new();
 

@@ -11,8 +11,14 @@ public sealed class CoordinatorOptionsValidator : IValidateOptions<CoordinatorOp
         var failures = new List<string>();
         Check(failures, () => Names.CheckAppName(options.Cluster, "cluster name"));
         if (options.ListenPort is < 0 or > 65535) failures.Add($"listen port {options.ListenPort} is out of range");
-        if (!System.Net.IPAddress.TryParse(options.ListenAddress, out var ip) || !System.Net.IPAddress.IsLoopback(ip))
-            failures.Add($"listen address '{options.ListenAddress}' must be a loopback address");
+        if (!System.Net.IPAddress.TryParse(options.ListenAddress, out var ip))
+            failures.Add($"listen address '{options.ListenAddress}' is not an IP address");
+        else if (!System.Net.IPAddress.IsLoopback(ip) && !(options.Tls.Enabled && options.Tls.MutualTls))
+            failures.Add($"listen address '{options.ListenAddress}' must be a loopback address unless mutual TLS is on (--tls-cert with --client-ca)");
+        if (!options.Tls.Enabled && options.Tls.MutualTls) failures.Add("a client CA (--client-ca) needs a server certificate (--tls-cert)");
+        if (!options.Tls.Enabled && options.Tls.Key.Length > 0) failures.Add("a TLS key (--tls-key) needs its certificate (--tls-cert)");
+        if (options.PeerTls.ClientCertificate.Length == 0 && options.PeerTls.ClientKey.Length > 0)
+            failures.Add("a peer client key (--peer-key) needs its certificate (--peer-cert)");
         if (string.IsNullOrWhiteSpace(options.JournalPath)) failures.Add("journal path is empty");
         foreach (var (peer, address) in options.Peers)
         {
