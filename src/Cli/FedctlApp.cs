@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Federation.Cli.Commands;
+using Federation.Cli.Tls;
 using Grpc.Core;
 
 namespace Federation.Cli;
@@ -37,6 +38,11 @@ public static class FedctlApp
         }
         catch (RpcException e)
         {
+            if (global.LastConnection is { } connection && TlsFailure.Describe(e, connection) is { } tlsFailure)
+            {
+                await console.Error.WriteLineAsync($"fedctl: {tlsFailure}");
+                return ExitCodes.Unreachable;
+            }
             await console.Error.WriteLineAsync($"fedctl: {Describe(e, global.LastCluster)}");
             return ExitCodeOf(e.StatusCode);
         }

@@ -26,10 +26,14 @@ public sealed class GlobalOptions
     /// <summary>The cluster the last connection went to, for error messages.</summary>
     public ClusterEntry? LastCluster { get; private set; }
 
+    /// <summary>The last connection (possibly disposed), for what its TLS check refused.</summary>
+    public CoordinatorConnection? LastConnection { get; private set; }
+
     public CoordinatorConnection Connect(ParseResult result)
     {
         var path = ConfigPath(result);
         LastCluster = ConfigStore.Select(ConfigStore.Load(path), result.GetValue(Cluster), path);
-        return new CoordinatorConnection(LastCluster);
+        LastConnection = new CoordinatorConnection(LastCluster);
+        return LastConnection;
     }
 }

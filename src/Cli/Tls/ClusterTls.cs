@@ -1,0 +1,99 @@
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Federation.Cli.Config;
+
+namespace Federation.Cli.Tls;
+
+/// <summary>
+/// The TLS side of one cluster entry: the CA its coordinator's certificate must chain to (else the system roots) and the
+/// client certificate fedctl presents. Remembers why it refused a server certificate, for the error message.
+/// </summary>
+public sealed class ClusterTls
+{
+    private static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1", "Server Authentication");
+    private readonly X509Certificate2Collection? authorities;
+
+    private ClusterTls(X509Certificate2Collection? authorities, X509Certificate2? clientCertificate)
+    {
+        this.authorities = authorities;
+        ClientCertificate = clientCertificate;
+    }
+
+    public X509Certificate2? ClientCertificate { get; }
+
+    /// <summary>Why the last server certificate was refused; null when none was.</summary>
+    public string? ServerCertificateRejection { get; private set; }
+
+    /// <summary>A server certificate passed the check, so a handshake got as far as our side's verdict.</summary>
+    public bool ServerCertificateAccepted { get; private set; }
+
+    /// <exception cref="CliException">A file of the entry is missing or unusable (exit code 3).</exception>
+    public static ClusterTls Load(ClusterEntry cluster)
+    {
+        X509Certificate2Collection? authorities = null;
+        if (!string.IsNullOrEmpty(cluster.CertificateAuthority))
+        {
+            authorities = [];
+            Guard(cluster, "certificate-authority", cluster.CertificateAuthority, () => authorities.ImportFromPemFile(cluster.CertificateAuthority));
+            if (authorities.Count == 0) throw Bad(cluster, "certificate-authority", cluster.CertificateAuthority, "holds no PEM certificate");
+        }
+        X509Certificate2? client = null;
+        if (!string.IsNullOrEmpty(cluster.ClientCertificate) || !string.IsNullOrEmpty(cluster.ClientKey))
+        {
+            if (string.IsNullOrEmpty(cluster.ClientCertificate) || string.IsNullOrEmpty(cluster.ClientKey))
+                throw new CliException(ExitCodes.Config, $"cluster '{cluster.Name}': client-certificate and client-key go together");
+            Guard(cluster, "client-key", cluster.ClientKey, () => { });
+            Guard(cluster, "client-certificate", cluster.ClientCertificate, () => client = X509Certificate2.CreateFromPemFile(cluster.ClientCertificate, cluster.ClientKey));
+        }
+        return new ClusterTls(authorities, client);
+    }
+
+    public bool ValidateServerCertificate(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        var accepted = Check(certificate, chain, errors);
+        ServerCertificateAccepted |= accepted;
+        return accepted;
+    }
+
+    private bool Check(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        if (certificate is null) return Reject("the coordinator sent no certificate");
+        if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+            return Reject($"its certificate '{certificate.Subject}' does not name the host in the address");
+        if (authorities is null)
+            return errors == SslPolicyErrors.None || Reject($"its certificate '{certificate.Subject}' is not trusted by the system roots (set certificate-authority)");
+
+        using var custom = new X509Chain();
+        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        custom.ChainPolicy.CustomTrustStore.AddRange(authorities);
+        custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        custom.ChainPolicy.ApplicationPolicy.Add(ServerAuthentication);
+        if (chain is not null)
+        {
+            foreach (var element in chain.ChainElements.Skip(1)) custom.ChainPolicy.ExtraStore.Add(element.Certificate);
+        }
+        var leaf = certificate as X509Certificate2 ?? new X509Certificate2(certificate);
+        if (custom.Build(leaf)) return true;
+        var reasons = custom.ChainStatus.Select(s => s.StatusInformation.Trim().TrimEnd('.')).Where(s => s.Length > 0).Distinct();
+        return Reject($"its certificate '{certificate.Subject}' is not trusted: it is not issued under the config's certificate-authority ({string.Join("; ", reasons)})");
+    }
+
+    private bool Reject(string why)
+    {
+        ServerCertificateRejection = why;
+        return false;
+    }
+
+    private static void Guard(ClusterEntry cluster, string field, string path, Action load)
+    {
+        if (!File.Exists(path)) throw Bad(cluster, field, path, "does not exist");
+        try { load(); }
+        catch (Exception e) when (e is CryptographicException or ArgumentException) { throw Bad(cluster, field, path, $"cannot be used: {e.Message.ReplaceLineEndings(" ").TrimEnd('.')}"); }
+        catch (IOException e) { throw Bad(cluster, field, path, $"cannot be read: {e.Message.ReplaceLineEndings(" ").TrimEnd('.')}"); }
+        catch (UnauthorizedAccessException e) { throw Bad(cluster, field, path, $"cannot be read: {e.Message.ReplaceLineEndings(" ").TrimEnd('.')}"); }
+    }
+
+    private static CliException Bad(ClusterEntry cluster, string field, string path, string problem) =>
+        new(ExitCodes.Config, $"cluster '{cluster.Name}': {field} '{path}' {problem}");
+}
