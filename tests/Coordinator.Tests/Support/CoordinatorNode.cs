@@ -18,8 +18,10 @@ public sealed class CoordinatorNode : IAsyncDisposable
     private WebApplication? app;
     private GrpcChannel? channel;
 
-    public CoordinatorNode(string cluster, int port, string directory, IEnumerable<string> settings, Func<IServiceProvider, IOrchestratorAdapter>? adapter = null)
+    /// <param name="https">The node listens with TLS (its settings carry --tls-cert...); <see cref="Client"/> then only suits h2c nodes.</param>
+    public CoordinatorNode(string cluster, int port, string directory, IEnumerable<string> settings, Func<IServiceProvider, IOrchestratorAdapter>? adapter = null, bool https = false)
     {
+        Scheme = https ? "https" : "http";
         Cluster = cluster;
         Port = port;
         JournalPath = Path.Combine(directory, $"{cluster}.db");
@@ -30,7 +32,8 @@ public sealed class CoordinatorNode : IAsyncDisposable
     public string Cluster { get; }
     public int Port { get; }
     public string JournalPath { get; }
-    public string Address => $"http://127.0.0.1:{Port}";
+    public string Scheme { get; }
+    public string Address => $"{Scheme}://127.0.0.1:{Port}";
     public bool Running => app is not null;
 
     public V1.Coordinator.CoordinatorClient Client { get; private set; } = null!;

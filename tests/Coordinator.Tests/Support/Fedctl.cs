@@ -13,6 +13,18 @@ public static class Fedctl
         return path;
     }
 
+    /// <summary>A config of one cluster with its TLS fields (null fields are left out).</summary>
+    public static string WriteTlsConfig(string directory, string name, string address, string? authority, string? clientCertificate = null, string? clientKey = null)
+    {
+        var path = Path.Combine(directory, $"fedctl-{Guid.NewGuid():N}.yaml");
+        var text = $"current-cluster: {name}\nclusters:\n  - name: {name}\n    address: {address}\n";
+        if (authority is not null) text += $"    certificate-authority: {authority}\n";
+        if (clientCertificate is not null) text += $"    client-certificate: {clientCertificate}\n";
+        if (clientKey is not null) text += $"    client-key: {clientKey}\n";
+        File.WriteAllText(path, text);
+        return path;
+    }
+
     public static async Task<(int ExitCode, string Out, string Error)> RunAsync(string config, params string[] args)
     {
         using var stdout = new StringWriter();
