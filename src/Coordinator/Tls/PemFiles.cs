@@ -40,11 +40,11 @@ public static class PemFiles
                 ? X509Certificate2.CreateFromEncryptedPem(text, keyText, password)
                 : X509Certificate2.CreateFromPem(text, keyText);
         }
-        catch (CryptographicException) when (!KeyMatches(all[0], keyText, password))
+        catch (Exception e) when (e is CryptographicException or ArgumentException && !KeyMatches(all[0], keyText, password))
         {
             throw new TlsConfigurationException($"{keySettingShown} '{keyFile}' does not match the certificate in {certificateSetting} '{certificatePath}'");
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
             throw Bad(keyFile, keySettingShown, $"holds a key that cannot be used ({OneLine(e)})");
         }
