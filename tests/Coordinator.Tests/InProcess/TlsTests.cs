@@ -80,6 +80,18 @@ public sealed class TlsTests
     }
 
     [Test]
+    public async Task A_pkcs12_server_certificate_with_its_password_serves_tls()
+    {
+        var pfx = pki.WritePkcs12(server, "s3cret");
+        await using var node = new CoordinatorNode("pfx", FreePort.Next(), directory,
+            ["--Coordinator:Adapter:Kind=fake", "--Logging:LogLevel:Default=Warning", "--tls-cert", pfx, "--Coordinator:Tls:Password=s3cret"], _ => adapter, https: true);
+        await node.StartAsync();
+        var (code, output, error) = await Fedctl.RunAsync(Fedctl.WriteTlsConfig(directory, "pfx", node.Address, authority.Certificate), "workloads");
+        Assert.That(code, Is.EqualTo(ExitCodes.Ok), error);
+        Assert.That(output, Does.Contain("shop/cart"));
+    }
+
+    [Test]
     public async Task Fedctl_with_a_client_certificate_of_the_trusted_ca_passes_mutual_tls()
     {
         var config = Fedctl.WriteTlsConfig(directory, "mtls", mutual.Address, authority.Certificate, client.Certificate, client.Key);

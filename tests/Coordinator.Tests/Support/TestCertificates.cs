@@ -33,6 +33,14 @@ public sealed class TestCertificates(string directory)
 
     public Issued CreateClient(string name, Issued authority) => Issue(name, authority, CustomRootUsage.Client, _ => { });
 
+    /// <summary>The certificate with its key as a password-protected PKCS#12 file.</summary>
+    public string WritePkcs12(Issued issued, string password)
+    {
+        var path = Path.Combine(Directory, Path.GetFileNameWithoutExtension(issued.Certificate) + ".pfx");
+        File.WriteAllBytes(path, issued.Value.Export(X509ContentType.Pkcs12, password));
+        return path;
+    }
+
     public string WriteText(string fileName, string text)
     {
         var path = Path.Combine(Directory, fileName);
