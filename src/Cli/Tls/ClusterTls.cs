@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Federation.Cli.Config;
+using Federation.Common;
 
 namespace Federation.Cli.Tls;
 
@@ -11,7 +12,6 @@ namespace Federation.Cli.Tls;
 /// </summary>
 public sealed class ClusterTls
 {
-    private static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1", "Server Authentication");
     private readonly X509Certificate2Collection? authorities;
 
     private ClusterTls(X509Certificate2Collection? authorities, X509Certificate2? clientCertificate)
@@ -64,19 +64,9 @@ public sealed class ClusterTls
         if (authorities is null)
             return errors == SslPolicyErrors.None || Reject($"its certificate '{certificate.Subject}' is not trusted by the system roots (set certificate-authority)");
 
-        using var custom = new X509Chain();
-        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        custom.ChainPolicy.CustomTrustStore.AddRange(authorities);
-        custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        custom.ChainPolicy.ApplicationPolicy.Add(ServerAuthentication);
-        if (chain is not null)
-        {
-            foreach (var element in chain.ChainElements.Skip(1)) custom.ChainPolicy.ExtraStore.Add(element.Certificate);
-        }
         var leaf = certificate as X509Certificate2 ?? new X509Certificate2(certificate);
-        if (custom.Build(leaf)) return true;
-        var reasons = custom.ChainStatus.Select(s => s.StatusInformation.Trim().TrimEnd('.')).Where(s => s.Length > 0).Distinct();
-        return Reject($"its certificate '{certificate.Subject}' is not trusted: it is not issued under the config's certificate-authority ({string.Join("; ", reasons)})");
+        return new CustomRootTrust(authorities).Trusts(leaf, chain, CustomRootTrust.ServerAuthentication, out var problem)
+               || Reject($"its {problem}: it is not issued under the config's certificate-authority");
     }
 
     private bool Reject(string why)

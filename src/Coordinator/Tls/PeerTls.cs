@@ -1,3 +1,4 @@
+using Federation.Common;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Federation.Coordinator.Options;

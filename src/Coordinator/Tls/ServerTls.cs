@@ -1,3 +1,4 @@
+using Federation.Common;
 using System.Security.Cryptography.X509Certificates;
 using Federation.Coordinator.Options;
 using Microsoft.AspNetCore.Server.Kestrel.Https;

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Federation.Coordinator.Tls;
+namespace Federation.Common;
 
 /// <summary>Checks a certificate against our own CA certificates only (not the system roots), without revocation checks.</summary>
 public sealed class CustomRootTrust(X509Certificate2Collection authorities)
