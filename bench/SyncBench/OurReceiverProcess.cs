@@ -36,6 +36,12 @@ internal sealed class OurReceiverProcess : IDisposable
         return long.Parse(Expect("RSSFILE"), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    public string GcSummary()
+    {
+        process.StandardInput.WriteLine("gc");
+        return Expect("GC");
+    }
+
     private string Expect(string prefix)
     {
         for (var i = 0; i < 100; i++)

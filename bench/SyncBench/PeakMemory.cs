@@ -8,6 +8,9 @@ internal static class PeakMemory
     /// <summary>Resident pages mapped from files (the runtime's and framework's code), shared with other processes.</summary>
     public static long FileBackedKiloBytes() => Field("RssFile:");
 
+    /// <summary>Resident anonymous pages (heaps, JIT-compiled code, buffers): the process's own memory.</summary>
+    public static long AnonymousKiloBytes() => Field("RssAnon:");
+
     private static long Field(string name)
     {
         foreach (var line in File.ReadLines("/proc/self/status"))

@@ -14,6 +14,7 @@ var deltaSize = Option("--delta-mib", 128) << 20;
 var bigSize = Option("--big-mib", 1024) << 20;
 var finalPercent = Option("--final-percent", 7);
 var finalOnly = args.Contains("--final-only");
+var rssOnly = args.Contains("--rss-only");
 var work = Directory.CreateTempSubdirectory("fedsync-bench-").FullName;
 const int Runs = 3;
 try
@@ -29,6 +30,11 @@ try
     BenchData.Random(Path.Join(warmup, "a.img"), 48 << 20, 9);
     BenchData.Compressible(Path.Join(warmup, "b.img"), 16 << 20, 10);
     using var rsync = new RsyncDaemon(work);
+    if (rssOnly)
+    {
+        PeakRss();
+        return 0;
+    }
     FinalRounds(rsync, warmup);
     if (finalOnly) return 0;
     var rows = new List<string[]>
@@ -73,10 +79,22 @@ try
 
     foreach (var dir in Directory.GetDirectories(work, "ours-*")) Directory.Delete(dir, true);
     Directory.Delete(rsync.Root, true);
+    PeakRss();
+    return 0;
+}
+finally
+{
+    Directory.Delete(work, recursive: true);
+}
+
+void PeakRss()
+{
     var big = Path.Join(work, "src-big");
     BenchData.Random(Path.Join(big, "pages-1.img"), bigSize, 5);
     using (var receiver = new OurReceiverProcess(Path.Join(work, "ours-big")))
     {
+        var idle = receiver.PeakRssKiloBytes();
+        var idleGc = receiver.GcSummary();
         var transfer = OurTransfer.Run(receiver, big, "app/big");
         var receiverRss = receiver.PeakRssKiloBytes();
         Console.WriteLine($"peak RSS moving {bigSize >> 20} MiB (VmHWM of each process from /proc/self/status, cold processes): " +
@@ -84,12 +102,9 @@ try
             $"({transfer.Inside.TotalSeconds:F2} s, {bigSize / transfer.Inside.TotalSeconds / (1 << 20):F0} MiB/s)");
         Console.WriteLine($"  of which file-backed (runtime and framework code, shared): sender {transfer.SenderFileKiloBytes / 1024.0:F1} MiB, " +
             $"receiver {receiver.FileBackedKiloBytes() / 1024.0:F1} MiB (RssFile now)");
+        Console.WriteLine($"  receiver idle before the transfer: VmHWM {idle / 1024.0:F1} MiB; GC {idleGc}");
+        Console.WriteLine($"  receiver after the transfer: GC {receiver.GcSummary()}");
     }
-    return 0;
-}
-finally
-{
-    Directory.Delete(work, recursive: true);
 }
 
 // The last pre-copy round of a migration (app downtime): round 1 moves the whole pages file, then each
