@@ -24,7 +24,8 @@ public interface IOrchestratorAdapter
     Task<WorkloadInfo> DeployAsync(WorkloadId id, AppSpec spec, CancellationToken ct);
 
     /// <summary>Creates a passive runtime for the app that waits for a restore. Returns the existing target when repeated.</summary>
-    Task<WorkloadInfo> CreatePassiveTargetAsync(WorkloadId id, AppSpec spec, string migrationId, CancellationToken ct);
+    /// <param name="home">Where the workload's stable address lives when another cluster holds it; null when this cluster does (it came home) or there is none.</param>
+    Task<WorkloadInfo> CreatePassiveTargetAsync(WorkloadId id, AppSpec spec, string migrationId, StableHome? home, CancellationToken ct);
 
     /// <summary>Waits until the workload's Engine answers (and, for active workloads, the app runs).</summary>
     Task<WorkloadInfo> WaitReadyAsync(WorkloadId id, TimeSpan timeout, CancellationToken ct);
@@ -32,10 +33,13 @@ public interface IOrchestratorAdapter
     /// <summary>A restored target becomes the workload itself.</summary>
     Task PromoteTargetAsync(WorkloadId id, CancellationToken ct);
 
+    /// <summary>The stable address this cluster holds for the workload, wherever the workload runs now; null if it holds none.</summary>
+    Task<string?> GetStableAddressAsync(WorkloadId id, CancellationToken ct);
+
     /// <summary>New client connections wait (they are not refused) until <see cref="SwitchTrafficAsync"/> or <see cref="ReleaseTrafficAsync"/>.</summary>
     Task HoldTrafficAsync(WorkloadId id, CancellationToken ct);
 
-    /// <summary>Points the workload's stable address at new backends (container port -> "host:port") and lets held connections through.</summary>
+    /// <summary>Points the workload's stable address (held by this cluster, wherever the workload runs) at new backends (container port -> "host:port") and lets held connections through.</summary>
     Task SwitchTrafficAsync(WorkloadId id, IReadOnlyDictionary<int, string> backends, CancellationToken ct);
 
     /// <summary>Ends a hold without switching: held connections go to the backends they had (a rollback).</summary>

@@ -4,8 +4,9 @@ namespace Federation.Adapters;
 /// <param name="EngineEndpoint">The runtime's Engine as this cluster's coordinator reaches it.</param>
 /// <param name="PeerEngineEndpoint">The runtime's Engine (and Sync receiver) as another cluster's runtime reaches it.</param>
 /// <param name="AppEndpoints">Container port -> "host:port" where the app is reachable from outside the runtime.</param>
-/// <param name="StableAddress">The address clients use ("host:port"), kept across moves; null if this cluster holds none.</param>
+/// <param name="StableAddress">The address clients use ("host:port"), kept across moves; null if none is known.</param>
 /// <param name="MigrationId">The migration that created the workload as a target, if any.</param>
+/// <param name="HomeCluster">The cluster whose coordinator holds <paramref name="StableAddress"/>; null when this cluster holds it (or there is none).</param>
 public sealed record WorkloadInfo(
     WorkloadId Id,
     WorkloadRole Role,
@@ -15,4 +16,5 @@ public sealed record WorkloadInfo(
     Uri PeerEngineEndpoint,
     IReadOnlyDictionary<int, string> AppEndpoints,
     string? StableAddress,
-    string? MigrationId);
+    string? MigrationId,
+    string? HomeCluster = null);

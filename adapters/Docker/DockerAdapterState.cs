@@ -3,8 +3,9 @@ using System.Text.Json;
 namespace Federation.Adapters.Docker;
 
 /// <summary>
-/// What Docker itself does not keep for the adapter: each workload's role, and each stable address
-/// with its backends. A JSON file, rewritten atomically on every change, read back at start so the
+/// What Docker itself does not keep for the adapter: each workload's role (and, for a workload that
+/// came from elsewhere, its home cluster with the stable address held there), and each stable
+/// address this cluster holds, with its backends (in this cluster or wherever the workload moved). A JSON file, rewritten atomically on every change, read back at start so the
 /// stable addresses come back on the same ports after a restart.
 /// </summary>
 public sealed class DockerAdapterState
@@ -83,7 +84,9 @@ public sealed class DockerAdapterState
         public Dictionary<string, RouteEntry> Routes { get; set; } = [];
     }
 
-    public sealed record WorkloadEntry(WorkloadRole Role, string? MigrationId, string Image);
+    /// <param name="HomeCluster">The cluster that holds the workload's stable address; null when this one does.</param>
+    /// <param name="HomeAddress">That stable address.</param>
+    public sealed record WorkloadEntry(WorkloadRole Role, string? MigrationId, string Image, string? HomeCluster = null, string? HomeAddress = null);
 
     /// <summary>Container port -> the stable listening port and where it forwards now.</summary>
     public sealed record RouteEntry(Dictionary<int, RoutePort> Ports);

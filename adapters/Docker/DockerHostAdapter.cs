@@ -15,7 +15,9 @@ namespace Federation.Adapters.Docker;
 /// <summary>
 /// The orchestrator adapter of a plain Docker host. A workload is one runtime (DinD container with
 /// its Engine and Ambassador) named after the cluster and the workload. Its stable client address is
-/// a <see cref="TcpSwitchProxy"/> in this process, on 127.0.0.1, that follows the app when it moves.
+/// a <see cref="TcpSwitchProxy"/> in this process, on 127.0.0.1, that follows the app when it moves
+/// (to another cluster and on, or back here). A workload that came from elsewhere keeps the name of
+/// its home cluster and the stable address held there.
 /// </summary>
 public sealed partial class DockerHostAdapter : IOrchestratorAdapter, IAsyncDisposable
 {
@@ -97,8 +99,9 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter, IAsyncDisp
             runtime.EngineEndpoint,
             runtime.PeerEngineEndpoint,
             runtime.PublishedPorts.Where(p => p.Key != RuntimeLaunchOptions.EnginePort).ToDictionary(p => p.Key, p => $"127.0.0.1:{p.Value}"),
-            route is null ? null : $"127.0.0.1:{route.Ports.OrderBy(p => p.Key).First().Value.ListenPort}",
-            entry?.MigrationId);
+            route is not null ? StableAddressOf(route) : entry?.HomeAddress,
+            entry?.MigrationId,
+            route is null ? entry?.HomeCluster : null);
     }
 
     public async Task<WorkloadInfo> DeployAsync(WorkloadId id, AppSpec spec, CancellationToken ct)
@@ -129,7 +132,7 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter, IAsyncDisp
         return (await GetWorkloadAsync(id, ct))!;
     }
 
-    public async Task<WorkloadInfo> CreatePassiveTargetAsync(WorkloadId id, AppSpec spec, string migrationId, CancellationToken ct)
+    public async Task<WorkloadInfo> CreatePassiveTargetAsync(WorkloadId id, AppSpec spec, string migrationId, StableHome? home, CancellationToken ct)
     {
         await gate.WaitAsync(ct);
         try
@@ -141,7 +144,7 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter, IAsyncDisp
                 throw FederationException.FailedPrecondition($"workload {id} already exists in cluster '{options.Cluster}'");
             }
             await CheckCapacityAsync(ct);
-            state.PutWorkload(id, new DockerAdapterState.WorkloadEntry(WorkloadRole.Target, migrationId, spec.Image));
+            state.PutWorkload(id, new DockerAdapterState.WorkloadEntry(WorkloadRole.Target, migrationId, spec.Image, home?.Cluster, home?.Address));
         }
         finally
         {
@@ -199,6 +202,9 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter, IAsyncDisp
         if (entry is { Role: WorkloadRole.Target }) state.PutWorkload(id, entry with { Role = WorkloadRole.Active, MigrationId = null });
         return Task.CompletedTask;
     }
+
+    public Task<string?> GetStableAddressAsync(WorkloadId id, CancellationToken ct) =>
+        Task.FromResult(state.Route(id) is { } route ? StableAddressOf(route) : null);
 
     public Task HoldTrafficAsync(WorkloadId id, CancellationToken ct)
     {
@@ -333,6 +339,9 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter, IAsyncDisp
                 ["label"] = new Dictionary<string, bool> { [$"{ClusterLabel}={options.Cluster}"] = true, [WorkloadLabel] = true },
             },
         }, ct)).Where(c => c.Names.Any(n => n.TrimStart('/') == RuntimeName(new WorkloadId(c.Labels[NamespaceLabel], c.Labels[WorkloadLabel])))).ToList();
+
+    private static string? StableAddressOf(DockerAdapterState.RouteEntry route) =>
+        route.Ports.Count == 0 ? null : $"127.0.0.1:{route.Ports.OrderBy(p => p.Key).First().Value.ListenPort}";
 
     private IEnumerable<TcpSwitchProxy> ProxiesOf(WorkloadId id) =>
         proxies.Where(p => p.Key.Workload == id.ToString()).Select(p => p.Value);

@@ -8,6 +8,7 @@ using Federation.Coordinator.Saga;
 using Federation.Coordinator.Services;
 using Federation.Coordinator.Targets;
 using Federation.Coordinator.Tls;
+using Federation.Coordinator.Traffic;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -40,6 +41,8 @@ public static class CoordinatorApp
         services.AddSingleton<PeerClients>();
         services.AddSingleton<MigrationEvents>();
         services.AddSingleton<MigrationTracker>();
+        services.AddSingleton<StableAddressTraffic>();
+        services.AddSingleton<HomeTraffic>();
         services.AddSingleton<MigrationSaga>();
         services.AddSingleton<MigrationRollback>();
         services.AddSingleton<MigrationRunner>();

@@ -4,6 +4,7 @@ using Federation.Coordinator.Engines;
 using Federation.Coordinator.Journal;
 using Federation.Coordinator.Options;
 using Federation.Coordinator.Peers;
+using Federation.Coordinator.Traffic;
 using Federation.V1;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
@@ -13,13 +14,14 @@ namespace Federation.Coordinator.Saga;
 /// <summary>
 /// Puts things back after a failed or cancelled migration that has not committed: the source app runs
 /// (restored from its own final checkpoint if that stopped it), the target is removed, the traffic
-/// hold is released, the migration's checkpoints are deleted and the workload is unlocked. Every
+/// hold is released (in the workload's home cluster when that is another one), the migration's checkpoints are deleted and the workload is unlocked. Every
 /// step is safe to repeat, so recovery may run it again after a crash.
 /// </summary>
 public sealed partial class MigrationRollback(
     IOrchestratorAdapter adapter,
     EngineClients engines,
     PeerClients peers,
+    StableAddressTraffic traffic,
     MigrationJournal journal,
     MigrationTracker tracker,
     IOptions<CoordinatorOptions> options,
@@ -41,8 +43,9 @@ public sealed partial class MigrationRollback(
 
         if (begun.Contains(SagaSteps.HoldTraffic))
         {
-            journal.AppendStep(migration.Id, SagaSteps.ReleaseTraffic, StepStatus.Begun);
-            await adapter.ReleaseTrafficAsync(workload, ct);
+            journal.AppendStep(migration.Id, SagaSteps.ReleaseTraffic, StepStatus.Begun, StableAddressTraffic.HomeOf(migration));
+            await traffic.ReleaseAsync(migration, ct);
+            journal.AppendStep(migration.Id, SagaSteps.ReleaseTraffic, StepStatus.Done);
         }
 
         if (source is not null) await DeleteCheckpointsAsync(migration, engines.For(source.EngineEndpoint), workload.Name, ct);

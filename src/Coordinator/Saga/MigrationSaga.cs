@@ -5,6 +5,7 @@ using Federation.Coordinator.Engines;
 using Federation.Coordinator.Journal;
 using Federation.Coordinator.Options;
 using Federation.Coordinator.Peers;
+using Federation.Coordinator.Traffic;
 using Federation.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -22,6 +23,7 @@ public sealed partial class MigrationSaga(
     IOrchestratorAdapter adapter,
     EngineClients engines,
     PeerClients peers,
+    StableAddressTraffic traffic,
     MigrationJournal journal,
     MigrationTracker tracker,
     IOptions<CoordinatorOptions> options,
@@ -56,6 +58,8 @@ public sealed partial class MigrationSaga(
                 Workload = migration.Workload,
                 Spec = spec,
                 FirstCheckpoint = firstName,
+                HomeCluster = migration.HomeCluster,
+                StableAddress = source.StableAddress ?? "",
             }, deadline: Deadline(Defaults.TargetReadyTimeout + Defaults.PeerCallTimeout), cancellationToken: ct);
             journal.AppendStep(migration.Id, SagaSteps.PrepareTarget, StepStatus.Done, target.PeerEngineEndpoint);
             var token = target.Token;
@@ -88,9 +92,11 @@ public sealed partial class MigrationSaga(
             }
 
             control.ThrowIfCancelRequested();
-            tracker.EnterPhase(migration, MigrationPhase.HoldTraffic, "holding new client connections");
-            journal.AppendStep(migration.Id, SagaSteps.HoldTraffic, StepStatus.Begun);
-            await adapter.HoldTrafficAsync(workload, ct);
+            tracker.EnterPhase(migration, MigrationPhase.HoldTraffic, traffic.IsHere(migration)
+                ? "holding new client connections"
+                : $"holding new client connections at the stable address in home cluster '{StableAddressTraffic.HomeOf(migration)}'");
+            journal.AppendStep(migration.Id, SagaSteps.HoldTraffic, StepStatus.Begun, StableAddressTraffic.HomeOf(migration));
+            await traffic.HoldAsync(migration, ct);
             var holdStarted = Stopwatch.GetTimestamp();
 
             tracker.EnterPhase(migration, MigrationPhase.FinalCheckpoint, "final checkpoint: the app stops");
@@ -124,10 +130,13 @@ public sealed partial class MigrationSaga(
     public async Task FinishAsync(Migration migration, CommitResponse commit, TimeSpan? holdSoFar, CancellationToken ct)
     {
         var workload = new WorkloadId(migration.Workload.Namespace, migration.Workload.Name);
-        tracker.EnterPhase(migration, MigrationPhase.SwitchTraffic, "switching the stable address to the destination");
-        journal.AppendStep(migration.Id, SagaSteps.SwitchTraffic, StepStatus.Begun);
+        tracker.EnterPhase(migration, MigrationPhase.SwitchTraffic, traffic.IsHere(migration)
+            ? "switching the stable address to the destination"
+            : $"switching the stable address in home cluster '{StableAddressTraffic.HomeOf(migration)}' to the destination");
+        journal.AppendStep(migration.Id, SagaSteps.SwitchTraffic, StepStatus.Begun, StableAddressTraffic.HomeOf(migration));
         var switchStarted = Stopwatch.GetTimestamp();
-        await adapter.SwitchTrafficAsync(workload, commit.AppEndpoints.ToDictionary(kv => (int)kv.Key, kv => kv.Value), ct);
+        await traffic.SwitchAsync(migration, commit.AppEndpoints.ToDictionary(kv => (int)kv.Key, kv => kv.Value), ct);
+        journal.AppendStep(migration.Id, SagaSteps.SwitchTraffic, StepStatus.Done);
         if (holdSoFar is { } hold) migration.TrafficHold = Duration.FromTimeSpan(hold + Stopwatch.GetElapsedTime(switchStarted));
 
         tracker.EnterPhase(migration, MigrationPhase.DeleteSource, "removing the source workload");

@@ -50,9 +50,15 @@ public sealed partial class MigrationService(
         if (source.Role != Adapters.WorkloadRole.Active)
             throw FederationException.FailedPrecondition($"workload {workload} is a migration target in cluster '{Options.Cluster}', not a running workload");
 
+        // A workload without a stable address has no home to ask; one that came from elsewhere asks its home.
+        var home = source.StableAddress is null ? "" : source.HomeCluster ?? Options.Cluster;
+        if (home.Length > 0 && home != Options.Cluster && !peers.IsKnown(home))
+            throw FederationException.FailedPrecondition($"the stable address of {workload} is held by cluster '{home}', which is not a peer of '{Options.Cluster}'");
+
         var migration = new Migration
         {
             Id = NewId(),
+            HomeCluster = home,
             Workload = new V1.WorkloadRef { Namespace = workload.Namespace, Name = workload.Name },
             SourceCluster = Options.Cluster,
             DestinationCluster = request.Destination,

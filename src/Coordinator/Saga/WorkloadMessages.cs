@@ -17,6 +17,7 @@ public static class WorkloadMessages
             Image = info.Image,
             StableAddress = info.StableAddress ?? "",
             LockedBy = lockedBy ?? "",
+            HomeCluster = info.HomeCluster ?? (info.StableAddress is null ? "" : cluster),
         };
         foreach (var (port, endpoint) in info.AppEndpoints) workload.AppEndpoints[(uint)port] = endpoint;
         return workload;

@@ -1,11 +1,12 @@
 using Federation.Coordinator.Targets;
+using Federation.Coordinator.Traffic;
 using Federation.V1;
 using Grpc.Core;
 
 namespace Federation.Coordinator.Services;
 
-/// <summary>The peer API other coordinators call: argument plumbing over <see cref="TargetManager"/>.</summary>
-public sealed class CoordinatorPeerService(TargetManager targets) : CoordinatorPeer.CoordinatorPeerBase
+/// <summary>The peer API other coordinators call: argument plumbing over <see cref="TargetManager"/> and <see cref="HomeTraffic"/>.</summary>
+public sealed class CoordinatorPeerService(TargetManager targets, HomeTraffic home) : CoordinatorPeer.CoordinatorPeerBase
 {
     public override Task<NegotiateResponse> Negotiate(NegotiateRequest request, ServerCallContext context) =>
         targets.NegotiateAsync(request, context.CancellationToken);
@@ -24,4 +25,13 @@ public sealed class CoordinatorPeerService(TargetManager targets) : CoordinatorP
 
     public override Task<HeartbeatResponse> Heartbeat(HeartbeatRequest request, ServerCallContext context) =>
         Task.FromResult(targets.Heartbeat(request));
+
+    public override Task<TrafficResponse> HoldTraffic(HoldTrafficRequest request, ServerCallContext context) =>
+        home.HoldAsync(request, context.CancellationToken);
+
+    public override Task<TrafficResponse> SwitchTraffic(SwitchTrafficRequest request, ServerCallContext context) =>
+        home.SwitchAsync(request, context.CancellationToken);
+
+    public override Task<TrafficResponse> ReleaseTraffic(ReleaseTrafficRequest request, ServerCallContext context) =>
+        home.ReleaseAsync(request, context.CancellationToken);
 }

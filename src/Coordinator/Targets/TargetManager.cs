@@ -72,7 +72,10 @@ public sealed partial class TargetManager(
             gate.Release();
         }
 
-        await adapter.CreatePassiveTargetAsync(workload, request.Spec, request.MigrationId, ct);
+        // The stable address stays in the workload's home; the target only remembers where, unless it is here.
+        var home = string.IsNullOrEmpty(request.HomeCluster) || request.HomeCluster == Options.Cluster
+            ? null : new StableHome(request.HomeCluster, request.StableAddress);
+        await adapter.CreatePassiveTargetAsync(workload, request.Spec, request.MigrationId, home, ct);
         var ready = await adapter.WaitReadyAsync(workload, Options.Migration.TargetReadyTimeout, ct);
         var token = await engines.For(ready.EngineEndpoint).OpenTransferAsync(
             new OpenTransferRequest { App = workload.Name, Checkpoint = request.FirstCheckpoint }, cancellationToken: ct);

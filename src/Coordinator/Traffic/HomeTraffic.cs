@@ -1,0 +1,113 @@
+using Federation.Adapters;
+using Federation.Common;
+using Federation.Coordinator.Journal;
+using Federation.Coordinator.Options;
+using Federation.V1;
+using Microsoft.Extensions.Options;
+
+namespace Federation.Coordinator.Traffic;
+
+/// <summary>
+/// The home side of a stable address: this cluster's adapter holds it for a workload that runs, or
+/// is moving, elsewhere, and the coordinator of the cluster it moves away from asks to hold, switch
+/// or release it. Each request is journaled under the migration's id before the adapter acts and is
+/// safe to repeat; a switch or release needs a hold of the same migration and workload first.
+/// </summary>
+public sealed partial class HomeTraffic(
+    IOrchestratorAdapter adapter,
+    MigrationJournal journal,
+    IOptions<CoordinatorOptions> options,
+    ILogger<HomeTraffic> logger)
+{
+    private string Cluster => options.Value.Cluster;
+
+    public async Task<TrafficResponse> HoldAsync(HoldTrafficRequest request, CancellationToken ct)
+    {
+        var workload = Check(request.MigrationId, request.SourceCluster, request.Workload);
+        var address = await StableAddressAsync(workload, ct);
+        var steps = Steps(request.MigrationId);
+        if (steps.Any(s => s.Step == TrafficSteps.Hold && s.Detail != workload.ToString()))
+            throw FederationException.FailedPrecondition($"migration {request.MigrationId} holds another workload's traffic here");
+        if (steps.Any(s => s.Step is TrafficSteps.Switch or TrafficSteps.Release))
+            throw FederationException.FailedPrecondition($"migration {request.MigrationId} has already switched or released the traffic of {workload} here");
+        journal.AppendStep(request.MigrationId, TrafficSteps.Hold, StepStatus.Begun, workload.ToString());
+        await adapter.HoldTrafficAsync(workload, ct);
+        journal.AppendStep(request.MigrationId, TrafficSteps.Hold, StepStatus.Done, workload.ToString());
+        LogHeld(logger, request.MigrationId, workload.ToString(), address, request.SourceCluster);
+        return new TrafficResponse { StableAddress = address };
+    }
+
+    public async Task<TrafficResponse> SwitchAsync(SwitchTrafficRequest request, CancellationToken ct)
+    {
+        var workload = Check(request.MigrationId, request.SourceCluster, request.Workload);
+        if (request.Backends.Count == 0) throw FederationException.InvalidArgument("no backends to switch to");
+        foreach (var backend in request.Backends.Values) CheckEndpoint(backend);
+        var address = await StableAddressAsync(workload, ct);
+        var steps = HeldSteps(request.MigrationId, workload);
+        if (steps.Any(s => s.Step == TrafficSteps.Release))
+            throw FederationException.FailedPrecondition($"migration {request.MigrationId} has released its hold of {workload} here: it was rolled back");
+        var backends = request.Backends.ToDictionary(kv => (int)kv.Key, kv => kv.Value);
+        var detail = string.Join(",", backends.OrderBy(b => b.Key).Select(b => $"{b.Key}={b.Value}"));
+        journal.AppendStep(request.MigrationId, TrafficSteps.Switch, StepStatus.Begun, detail);
+        await adapter.SwitchTrafficAsync(workload, backends, ct);
+        journal.AppendStep(request.MigrationId, TrafficSteps.Switch, StepStatus.Done, detail);
+        LogSwitched(logger, request.MigrationId, workload.ToString(), address, detail);
+        return new TrafficResponse { StableAddress = address };
+    }
+
+    public async Task<TrafficResponse> ReleaseAsync(ReleaseTrafficRequest request, CancellationToken ct)
+    {
+        var workload = Check(request.MigrationId, request.SourceCluster, request.Workload);
+        var address = await StableAddressAsync(workload, ct);
+        var steps = HeldSteps(request.MigrationId, workload);
+        if (steps.Any(s => s.Step == TrafficSteps.Switch))
+            throw FederationException.FailedPrecondition($"migration {request.MigrationId} has switched the traffic of {workload} here: there is no hold to release");
+        journal.AppendStep(request.MigrationId, TrafficSteps.Release, StepStatus.Begun, workload.ToString());
+        await adapter.ReleaseTrafficAsync(workload, ct);
+        journal.AppendStep(request.MigrationId, TrafficSteps.Release, StepStatus.Done, workload.ToString());
+        LogReleased(logger, request.MigrationId, workload.ToString(), address);
+        return new TrafficResponse { StableAddress = address };
+    }
+
+    private async Task<string> StableAddressAsync(WorkloadId workload, CancellationToken ct) =>
+        await adapter.GetStableAddressAsync(workload, ct)
+        ?? throw FederationException.NotFound($"cluster '{Cluster}' holds no stable address for workload {workload}");
+
+    private IReadOnlyList<JournalStep> Steps(string migrationId) =>
+        journal.Steps(migrationId).Where(s => s.Step is TrafficSteps.Hold or TrafficSteps.Switch or TrafficSteps.Release).ToList();
+
+    private IReadOnlyList<JournalStep> HeldSteps(string migrationId, WorkloadId workload)
+    {
+        var steps = Steps(migrationId);
+        if (!steps.Any(s => s.Step == TrafficSteps.Hold && s.Detail == workload.ToString()))
+            throw FederationException.NotFound($"migration {migrationId} holds no traffic of {workload} in cluster '{Cluster}'");
+        return steps;
+    }
+
+    private static WorkloadId Check(string migrationId, string sourceCluster, V1.WorkloadRef? reference)
+    {
+        if (string.IsNullOrEmpty(migrationId) || migrationId.Length > 64 || !migrationId.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+            throw FederationException.InvalidArgument("migration id is empty or malformed");
+        if (string.IsNullOrWhiteSpace(sourceCluster)) throw FederationException.InvalidArgument("source cluster is empty");
+        if (reference is null) throw FederationException.InvalidArgument("workload is missing");
+        Names.CheckAppName(reference.Namespace, "namespace");
+        Names.CheckAppName(reference.Name, "workload name");
+        return new WorkloadId(reference.Namespace, reference.Name);
+    }
+
+    private static void CheckEndpoint(string endpoint)
+    {
+        var colon = endpoint.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(endpoint[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+            throw FederationException.InvalidArgument($"backend '{(endpoint.Length > 64 ? endpoint[..64] : endpoint)}' is not HOST:PORT");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "migration {Migration}: holding {Workload} at {Address} for cluster {Source}")]
+    private static partial void LogHeld(ILogger logger, string migration, string workload, string address, string source);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "migration {Migration}: {Workload} at {Address} now goes to {Backends}")]
+    private static partial void LogSwitched(ILogger logger, string migration, string workload, string address, string backends);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "migration {Migration}: hold of {Workload} at {Address} released")]
+    private static partial void LogReleased(ILogger logger, string migration, string workload, string address);
+}
