@@ -264,6 +264,9 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
         "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1",
         "DOTNET_CLI_TELEMETRY_OPTOUT=1",
         "DOTNET_NOLOGO=1",
+        // A 4 MiB gen0 budget keeps the Engine's memory about 10 MiB lower while it streams checkpoints
+        // (measured with bench/SyncBench); this runtime reads it from the environment only.
+        "DOTNET_GCgen0size=0x400000",
         $"FEDERATION_STATE_DIR={StatePath}",
         $"FEDERATION_ENGINE_PORT={RuntimeLaunchOptions.EnginePort}",
     ];
