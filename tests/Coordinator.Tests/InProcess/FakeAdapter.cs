@@ -19,8 +19,9 @@ public sealed class FakeAdapter : IOrchestratorAdapter
     /// <summary>Hold, switch and release calls, in order.</summary>
     public List<string> TrafficCalls { get; } = [];
 
-    public void Add(WorkloadId id, Uri engine) =>
-        workloads[id] = new WorkloadInfo(id, Adapters.WorkloadRole.Active, "app:1", true, engine, engine, new Dictionary<int, string>(), null, null);
+    /// <param name="stableAddress">The workload's stable address; with <paramref name="home"/>, one held by that other cluster.</param>
+    public void Add(WorkloadId id, Uri engine, string? stableAddress = null, string? home = null) =>
+        workloads[id] = new WorkloadInfo(id, Adapters.WorkloadRole.Active, "app:1", true, engine, engine, new Dictionary<int, string>(), stableAddress, null, home);
 
     public Task<NodeCapabilities> DescribeAsync(CancellationToken ct) => Task.FromResult(Capabilities);
     public Task<IReadOnlyList<WorkloadInfo>> ListWorkloadsAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<WorkloadInfo>>(workloads.Values.ToList());
