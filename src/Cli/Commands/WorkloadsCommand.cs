@@ -18,11 +18,12 @@ public static class WorkloadsCommand
                 await console.Out.WriteLineAsync(Json.Format(response));
                 return ExitCodes.Ok;
             }
-            await Table.WriteAsync(console.Out, ["WORKLOAD", "ROLE", "IMAGE", "ADDRESS", "MIGRATION"],
+            // HOME: the cluster whose coordinator holds the stable address (where the workload was deployed).
+            await Table.WriteAsync(console.Out, ["WORKLOAD", "ROLE", "IMAGE", "ADDRESS", "HOME", "MIGRATION"],
                 response.Workloads.Select(w => new[]
                 {
                     $"{w.Ref.Namespace}/{w.Ref.Name}", w.Role.ToString().ToLowerInvariant(), w.Image,
-                    w.StableAddress is { Length: > 0 } a ? a : string.Join(",", w.AppEndpoints.Values), w.LockedBy,
+                    w.StableAddress is { Length: > 0 } a ? a : string.Join(",", w.AppEndpoints.Values), w.HomeCluster, w.LockedBy,
                 }));
             return ExitCodes.Ok;
         });

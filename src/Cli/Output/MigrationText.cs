@@ -37,6 +37,8 @@ public static class MigrationText
         s.AppendLine(CultureInfo.InvariantCulture, $"Migration:    {m.Id}");
         s.AppendLine(CultureInfo.InvariantCulture, $"Workload:     {m.Workload.Namespace}/{m.Workload.Name}");
         s.AppendLine(CultureInfo.InvariantCulture, $"From -> to:   {m.SourceCluster} -> {m.DestinationCluster}");
+        if (m.HomeCluster.Length > 0 && m.HomeCluster != m.SourceCluster)
+            s.AppendLine(CultureInfo.InvariantCulture, $"Stable addr:  held by home cluster {m.HomeCluster}");
         s.AppendLine(CultureInfo.InvariantCulture, $"Phase:        {Phase(m.Phase)}");
         s.AppendLine(CultureInfo.InvariantCulture, $"Pre-copy:     {m.Options?.PrecopyRounds} round(s) max, {m.PrecopyMode}, stopped: {m.PrecopyStopReason}");
         if (m.Negotiation.Length > 0) s.AppendLine(CultureInfo.InvariantCulture, $"Negotiation:  {m.Negotiation}");

@@ -10,12 +10,13 @@ namespace Federation.Coordinator.Tests.E2e;
 /// <summary>
 /// Two local "clusters" on the real dockerd, each a coordinator in this process with the Docker-host
 /// adapter (a and b, peers of each other), plus a third (full) that negotiation refuses. Shared by
-/// every end-to-end test of the namespace; runtimes are named fedtest-co-* and removed afterwards.
+/// every end-to-end test of the namespace; runtimes are named fedtest-co-* (or FEDTEST_CLUSTER_PREFIX-*,
+/// so that two runs on one Docker host leave each other alone) and removed afterwards.
 /// </summary>
 [SetUpFixture]
 public sealed class LocalClusters
 {
-    public const string Prefix = "fedtest-co";
+    public static string Prefix { get; } = Environment.GetEnvironmentVariable("FEDTEST_CLUSTER_PREFIX") is { Length: > 0 } prefix ? prefix : "fedtest-co";
 
     public static CoordinatorNode A { get; private set; } = null!;
     public static CoordinatorNode B { get; private set; } = null!;
@@ -27,7 +28,7 @@ public sealed class LocalClusters
     {
         TestEnvironment.RequireDocker();
         await RemoveLeftoversAsync();
-        directory = Directory.CreateTempSubdirectory("fedtest-co-").FullName;
+        directory = Directory.CreateTempSubdirectory(Prefix + "-").FullName;
         int portA = FreePort.Next(), portB = FreePort.Next(), portFull = FreePort.Next();
         A = Node("a", portA, ("b", portB), ("full", portFull));
         B = Node("b", portB, ("a", portA));
