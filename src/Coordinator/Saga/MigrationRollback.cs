@@ -14,8 +14,9 @@ namespace Federation.Coordinator.Saga;
 /// <summary>
 /// Puts things back after a failed or cancelled migration that has not committed: the source app runs
 /// (restored from its own final checkpoint if that stopped it), the target is removed, the traffic
-/// hold is released (in the workload's home cluster when that is another one), the migration's checkpoints are deleted and the workload is unlocked. Every
-/// step is safe to repeat, so recovery may run it again after a crash.
+/// hold is released (by the workload's home cluster when that is another one), the migration's
+/// checkpoints are deleted and the workload is unlocked. Every step is safe to repeat, so recovery
+/// may run it again after a crash.
 /// </summary>
 public sealed partial class MigrationRollback(
     IOrchestratorAdapter adapter,
