@@ -17,6 +17,7 @@ internal static class SenderMode
         if (Environment.GetEnvironmentVariable("SYNCBENCH_BLOCK") is { } block) options.BlockSize = int.Parse(block, CultureInfo.InvariantCulture);
         if (Environment.GetEnvironmentVariable("SYNCBENCH_STREAMS") is { } streams) options.ParallelStreams = int.Parse(streams, CultureInfo.InvariantCulture);
         if (Environment.GetEnvironmentVariable("SYNCBENCH_LEVEL") is { } level) options.CompressionLevel = int.Parse(level, CultureInfo.InvariantCulture);
+        if (Environment.GetEnvironmentVariable("SYNCBENCH_CODEC") is { } codec) options.Codec = Enum.Parse<SyncCodec>(codec, ignoreCase: true);
         var verbose = Environment.GetEnvironmentVariable("SYNCBENCH_VERBOSE") == "1";
         SyncPhase? last = null;
         var phases = new List<string>();

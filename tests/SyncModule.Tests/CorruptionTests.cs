@@ -28,8 +28,9 @@ public sealed class CorruptionTests
         Assert.That(TestFiles.Sha256(receiver.PathOf("app/cp1/pages-1.img")), Is.EqualTo(TestFiles.Sha256(source.Combine("pages-1.img"))));
     }
 
-    [Test]
-    public async Task A_compressed_block_corrupted_in_flight_is_rejected_and_sent_again()
+    [TestCase(SyncCodec.Lz4)]
+    [TestCase(SyncCodec.Zstd)]
+    public async Task A_compressed_block_corrupted_in_flight_is_rejected_and_sent_again(SyncCodec codec)
     {
         using var source = new TempDirectory();
         TestFiles.WriteCompressible(source.Combine("heap.img"), 2 << 20);
@@ -37,7 +38,7 @@ public sealed class CorruptionTests
         var flipper = new ByteFlipper(blocksToCorrupt: 1);
 
         var result = await new SyncSender().SendDirectoryAsync(receiver.Channel.Intercept(flipper), source.Path,
-            receiver.Tokens.IssueToken("app/cp1"));
+            receiver.Tokens.IssueToken("app/cp1"), new SyncSendOptions { Codec = codec });
 
         Assert.That(receiver.Stats.ChunksRejected, Is.GreaterThan(0));
         Assert.That(result.ChunksResent, Is.EqualTo(receiver.Stats.ChunksRejected));

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Federation.Common;
 using Federation.V1;
 using Microsoft.Extensions.Logging;
-using ZstdSharp;
 
 namespace Federation.SyncModule.Receiver;
 
@@ -80,7 +79,7 @@ public sealed class SyncReceiver
         return summary;
     }
 
-    internal async Task<PushReply> AcceptBlockAsync(TransferSession session, ChunkBlock block, Decompressor decompressor,
+    internal async Task<PushReply> AcceptBlockAsync(TransferSession session, ChunkBlock block, BlockDecompressor decompressor,
         CancellationToken cancellationToken)
     {
         var reply = await session.AcceptBlockAsync(block, decompressor, cancellationToken);

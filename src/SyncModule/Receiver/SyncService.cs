@@ -1,7 +1,6 @@
 using Federation.Common;
 using Federation.V1;
 using Grpc.Core;
-using ZstdSharp;
 
 namespace Federation.SyncModule.Receiver;
 
@@ -32,7 +31,7 @@ public sealed class SyncService(SyncReceiver receiver) : Sync.SyncBase
             throw FederationException.InvalidArgument("a push must start with its transfer id");
         var session = receiver.Find(requestStream.Current.TransferId);
         await session.Prepared.WaitAsync(cancellationToken);
-        using var decompressor = new Decompressor();
+        using var decompressor = new BlockDecompressor();
         await foreach (var message in requestStream.ReadAllAsync(cancellationToken))
         {
             if (message.PartCase != PushMessage.PartOneofCase.Block) throw FederationException.InvalidArgument("expected a chunk block");

@@ -2,7 +2,6 @@ using System.Buffers;
 using Federation.Common;
 using Federation.SyncModule.Chunks;
 using Federation.V1;
-using ZstdSharp;
 
 namespace Federation.SyncModule.Receiver;
 
@@ -246,7 +245,7 @@ internal sealed class TransferSession : IDisposable
     };
 
     /// <summary>Verifies every chunk of a block; writes the good ones (and their waiting duplicates) and finishes completed files.</summary>
-    public async Task<PushReply> AcceptBlockAsync(ChunkBlock block, Decompressor decompressor, CancellationToken cancellationToken)
+    public async Task<PushReply> AcceptBlockAsync(ChunkBlock block, BlockDecompressor decompressor, CancellationToken cancellationToken)
     {
         Touch();
         var file = FileOf(block);
@@ -264,14 +263,10 @@ internal sealed class TransferSession : IDisposable
                 raw = block.Data.Memory;
                 if (raw.Length != rawLength) raw = ReadOnlyMemory<byte>.Empty;
             }
-            else if (block.Codec == ChunkCodec.Zstd)
-            {
-                rented = ArrayPool<byte>.Shared.Rent(rawLength);
-                raw = Decompress(decompressor, block.Data.Span, rented.AsMemory(0, rawLength));
-            }
             else
             {
-                throw FederationException.InvalidArgument($"unknown chunk codec {block.Codec}");
+                rented = ArrayPool<byte>.Shared.Rent(rawLength);
+                raw = decompressor.Decompress(block.Codec, block.Data.Span, rented.AsMemory(0, rawLength));
             }
 
             var accepted = new bool[count];
@@ -422,20 +417,6 @@ internal sealed class TransferSession : IDisposable
         if ((long)block.ChunkCount * Manifest.ChunkSize > SyncLimits.MaxBlockBytes)
             throw FederationException.InvalidArgument($"block {block.Sequence} is larger than {SyncLimits.MaxBlockBytes} bytes");
         return file;
-    }
-
-    private static ReadOnlyMemory<byte> Decompress(Decompressor decompressor, ReadOnlySpan<byte> data, Memory<byte> destination)
-    {
-        try
-        {
-            return decompressor.TryUnwrap(data, destination.Span, out var written) && written == destination.Length
-                ? destination
-                : ReadOnlyMemory<byte>.Empty;
-        }
-        catch (ZstdException)
-        {
-            return ReadOnlyMemory<byte>.Empty;
-        }
     }
 
     private void Reject(int chunks)

@@ -47,7 +47,7 @@ internal sealed class PushStream(
 
         var raw = ArrayPool<byte>.Shared.Rent(options.BlockSize);
         var packed = ArrayPool<byte>.Shared.Rent(BlockCompressor.BoundFor(options.BlockSize));
-        using var compressor = new BlockCompressor(options.CompressionLevel);
+        using var compressor = new BlockCompressor(options.Codec, options.CompressionLevel);
         try
         {
             await WriteBlocksAsync(call.RequestStream, replies, raw, packed, compressor, writing.Token);
@@ -106,7 +106,7 @@ internal sealed class PushStream(
                 Entry = (uint)work.Entry,
                 FirstChunk = (uint)work.FirstChunk,
                 ChunkCount = (uint)work.ChunkCount,
-                Codec = compressed >= 0 ? ChunkCodec.Zstd : ChunkCodec.None,
+                Codec = compressed >= 0 ? compressor.Codec : ChunkCodec.None,
                 // The buffer is reused only after WriteAsync has serialized the message.
                 Data = UnsafeByteOperations.UnsafeWrap(data),
             };
