@@ -83,7 +83,9 @@ public sealed class SyncReceiver
         CancellationToken cancellationToken)
     {
         var reply = await session.AcceptBlockAsync(block, decompressor, cancellationToken);
-        if (reply.RejectedChunks.Count > 0) SyncReceiverLog.ChunksRejected(logger, session.Id, block.Entry, reply.RejectedChunks.Count);
+        var rejected = reply.RejectedChunks.Count + reply.RejectedRuns.Count;
+        if (rejected > 0)
+            SyncReceiverLog.ChunksRejected(logger, session.Id, reply.RejectedRuns.Count > 0 ? reply.RejectedRuns[0].Entry : block.Entry, rejected);
         return reply;
     }
 

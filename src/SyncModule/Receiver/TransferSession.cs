@@ -248,11 +248,9 @@ internal sealed class TransferSession : IDisposable
     public async Task<PushReply> AcceptBlockAsync(ChunkBlock block, BlockDecompressor decompressor, CancellationToken cancellationToken)
     {
         Touch();
-        var file = FileOf(block);
-        var chunkSize = Manifest.ChunkSize;
-        var first = (int)block.FirstChunk;
-        var count = (int)block.ChunkCount;
-        var rawLength = (int)Math.Min((long)count * chunkSize, file.Entry.Size - (long)first * chunkSize);
+        var runs = RunsOf(block);
+        var rawLength = 0;
+        foreach (var run in runs) rawLength += RunLength(run);
         var reply = new PushReply { Sequence = block.Sequence };
         byte[]? rented = null;
         try
@@ -269,25 +267,12 @@ internal sealed class TransferSession : IDisposable
                 raw = decompressor.Decompress(block.Codec, block.Data.Span, rented.AsMemory(0, rawLength));
             }
 
-            var accepted = new bool[count];
-            if (!raw.IsEmpty)
+            var offset = 0;
+            foreach (var run in runs)
             {
-                for (var i = 0; i < count; i++)
-                {
-                    var start = i * chunkSize;
-                    var chunk = raw.Span.Slice(start, Math.Min(chunkSize, rawLength - start));
-                    accepted[i] = ChunkDigest.Matches(chunk, ChunkDigest.Of(file.Entry.ChunkDigests, first + i));
-                }
-            }
-            for (var i = 0; i < count; i++)
-                if (!accepted[i]) reply.RejectedChunks.Add((uint)(first + i));
-            if (reply.RejectedChunks.Count > 0) Reject(reply.RejectedChunks.Count);
-
-            var acceptedCount = count - reply.RejectedChunks.Count;
-            if (acceptedCount > 0)
-            {
-                stats.Accepted(acceptedCount, rawLength);
-                await WriteAcceptedAsync(file, first, accepted, raw, reply, cancellationToken);
+                var length = RunLength(run);
+                await AcceptRunAsync(block, run, raw.IsEmpty ? raw : raw.Slice(offset, length), reply, cancellationToken);
+                offset += length;
             }
             return reply;
         }
@@ -296,6 +281,63 @@ internal sealed class TransferSession : IDisposable
             if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
         }
     }
+
+    /// <summary>Verifies the chunks of one run (<paramref name="raw"/> empty: the block's data was damaged, all are rejected).</summary>
+    private async Task AcceptRunAsync(ChunkBlock block, ChunkRun run, ReadOnlyMemory<byte> raw, PushReply reply, CancellationToken cancellationToken)
+    {
+        var file = files[run.Entry]!;
+        var chunkSize = Manifest.ChunkSize;
+        var first = (int)run.FirstChunk;
+        var count = (int)run.ChunkCount;
+        var accepted = new bool[count];
+        if (!raw.IsEmpty)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var start = i * chunkSize;
+                var chunk = raw.Span.Slice(start, Math.Min(chunkSize, raw.Length - start));
+                accepted[i] = ChunkDigest.Matches(chunk, ChunkDigest.Of(file.Entry.ChunkDigests, first + i));
+            }
+        }
+        var rejected = 0;
+        for (var i = 0; i < count; i++)
+        {
+            if (accepted[i]) continue;
+            rejected++;
+            if (block.Runs.Count == 0) reply.RejectedChunks.Add((uint)(first + i));
+            else reply.RejectedRuns.Add(new ChunkRun { Entry = run.Entry, FirstChunk = (uint)(first + i), ChunkCount = 1 });
+        }
+        if (rejected > 0) Reject(rejected);
+
+        if (rejected < count)
+        {
+            stats.Accepted(count - rejected, raw.Length);
+            await WriteAcceptedAsync(file, first, accepted, raw, reply, cancellationToken);
+        }
+    }
+
+    /// <summary>The runs of a block, each checked against the manifest; a block without runs names its single run in its own fields.</summary>
+    private List<ChunkRun> RunsOf(ChunkBlock block)
+    {
+        var runs = block.Runs.Count > 0
+            ? block.Runs.ToList()
+            : [new ChunkRun { Entry = block.Entry, FirstChunk = block.FirstChunk, ChunkCount = block.ChunkCount }];
+        long chunks = 0;
+        foreach (var run in runs)
+        {
+            if (run.Entry >= files.Length || files[run.Entry] is not { } file)
+                throw FederationException.InvalidArgument($"block {block.Sequence} names entry {run.Entry}, which is not a file of this transfer");
+            if (run.ChunkCount == 0 || run.FirstChunk >= file.Entry.ChunkCount || run.ChunkCount > file.Entry.ChunkCount - run.FirstChunk)
+                throw FederationException.InvalidArgument($"block {block.Sequence} names chunks outside '{RelativePath.Shorten(file.Entry.Path)}'");
+            chunks += run.ChunkCount;
+            if (chunks * Manifest.ChunkSize > SyncLimits.MaxBlockBytes)
+                throw FederationException.InvalidArgument($"block {block.Sequence} is larger than {SyncLimits.MaxBlockBytes} bytes");
+        }
+        return runs;
+    }
+
+    private int RunLength(ChunkRun run) =>
+        (int)Math.Min((long)run.ChunkCount * Manifest.ChunkSize, files[run.Entry]!.Entry.Size - (long)run.FirstChunk * Manifest.ChunkSize);
 
     private async Task WriteAcceptedAsync(IncomingFile file, int first, bool[] accepted, ReadOnlyMemory<byte> raw, PushReply reply,
         CancellationToken cancellationToken)
@@ -406,17 +448,6 @@ internal sealed class TransferSession : IDisposable
         else if (Directory.Exists(full))
             throw FederationException.InvalidArgument($"'{RelativePath.Shorten(entry.Path)}' is a directory on the receiver, not a symlink");
         File.CreateSymbolicLink(full, entry.LinkTarget);
-    }
-
-    private IncomingFile FileOf(ChunkBlock block)
-    {
-        if (block.Entry >= files.Length || files[block.Entry] is not { } file)
-            throw FederationException.InvalidArgument($"block {block.Sequence} names entry {block.Entry}, which is not a file of this transfer");
-        if (block.ChunkCount == 0 || block.FirstChunk >= file.Entry.ChunkCount || block.ChunkCount > file.Entry.ChunkCount - block.FirstChunk)
-            throw FederationException.InvalidArgument($"block {block.Sequence} names chunks outside '{RelativePath.Shorten(file.Entry.Path)}'");
-        if ((long)block.ChunkCount * Manifest.ChunkSize > SyncLimits.MaxBlockBytes)
-            throw FederationException.InvalidArgument($"block {block.Sequence} is larger than {SyncLimits.MaxBlockBytes} bytes");
-        return file;
     }
 
     private void Reject(int chunks)

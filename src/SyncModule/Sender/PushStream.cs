@@ -8,8 +8,9 @@ using Grpc.Core;
 namespace Federation.SyncModule.Sender;
 
 /// <summary>
-/// One Push call: takes blocks from the shared queue, reads and compresses them, sends them, and
-/// sends again the chunks the receiver rejects (up to <see cref="SyncSendOptions.MaxChunkRetries"/>
+/// One Push call: takes runs of chunks from the shared queue, packs them into blocks of up to
+/// <see cref="SyncSendOptions.BlockSize"/> (thousands of scattered changed pages go out in a few
+/// hundred messages), reads and compresses them, sends them, and sends again the chunks the receiver rejects (up to <see cref="SyncSendOptions.MaxChunkRetries"/>
 /// times each). It ends when the queue is empty and every block it sent is acknowledged.
 /// </summary>
 internal sealed class PushStream(
@@ -17,7 +18,7 @@ internal sealed class PushStream(
     SyncSendOptions options, BandwidthLimiter? limiter, SendCounters counters)
 {
     private readonly Lock gate = new();
-    private readonly Dictionary<ulong, BlockWork> outstanding = [];
+    private readonly Dictionary<ulong, List<BlockWork>> outstanding = [];
     private readonly Queue<BlockWork> resends = new();
     private readonly SemaphoreSlim replied = new(0);
     private ulong nextSequence;
@@ -71,18 +72,16 @@ internal sealed class PushStream(
     private async Task WriteBlocksAsync(IClientStreamWriter<PushMessage> requests, Task replies, byte[] raw, byte[] packed,
         BlockCompressor compressor, CancellationToken cancellationToken)
     {
-        var chunkSize = manifest.ChunkSize;
+        BlockWork? carried = null;
         while (true)
         {
-            BlockWork work;
-            bool take;
+            List<BlockWork>? runs;
             lock (gate)
             {
-                take = resends.TryDequeue(out work)
-                    || (bytesInFlight < WindowBytes && outstanding.Count < MaxBlocksInFlight && queue.TryTake(out work));
-                if (!take && outstanding.Count == 0 && resends.Count == 0 && queue.Count == 0) break;
+                runs = TakeRuns(ref carried);
+                if (runs is null && carried is null && outstanding.Count == 0 && resends.Count == 0 && queue.Count == 0) break;
             }
-            if (!take)
+            if (runs is null)
             {
                 await replied.WaitAsync(cancellationToken);
                 if (replies.IsCompleted)
@@ -93,31 +92,70 @@ internal sealed class PushStream(
                 continue;
             }
 
-            var offset = (long)work.FirstChunk * chunkSize;
-            var length = RawLength(work);
-            await FileChunkHasher.ReadExactlyAsync(files.Get(work.Entry), raw.AsMemory(0, length), offset, cancellationToken);
+            var block = new ChunkBlock { Sequence = nextSequence++ };
+            var length = 0;
+            foreach (var run in runs)
+            {
+                var runLength = RawLength(run);
+                await FileChunkHasher.ReadExactlyAsync(files.Get(run.Entry), raw.AsMemory(length, runLength),
+                    (long)run.FirstChunk * manifest.ChunkSize, cancellationToken);
+                length += runLength;
+                block.Runs.Add(new ChunkRun { Entry = (uint)run.Entry, FirstChunk = (uint)run.FirstChunk, ChunkCount = (uint)run.ChunkCount });
+            }
             var compressed = compressor.TryCompress(raw.AsSpan(0, length), packed);
             var data = compressed >= 0 ? packed.AsMemory(0, compressed) : raw.AsMemory(0, length);
             if (limiter is not null) await limiter.WaitAsync(data.Length, cancellationToken);
-
-            var block = new ChunkBlock
-            {
-                Sequence = nextSequence++,
-                Entry = (uint)work.Entry,
-                FirstChunk = (uint)work.FirstChunk,
-                ChunkCount = (uint)work.ChunkCount,
-                Codec = compressed >= 0 ? compressor.Codec : ChunkCodec.None,
-                // The buffer is reused only after WriteAsync has serialized the message.
-                Data = UnsafeByteOperations.UnsafeWrap(data),
-            };
+            block.Codec = compressed >= 0 ? compressor.Codec : ChunkCodec.None;
+            // The buffer is reused only after WriteAsync has serialized the message.
+            block.Data = UnsafeByteOperations.UnsafeWrap(data);
             lock (gate)
             {
-                outstanding[block.Sequence] = work;
+                outstanding[block.Sequence] = runs;
                 bytesInFlight += length;
             }
             await requests.WriteAsync(new PushMessage { Block = block }, cancellationToken);
             counters.AddBlock(length, data.Length);
         }
+    }
+
+    /// <summary>
+    /// Runs for the next block, resends first, while the window allows: as many as fit in one block.
+    /// A run that does not fit is carried to the next block. Null when nothing may be sent now.
+    /// </summary>
+    private List<BlockWork>? TakeRuns(ref BlockWork? carried)
+    {
+        var windowOpen = bytesInFlight < WindowBytes && outstanding.Count < MaxBlocksInFlight;
+        if (!windowOpen && resends.Count == 0) return null;
+        List<BlockWork>? runs = null;
+        var length = 0;
+        while (true)
+        {
+            BlockWork next;
+            if (carried is { } held) next = held;
+            else if (!resends.TryDequeue(out next) && !(windowOpen && queue.TryTake(out next))) break;
+            carried = null;
+            var nextLength = RawLength(next);
+            if (runs is not null && length + nextLength > options.BlockSize)
+            {
+                carried = next;
+                break;
+            }
+            (runs ??= []).Add(next);
+            length += nextLength;
+        }
+        return runs;
+    }
+
+    /// <summary>Queues a rejected chunk again, as a run of its own, unless it has failed too often.</summary>
+    private void Resend(List<BlockWork> runs, int entry, int chunk)
+    {
+        var work = runs.Find(r => r.Entry == entry && chunk >= r.FirstChunk && chunk < r.FirstChunk + r.ChunkCount);
+        if (work.ChunkCount == 0)
+            throw new FederationException(FederationError.Internal, $"the receiver rejected chunk {chunk} of entry {entry}, which the block did not hold");
+        if (work.Retries >= options.MaxChunkRetries)
+            throw new FederationException(FederationError.Aborted,
+                $"chunk {chunk} of '{manifest.Entries[entry].Path}' failed verification {work.Retries + 1} times; did the source change?");
+        resends.Enqueue(new BlockWork(entry, chunk, 1, work.Retries + 1));
     }
 
     private async Task ReadRepliesAsync(IAsyncStreamReader<PushReply> responses, CancellationTokenSource writing,
@@ -129,17 +167,14 @@ internal sealed class PushStream(
             {
                 lock (gate)
                 {
-                    if (!outstanding.Remove(reply.Sequence, out var work)) continue;
-                    bytesInFlight -= RawLength(work);
-                    foreach (var chunk in reply.RejectedChunks)
-                    {
-                        if (work.Retries >= options.MaxChunkRetries)
-                            throw new FederationException(FederationError.Aborted,
-                                $"chunk {chunk} of '{manifest.Entries[work.Entry].Path}' failed verification {work.Retries + 1} times; did the source change?");
-                        resends.Enqueue(new BlockWork(work.Entry, (int)chunk, 1, work.Retries + 1));
-                    }
+                    if (!outstanding.Remove(reply.Sequence, out var runs)) continue;
+                    foreach (var run in runs) bytesInFlight -= RawLength(run);
+                    foreach (var rejected in reply.RejectedRuns)
+                        for (var chunk = rejected.FirstChunk; chunk < rejected.FirstChunk + rejected.ChunkCount; chunk++)
+                            Resend(runs, (int)rejected.Entry, (int)chunk);
                 }
-                if (reply.RejectedChunks.Count > 0) counters.AddResent(reply.RejectedChunks.Count);
+                var resent = reply.RejectedRuns.Sum(r => (int)r.ChunkCount);
+                if (resent > 0) counters.AddResent(resent);
                 if (reply.CompletedEntries.Count > 0) counters.AddFilesCompleted(reply.CompletedEntries.Count);
                 replied.Release();
             }

@@ -13,7 +13,8 @@ public sealed class SyncSendOptions
     public int ChunkSize { get; set; } = 4096;
 
     /// <summary>
-    /// Largest run of consecutive chunks sent (and compressed) as one message. 64 KiB keeps each
+    /// Largest block of chunks sent (and compressed) as one message: a run of consecutive chunks, or
+    /// several runs packed together (scattered changed pages). 64 KiB keeps each
     /// message below the large-object threshold of the receiving runtime (protobuf copies every
     /// bytes field), which measured fastest on loopback; compression ratio barely changes.
     /// </summary>
