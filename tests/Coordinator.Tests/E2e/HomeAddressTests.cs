@@ -1,5 +1,13 @@
+using System.Diagnostics;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Federation.Adapters;
+using Federation.Adapters.Docker;
 using Federation.Coordinator.Tests.Support;
 using Federation.V1;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Federation.Coordinator.Tests.E2e;
 
@@ -43,7 +51,7 @@ public sealed class HomeAddressTests
                     Assert.That(migration.HomeCluster, Is.EqualTo("a"), "the stable address lives where the workload was deployed");
                     Assert.That(there.StableAddress, Is.EqualTo(deployed.StableAddress), $"{to.Cluster} shows the same stable address");
                     Assert.That(there.HomeCluster, Is.EqualTo("a"));
-                    Assert.That(there.Role, Is.EqualTo(WorkloadRole.Active));
+                    Assert.That(there.Role, Is.EqualTo(V1.WorkloadRole.Active));
                     Assert.That(left.Select(w => w.Ref.Name), Does.Not.Contain(name), $"the source workload is gone from {from.Cluster}");
                 });
 
@@ -73,5 +81,81 @@ public sealed class HomeAddressTests
         {
             await LocalClusters.RemoveWorkloadEverywhereAsync(name);
         }
+    }
+
+    [Test]
+    public async Task A_failed_move_home_releases_the_hold_at_home_back_to_where_the_workload_runs()
+    {
+        const string name = "roamer-rb";
+        var (deployed, stablePort, first) = await LocalClusters.DeployTestAppAsync(name, mib: 32, dirtyKib: 16);
+        try
+        {
+            var away = await LocalClusters.A.Client.MigrateAsync(new MigrateRequest
+            {
+                Workload = name, Destination = "b", Options = new MigrationOptions { PrecopyRounds = 1 },
+            });
+            var out1 = await LocalClusters.A.WaitForEndAsync(away.MigrationId, TimeSpan.FromMinutes(2));
+            Assert.That(out1.Phase, Is.EqualTo(MigrationPhase.Completed), out1.Error);
+
+            await using var client = new StableClient(stablePort, TimeSpan.FromMinutes(2));
+            var back = await LocalClusters.B.Client.MigrateAsync(new MigrateRequest
+            {
+                Workload = name, Destination = "a",
+                Options = new MigrationOptions { PrecopyRounds = 2, ConvergeBytes = 1, Transfer = new TransferOptions { BandwidthBytesPerSecond = 16 << 20 } },
+            });
+            // Sabotage home: once the passive app there waits for its restore, remove the app's image from it.
+            var target = await WaitForTargetAsync(LocalClusters.A, name);
+            using (var inner = new DockerClientConfiguration(new Uri("unix://" + target.DockerSocketHostPath)).CreateClient())
+                await inner.Images.DeleteImageAsync(TestEnvironment.TestAppImage, new ImageDeleteParameters { Force = true });
+
+            var migration = await LocalClusters.B.WaitForEndAsync(back.MigrationId, TimeSpan.FromMinutes(2));
+            await Task.Delay(300);
+            await client.StopAsync();
+            MigrationTests.Report(migration, client);
+            var after = await TestApp.WaitAsync(stablePort, "VERIFY");
+            var inB = (await LocalClusters.WorkloadsAsync(LocalClusters.B)).Single(w => w.Ref.Name == name);
+            var answers = client.Answers.Select(a => a.Status).ToList();
+            Assert.Multiple(() =>
+            {
+                Assert.That(migration.Phase, Is.EqualTo(MigrationPhase.RolledBack), migration.Error);
+                Assert.That(migration.Error, Does.Contain("could not restore"));
+                Assert.That(migration.Phases.Select(p => p.Phase), Does.Contain(MigrationPhase.HoldTraffic), "home held the traffic before the failure");
+                Assert.That(client.Failures, Is.Empty, "held connections at home went back to the restored workload in b");
+                Assert.That(answers.Zip(answers.Skip(1)).All(p => p.Second.Counter >= p.First.Counter), Is.True, "the counter never goes back");
+                Assert.That(after.Seed, Is.EqualTo(first.Seed), "the same process, not a restart");
+                Assert.That(after.Fields["verify"], Is.EqualTo("ok"));
+                Assert.That(inB.StableAddress, Is.EqualTo(deployed.StableAddress));
+                Assert.That(inB.LockedBy, Is.Empty, "the workload is not locked");
+            });
+            Assert.That((await LocalClusters.WorkloadsAsync(LocalClusters.A)).Select(w => w.Ref.Name), Does.Not.Contain(name), "the target at home was removed");
+        }
+        finally
+        {
+            await LocalClusters.RemoveWorkloadEverywhereAsync(name);
+        }
+    }
+
+    /// <summary>The target runtime in a cluster, once its passive app waits for the restore.</summary>
+    private static async Task<RuntimeInstance> WaitForTargetAsync(CoordinatorNode node, string name)
+    {
+        var adapter = (DockerHostAdapter)node.Services.GetRequiredService<IOrchestratorAdapter>();
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            var runtime = await adapter.Host.FindRuntimeAsync(adapter.RuntimeName(new WorkloadId("default", name)), CancellationToken.None);
+            if (runtime is not null)
+            {
+                using var channel = GrpcChannel.ForAddress(runtime.EngineEndpoint);
+                try
+                {
+                    var app = await new V1.Engine.EngineClient(channel).GetAppAsync(new GetAppRequest { Name = name });
+                    if (app.State == AppState.WaitingForRestore) return runtime;
+                }
+                catch (RpcException) { }
+            }
+            await Task.Delay(100);
+        }
+        Assert.Fail($"the target never waited for its restore in cluster {node.Cluster}");
+        return null!;
     }
 }
