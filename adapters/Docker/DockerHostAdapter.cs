@@ -30,6 +30,7 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter, IAsyncDisp
     private readonly DockerRuntimeHost host;
     private readonly DockerAdapterState state;
     private readonly ILogger logger;
+    private static readonly TimeSpan HoldDrainLimit = TimeSpan.FromSeconds(2);
     private readonly ConcurrentDictionary<(string Workload, int Port), TcpSwitchProxy> proxies = new();
     private readonly SemaphoreSlim gate = new(1, 1);
     private Task<string>? imageProbe;
@@ -206,10 +207,15 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter, IAsyncDisp
     public Task<string?> GetStableAddressAsync(WorkloadId id, CancellationToken ct) =>
         Task.FromResult(state.Route(id) is { } route ? StableAddressOf(route) : null);
 
-    public Task HoldTrafficAsync(WorkloadId id, CancellationToken ct)
+    public async Task HoldTrafficAsync(WorkloadId id, CancellationToken ct)
     {
-        foreach (var proxy in ProxiesOf(id)) proxy.Hold();
-        return Task.CompletedTask;
+        var held = ProxiesOf(id).ToList();
+        foreach (var proxy in held) proxy.Hold();
+        // Requests already forwarded finish before the caller freezes the app; long-lived connections only delay it a little.
+        foreach (var proxy in held)
+        {
+            if (!await proxy.DrainAsync(HoldDrainLimit, ct)) LogDrainIncomplete(logger, id.ToString(), proxy.Port, HoldDrainLimit);
+        }
     }
 
     public Task SwitchTrafficAsync(WorkloadId id, IReadOnlyDictionary<int, string> backends, CancellationToken ct)
@@ -376,6 +382,9 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter, IAsyncDisp
 
     [LoggerMessage(Level = LogLevel.Information, Message = "traffic of {Workload} switched: {Routes}")]
     private static partial void LogSwitched(ILogger logger, string workload, string routes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "traffic of {Workload} held at port {Port}; connections still open after {Limit} keep their backend")]
+    private static partial void LogDrainIncomplete(ILogger logger, string workload, int port, TimeSpan limit);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "workload {Workload} removed from cluster {Cluster}")]
     private static partial void LogDeleted(ILogger logger, string workload, string cluster);

@@ -7,7 +7,8 @@ namespace Federation.Adapters.Docker;
 /// <summary>
 /// A stable client address on 127.0.0.1 that forwards each connection to the current backend. While
 /// held, new connections are accepted and wait (they are not refused) until the backend is switched
-/// or the hold is released; connections already forwarded keep their backend.
+/// or the hold is released; connections already forwarded keep their backend, and a hold can wait
+/// (bounded) for them to finish, so that none is cut when the backend is frozen and removed.
 /// </summary>
 public sealed partial class TcpSwitchProxy : IAsyncDisposable
 {
@@ -19,6 +20,8 @@ public sealed partial class TcpSwitchProxy : IAsyncDisposable
     private readonly Task acceptLoop;
     private string backend;
     private TaskCompletionSource? hold;
+    private int forwarding;
+    private TaskCompletionSource? drained;
 
     public TcpSwitchProxy(int port, string backend, TimeSpan maxHold, ILogger logger)
     {
@@ -49,6 +52,27 @@ public sealed partial class TcpSwitchProxy : IAsyncDisposable
     public void Hold()
     {
         lock (gate) hold ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>Waits until no connection is being forwarded (at most <paramref name="limit"/>); false when some still are.</summary>
+    public async Task<bool> DrainAsync(TimeSpan limit, CancellationToken ct)
+    {
+        Task waiting;
+        lock (gate)
+        {
+            if (forwarding == 0) return true;
+            drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            waiting = drained.Task;
+        }
+        try
+        {
+            await waiting.WaitAsync(limit, ct);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Points new connections at <paramref name="newBackend"/> and lets the held ones through to it.</summary>
@@ -93,7 +117,11 @@ public sealed partial class TcpSwitchProxy : IAsyncDisposable
         using (client)
         {
             Task? waiting;
-            lock (gate) waiting = hold?.Task;
+            lock (gate)
+            {
+                waiting = hold?.Task;
+                if (waiting is null) forwarding++; // counted from here, so a hold that starts now waits for it
+            }
             if (waiting is not null)
             {
                 try
@@ -108,28 +136,50 @@ public sealed partial class TcpSwitchProxy : IAsyncDisposable
                 {
                     return;
                 }
+                lock (gate) forwarding++;
             }
-            var target = Backend;
-            using var upstream = new TcpClient();
             try
             {
-                var (host, port) = Split(target);
-                await upstream.ConnectAsync(host, port, ct);
+                await PipeAsync(client, ct);
             }
-            catch (Exception e) when (e is SocketException or OperationCanceledException)
+            finally
             {
-                LogBackendUnreachable(logger, Port, target, e.Message);
-                return;
+                TaskCompletionSource? idle = null;
+                lock (gate)
+                {
+                    if (--forwarding == 0)
+                    {
+                        idle = drained;
+                        drained = null;
+                    }
+                }
+                idle?.TrySetResult();
             }
-            client.NoDelay = true;
-            upstream.NoDelay = true;
-            var a = client.GetStream();
-            var b = upstream.GetStream();
-            using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var up = PumpAsync(a, upstream.Client, b, done.Token);
-            var down = PumpAsync(b, client.Client, a, done.Token);
-            await Task.WhenAll(up, down);
         }
+    }
+
+    private async Task PipeAsync(TcpClient client, CancellationToken ct)
+    {
+        var target = Backend;
+        using var upstream = new TcpClient();
+        try
+        {
+            var (host, port) = Split(target);
+            await upstream.ConnectAsync(host, port, ct);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            LogBackendUnreachable(logger, Port, target, e.Message);
+            return;
+        }
+        client.NoDelay = true;
+        upstream.NoDelay = true;
+        var a = client.GetStream();
+        var b = upstream.GetStream();
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var up = PumpAsync(a, upstream.Client, b, done.Token);
+        var down = PumpAsync(b, client.Client, a, done.Token);
+        await Task.WhenAll(up, down);
     }
 
     /// <summary>Copies one direction; at its end, half-closes the other side so request/reply protocols finish.</summary>
