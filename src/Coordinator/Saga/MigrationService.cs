@@ -184,7 +184,7 @@ public sealed partial class MigrationService(
             }
             catch (RpcException e)
             {
-                peer.Detail = e.Status.Detail;
+                peer.Detail = ErrorMappingInterceptor.OneLine($"{e.StatusCode}: {e.Status.Detail}");
             }
             response.Peers.Add(peer);
         }
