@@ -14,6 +14,7 @@ public static class RuntimeModuleServices
         services.AddSingleton<CheckpointVolume>();
         services.AddSingleton<AppRegistry>();
         services.AddSingleton<RuncCheckpointer>();
+        services.AddSingleton<ContainerFilesystem>();
         services.AddSingleton<AppManager>();
         services.AddSingleton<RuntimeDescriber>();
         services.AddSingleton<ImageLoader>();

@@ -168,6 +168,56 @@ public sealed partial class CheckpointRestoreTests
     }
 
     [Test]
+    public async Task The_writable_layer_and_volumes_move_with_the_checkpoint()
+    {
+        const string app = "fsmover";
+        var spec = TestApp.Spec(app, TestEnvironment.TestAppImage, mib: 16, dirtyKib: 16);
+        spec.Command.Clear();
+        spec.Command.AddRange(["/bin/sh", "-c", "echo kept > /state.txt && echo in-volume > /data/v.txt && rm /bin/ls && exec /app/testapp"]);
+        spec.Volumes.Add(new VolumeMount { Name = "fsmover-data", ContainerPath = "/data" });
+        await runtimes.EngineA.CreateAppAsync(new CreateAppRequest { Spec = spec, StartMode = StartMode.Active });
+        var before = await TestApp.WaitAsync(TwoRuntimes.AppPort(runtimes.A));
+
+        var checkpoint = await runtimes.EngineA.CheckpointAsync(new CheckpointRequest { App = app, Checkpoint = "with-files" });
+        Assert.That(checkpoint.Files.Select(f => f.Path), Does.Contain("rootfs-diff.tar").And.Contain("volume-fsmover-data.tar"));
+        await runtimes.TransferAsync(runtimes.A, runtimes.B, app, "with-files");
+        await runtimes.EngineB.RestoreAsync(new RestoreRequest { App = app, Checkpoint = "with-files" });
+        var after = await TestApp.WaitAsync(TwoRuntimes.AppPort(runtimes.B), "VERIFY");
+        Assert.That(after.Seed, Is.EqualTo(before.Seed));
+
+        using var innerB = new Docker.DotNet.DockerClientConfiguration(new Uri("unix://" + runtimes.B.DockerSocketHostPath)).CreateClient();
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await ReadFileAsync(innerB, app, "/state.txt"), Is.EqualTo("kept\n"), "a file the app wrote in its writable layer");
+            Assert.That(await ReadFileAsync(innerB, app, "/data/v.txt"), Is.EqualTo("in-volume\n"), "a file in its named volume");
+            Assert.That(await ReadFileAsync(innerB, app, "/bin/ls"), Is.Null, "a file it deleted stays deleted");
+            Assert.That(await ReadFileAsync(innerB, app, "/bin/cat"), Is.Not.Null, "the image's files are still there");
+        });
+        await runtimes.EngineB.RemoveAppAsync(new RemoveAppRequest { Name = app, DeleteCheckpoints = true });
+        await runtimes.EngineA.RemoveAppAsync(new RemoveAppRequest { Name = app, DeleteCheckpoints = true });
+    }
+
+    /// <summary>A file of a running container through Docker's archive API (the merged view), or null when it does not exist.</summary>
+    private static async Task<string?> ReadFileAsync(Docker.DotNet.DockerClient docker, string container, string path)
+    {
+        try
+        {
+            var archive = await docker.Containers.GetArchiveFromContainerAsync(container,
+                new Docker.DotNet.Models.GetArchiveFromContainerParameters { Path = path }, statOnly: false);
+            await using var stream = archive.Stream;
+            using var reader = new System.Formats.Tar.TarReader(stream);
+            var entry = await reader.GetNextEntryAsync();
+            if (entry?.DataStream is null) return "";
+            using var text = new StreamReader(entry.DataStream);
+            return await text.ReadToEndAsync();
+        }
+        catch (Docker.DotNet.DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    [Test]
     public async Task A_stopped_source_comes_back_from_its_own_checkpoint_in_the_same_runtime()
     {
         // The rollback of a failed migration: the final checkpoint stopped the source; it must run again where it was.

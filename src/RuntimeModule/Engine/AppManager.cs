@@ -23,6 +23,7 @@ public sealed partial class AppManager(
     AppRegistry registry,
     RuncCheckpointer runc,
     RuntimeDescriber describer,
+    ContainerFilesystem filesystem,
     RuntimeModuleOptions options,
     ILogger<AppManager> logger)
 {
@@ -144,6 +145,10 @@ public sealed partial class AppManager(
         response.Timings.Add(Timing("dump", watch));
 
         watch.Restart();
+        if (!request.PreDump) await filesystem.SaveAsync(container.ID, record.Spec, directory, ct);
+        response.Timings.Add(Timing("filesystem", watch));
+
+        watch.Restart();
         await File.WriteAllTextAsync(Path.Combine(directory, CheckpointVolume.SpecFileName), JsonFormatter.Default.Format(record.Spec), ct);
         response.Timings.Add(Timing("record", watch));
 
@@ -180,6 +185,7 @@ public sealed partial class AppManager(
         watch.Restart();
         try
         {
+            await filesystem.ApplyAsync(id, spec, directory, ct);
             var info = await docker.Client.System.GetSystemInfoAsync(ct);
             FileTree.LinkOrCopy(directory, Path.Combine(info.DockerRootDir, "containers", id, "checkpoints", checkpoint));
             response.Timings.Add(Timing("stage", watch));
@@ -188,7 +194,7 @@ public sealed partial class AppManager(
             await checkpointApi.StartFromCheckpointAsync(id, checkpoint, ct);
             response.Timings.Add(Timing("restore", watch));
         }
-        catch (Exception e) when (e is DockerCallException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is DockerCallException or IOException or UnauthorizedAccessException or InvalidDataException)
         {
             await RemoveContainerQuietlyAsync(id);
             throw FederationException.FailedPrecondition($"restore of app '{app}' from '{checkpoint}' failed: {e.Message}");
