@@ -62,12 +62,12 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter, IAsyncDisp
         var images = await docker.Images.ListImagesAsync(new ImagesListParameters(), ct);
         var count = (await RuntimeContainersAsync(ct)).Count;
         return new NodeCapabilities(
-            Architecture: GoArchitecture(info.Architecture),
+            Architecture: RuntimePlatform.GoArchitecture(info.Architecture),
             Kernel: info.KernelVersion ?? "",
-            DockerVersion: lines.GetValueOrDefault("dockerd", ""),
-            ContainerdVersion: lines.GetValueOrDefault("containerd", ""),
-            RuncVersion: lines.GetValueOrDefault("runc", ""),
-            CriuVersion: lines.GetValueOrDefault("criu", ""),
+            DockerVersion: RuntimePlatform.Version(lines.GetValueOrDefault("dockerd")),
+            ContainerdVersion: RuntimePlatform.Version(lines.GetValueOrDefault("containerd")),
+            RuncVersion: RuntimePlatform.Version(lines.GetValueOrDefault("runc")),
+            CriuVersion: RuntimePlatform.Version(lines.GetValueOrDefault("criu")),
             DirtyTracking: lines.GetValueOrDefault("dirty", "").StartsWith("yes", StringComparison.Ordinal),
             MemoryFreeBytes: (ulong)Math.Max(0, info.MemTotal),
             WorkloadSlotsFree: Math.Max(0, options.MaxWorkloads - count),
@@ -360,13 +360,6 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter, IAsyncDisp
         return $"{name[..54].TrimEnd('-')}-{hash}";
     }
 
-    private static string GoArchitecture(string? uname) => uname switch
-    {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        null => "",
-        _ => uname,
-    };
 
     public async ValueTask DisposeAsync()
     {

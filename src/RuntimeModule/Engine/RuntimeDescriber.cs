@@ -1,3 +1,4 @@
+using Federation.Common;
 using System.Diagnostics;
 using Federation.RuntimeModule.DockerApi;
 using Federation.V1;
@@ -29,7 +30,7 @@ public sealed class RuntimeDescriber(DockerSocket docker, DockerCheckpointApi ap
             RuncVersion = version.ComponentVersion("runc") ?? "",
             CriuVersion = criuVersion,
             Kernel = info.KernelVersion ?? "",
-            Architecture = GoArchitecture(info.Architecture),
+            Architecture = RuntimePlatform.GoArchitecture(info.Architecture),
             DirtyTracking = dirty,
             DirtyTrackingDetail = detail,
             StorageDriver = info.Driver ?? "",
@@ -44,21 +45,13 @@ public sealed class RuntimeDescriber(DockerSocket docker, DockerCheckpointApi ap
         return response;
     }
 
-    public static string GoArchitecture(string? uname) => uname switch
-    {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        "armv7l" => "arm",
-        null or "" => "",
-        _ => uname,
-    };
 
     private static async Task<(string, bool, string)> ProbeCriuAsync()
     {
         var version = await RunAsync("criu", "--version");
         if (version.ExitCode != 0) return ("", false, "criu not found: " + version.Output);
         var line = version.Output.Split('\n').FirstOrDefault(l => l.StartsWith("Version:", StringComparison.Ordinal));
-        var criuVersion = line?["Version:".Length..].Trim() ?? version.Output.Trim();
+        var criuVersion = RuntimePlatform.Version(line ?? version.Output);
         var check = await RunAsync("criu", "check --feature mem_dirty_track");
         var lines = check.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var detail = check.ExitCode == 0

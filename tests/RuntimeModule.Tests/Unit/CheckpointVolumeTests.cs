@@ -63,5 +63,13 @@ public sealed class CheckpointVolumeTests
     [TestCase("aarch64", "arm64")]
     [TestCase("riscv64", "riscv64")]
     public void Architectures_are_reported_as_Go_names_them(string uname, string go) =>
-        Assert.That(RuntimeDescriber.GoArchitecture(uname), Is.EqualTo(go));
+        Assert.That(RuntimePlatform.GoArchitecture(uname), Is.EqualTo(go));
+
+    [TestCase("Docker version 26.1.5+dfsg1, build 411e817", "26.1.5+dfsg1")]
+    [TestCase("runc version 1.1.15+ds1", "1.1.15+ds1")]
+    [TestCase("Version: 4.2.1", "4.2.1")]
+    [TestCase("containerd github.com/containerd/containerd 1.7.24~ds1 1.7.24~ds1-6", "1.7.24~ds1")]
+    [TestCase("no number here", "no number here")]
+    public void Versions_are_read_out_of_version_lines(string line, string version) =>
+        Assert.That(RuntimePlatform.Version(line), Is.EqualTo(version));
 }
