@@ -27,7 +27,7 @@ try
     Console.WriteLine($"throughput rows: best of {Runs} runs each, ours and rsync alternating, each into a fresh destination.");
     Console.WriteLine();
     var warmup = Path.Join(work, "src-warmup");
-    BenchData.Random(Path.Join(warmup, "a.img"), 48 << 20, 9);
+    PageFiles.WriteRandom(Path.Join(warmup, "a.img"), 48 << 20, 9);
     BenchData.Compressible(Path.Join(warmup, "b.img"), 16 << 20, 10);
     using var rsync = new RsyncDaemon(work);
     if (rssOnly)
@@ -43,7 +43,7 @@ try
     };
 
     var incompressible = Path.Join(work, "src-incompressible");
-    BenchData.Random(Path.Join(incompressible, "pages-1.img"), size, 1);
+    PageFiles.WriteRandom(Path.Join(incompressible, "pages-1.img"), size, 1);
     var (oursIncompressible, rsyncIncompressible) = BestOf(rsync, warmup, incompressible, "incompressible");
     rows.Add(Row($"incompressible {size >> 20} MiB", size, oursIncompressible, rsyncIncompressible));
     var cold = Fresh(incompressible, "app/cold", warmup: null);
@@ -56,14 +56,14 @@ try
 
     var delta = Path.Join(work, "src-delta");
     var pages = Path.Join(delta, "pages-1.img");
-    BenchData.Random(pages, deltaSize, 3);
+    PageFiles.WriteRandom(pages, deltaSize, 3);
     OurTransfer secondRound;
     int changed;
     using (var receiver = new OurReceiverProcess(Path.Join(work, "ours-delta")))
     {
         OurTransfer.Run(receiver, delta, "app/round-1");
         rsync.Send(delta, "delta");
-        changed = BenchData.DirtyPages(pages, 0.01, 4);
+        changed = PageFiles.DirtyPages(pages, 0.01, 4);
         secondRound = OurTransfer.Run(receiver, delta, "app/round-2", warmup);
     }
     var rsyncSecond = rsync.Send(delta, "delta");
@@ -90,7 +90,7 @@ finally
 void PeakRss()
 {
     var big = Path.Join(work, "src-big");
-    BenchData.Random(Path.Join(big, "pages-1.img"), bigSize, 5);
+    PageFiles.WriteRandom(Path.Join(big, "pages-1.img"), bigSize, 5);
     using (var receiver = new OurReceiverProcess(Path.Join(work, "ours-big")))
     {
         var idle = receiver.PeakRssKiloBytes();
@@ -113,14 +113,14 @@ void FinalRounds(RsyncDaemon rsync, string warmup)
 {
     var source = Path.Join(work, "src-final");
     var pages = Path.Join(source, "pages-1.img");
-    BenchData.Random(pages, deltaSize, 6);
+    PageFiles.WriteRandom(pages, deltaSize, 6);
     using var receiver = new OurReceiverProcess(Path.Join(work, "ours-final"));
     OurTransfer.Run(receiver, source, "app/final-0", warmup);
     var rounds = new List<(OurTransfer Ours, TimeSpan Rsync)>();
     rsync.Send(source, "final");
     for (var round = 1; round <= Runs; round++)
     {
-        var changed = BenchData.DirtyPages(pages, finalPercent / 100.0, 20 + round);
+        var changed = PageFiles.DirtyPages(pages, finalPercent / 100.0, 20 + round);
         var ours = OurTransfer.Run(receiver, source, $"app/final-{round}", warmup);
         var theirs = rsync.Send(source, "final");
         rounds.Add((ours, theirs.Elapsed));

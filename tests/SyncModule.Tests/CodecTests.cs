@@ -11,7 +11,7 @@ public sealed class CodecTests
     {
         using var source = new TempDirectory();
         TestFiles.WriteCompressible(source.Combine("heap.img"), 8 << 20);
-        TestFiles.WriteRandom(source.Combine("pages-1.img"), 2 << 20, 11);
+        PageFiles.WriteRandom(source.Combine("pages-1.img"), 2 << 20, 11);
         await using var receiver = await RunningReceiver.StartAsync();
 
         var result = await new SyncSender().SendDirectoryAsync(receiver.Channel, source.Path, receiver.Tokens.IssueToken("app/c"),

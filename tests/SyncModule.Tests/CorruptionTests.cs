@@ -14,7 +14,7 @@ public sealed class CorruptionTests
     public async Task A_chunk_corrupted_in_flight_is_rejected_not_written_and_sent_again()
     {
         using var source = new TempDirectory();
-        TestFiles.WriteRandom(source.Combine("pages-1.img"), 4 << 20, 5);
+        PageFiles.WriteRandom(source.Combine("pages-1.img"), 4 << 20, 5);
         await using var receiver = await RunningReceiver.StartAsync();
         var flipper = new ByteFlipper(blocksToCorrupt: 1);
 
@@ -49,7 +49,7 @@ public sealed class CorruptionTests
     public async Task A_chunk_corrupted_every_time_fails_the_transfer_and_leaves_no_file_under_its_final_name()
     {
         using var source = new TempDirectory();
-        TestFiles.WriteRandom(source.Combine("pages-1.img"), 64 << 10, 6);
+        PageFiles.WriteRandom(source.Combine("pages-1.img"), 64 << 10, 6);
         await using var receiver = await RunningReceiver.StartAsync();
 
         var e = Assert.ThrowsAsync<FederationException>(() => new SyncSender().SendDirectoryAsync(

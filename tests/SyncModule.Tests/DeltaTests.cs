@@ -11,13 +11,13 @@ public sealed class DeltaTests
         using var source = new TempDirectory();
         const long size = 128L << 20;
         var pages = source.Combine("pages-1.img");
-        TestFiles.WriteRandom(pages, size, 7);
-        TestFiles.WriteRandom(source.Combine("core-1.img"), 20_000, 8);
+        PageFiles.WriteRandom(pages, size, 7);
+        PageFiles.WriteRandom(source.Combine("core-1.img"), 20_000, 8);
         await using var receiver = await RunningReceiver.StartAsync();
         var sender = new SyncSender();
 
         var first = await sender.SendDirectoryAsync(receiver.Channel, source.Path, receiver.Tokens.IssueToken("app/round-1"));
-        var changed = TestFiles.DirtyPages(pages, 0.01, 9);
+        var changed = PageFiles.DirtyPages(pages, 0.01, 9);
         var second = await sender.SendDirectoryAsync(receiver.Channel, source.Path, receiver.Tokens.IssueToken("app/round-2"));
 
         TestContext.Out.WriteLine($"round 1: {first}");
@@ -35,7 +35,7 @@ public sealed class DeltaTests
     public async Task Chunks_repeated_inside_one_transfer_are_sent_once()
     {
         using var source = new TempDirectory();
-        TestFiles.WriteRandom(source.Combine("a.bin"), 1 << 20, 1);
+        PageFiles.WriteRandom(source.Combine("a.bin"), 1 << 20, 1);
         Directory.CreateDirectory(source.Combine("copy"));
         File.Copy(source.Combine("a.bin"), source.Combine("copy", "b.bin"));
         await using var receiver = await RunningReceiver.StartAsync();
@@ -51,7 +51,7 @@ public sealed class DeltaTests
     public async Task Sending_the_same_directory_again_sends_no_chunk()
     {
         using var source = new TempDirectory();
-        TestFiles.WriteRandom(source.Combine("x.bin"), 3 << 20, 1);
+        PageFiles.WriteRandom(source.Combine("x.bin"), 3 << 20, 1);
         await using var receiver = await RunningReceiver.StartAsync();
         var sender = new SyncSender();
 
@@ -66,13 +66,13 @@ public sealed class DeltaTests
     public async Task A_larger_chunk_size_works_and_a_round_with_another_chunk_size_still_arrives_whole()
     {
         using var source = new TempDirectory();
-        TestFiles.WriteRandom(source.Combine("x.bin"), (5 << 20) + 123, 1);
+        PageFiles.WriteRandom(source.Combine("x.bin"), (5 << 20) + 123, 1);
         await using var receiver = await RunningReceiver.StartAsync();
         var sender = new SyncSender();
 
         var big = await sender.SendDirectoryAsync(receiver.Channel, source.Path, receiver.Tokens.IssueToken("app/r1"),
             new SyncSendOptions { ChunkSize = 64 << 10, BlockSize = 1 << 20 });
-        TestFiles.DirtyPages(source.Combine("x.bin"), 0.001, 2);
+        PageFiles.DirtyPages(source.Combine("x.bin"), 0.001, 2);
         var small = await sender.SendDirectoryAsync(receiver.Channel, source.Path, receiver.Tokens.IssueToken("app/r2"));
 
         Assert.That(big.SentBytes, Is.EqualTo(big.TotalBytes));

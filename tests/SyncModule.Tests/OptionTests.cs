@@ -37,7 +37,7 @@ public sealed class OptionTests
     public async Task The_bandwidth_limit_paces_the_transfer()
     {
         using var source = new TempDirectory();
-        TestFiles.WriteRandom(source.Combine("x.bin"), 3 << 20, 1);
+        PageFiles.WriteRandom(source.Combine("x.bin"), 3 << 20, 1);
         await using var receiver = await RunningReceiver.StartAsync();
 
         var result = await new SyncSender().SendDirectoryAsync(receiver.Channel, source.Path, receiver.Tokens.IssueToken("app/slow"),
@@ -53,7 +53,7 @@ public sealed class OptionTests
     public async Task Many_files_arrive_over_any_number_of_parallel_streams(int streams)
     {
         using var source = new TempDirectory();
-        for (var i = 0; i < 60; i++) TestFiles.WriteRandom(source.Combine($"d{i % 5}", $"f{i}.bin"), i * 7919 % 300_000, i);
+        for (var i = 0; i < 60; i++) PageFiles.WriteRandom(source.Combine($"d{i % 5}", $"f{i}.bin"), i * 7919 % 300_000, i);
         await using var receiver = await RunningReceiver.StartAsync();
 
         var result = await new SyncSender().SendDirectoryAsync(receiver.Channel, source.Path, receiver.Tokens.IssueToken("app/many"),

@@ -95,7 +95,7 @@ public sealed class RefusalTests
     public async Task An_oversized_manifest_is_refused_with_InvalidArgument_and_nothing_is_written()
     {
         using var source = new TempDirectory();
-        TestFiles.WriteRandom(source.Combine("big.bin"), 4 << 20, 1);
+        PageFiles.WriteRandom(source.Combine("big.bin"), 4 << 20, 1);
         await using var receiver = await RunningReceiver.StartAsync(o => o.Receiver.MaxManifestBytes = 8 << 10);
 
         var e = Assert.ThrowsAsync<FederationException>(() =>
@@ -137,8 +137,8 @@ public sealed class RefusalTests
     private static TempDirectory SmallSource()
     {
         var source = new TempDirectory();
-        TestFiles.WriteRandom(source.Combine("a.bin"), 1000, 1);
-        TestFiles.WriteRandom(source.Combine("sub/b.bin"), 1000, 2);
+        PageFiles.WriteRandom(source.Combine("a.bin"), 1000, 1);
+        PageFiles.WriteRandom(source.Combine("sub/b.bin"), 1000, 2);
         return source;
     }
 

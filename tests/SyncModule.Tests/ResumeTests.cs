@@ -11,7 +11,7 @@ public sealed class ResumeTests
     public async Task A_connection_cut_in_the_middle_is_resumed_and_only_the_remainder_is_sent()
     {
         using var source = new TempDirectory();
-        TestFiles.WriteRandom(source.Combine("pages-1.img"), Size, 11);
+        PageFiles.WriteRandom(source.Combine("pages-1.img"), Size, 11);
         await using var receiver = await RunningReceiver.StartAsync();
         await using var proxy = new CuttingProxy(receiver.Host.Endpoint, cutAfterBytes: 40L << 20);
         using var channel = SyncChannelFactory.Create(proxy.Endpoint);
@@ -31,8 +31,8 @@ public sealed class ResumeTests
     public async Task A_cancelled_transfer_started_again_with_a_new_token_sends_only_what_was_not_verified()
     {
         using var source = new TempDirectory();
-        TestFiles.WriteRandom(source.Combine("pages-1.img"), Size, 12);
-        TestFiles.WriteRandom(source.Combine("pages-2.img"), 1 << 20, 13);
+        PageFiles.WriteRandom(source.Combine("pages-1.img"), Size, 12);
+        PageFiles.WriteRandom(source.Combine("pages-2.img"), 1 << 20, 13);
         await using var receiver = await RunningReceiver.StartAsync();
         var sender = new SyncSender();
         using var cancel = new CancellationTokenSource();

@@ -15,7 +15,7 @@ public sealed class RoundTripTests
     public async Task A_file_arrives_byte_identical(int size)
     {
         using var source = new TempDirectory();
-        TestFiles.WriteRandom(source.Combine("file.bin"), size, seed: size);
+        PageFiles.WriteRandom(source.Combine("file.bin"), size, seed: size);
         await using var receiver = await RunningReceiver.StartAsync();
 
         var result = await new SyncSender().SendDirectoryAsync(receiver.Channel, source.Path, receiver.Tokens.IssueToken("app/cp1"));
@@ -30,9 +30,9 @@ public sealed class RoundTripTests
     public async Task Nested_directories_empty_directories_modes_and_inside_symlinks_are_kept()
     {
         using var source = new TempDirectory();
-        TestFiles.WriteRandom(source.Combine("a/b/c/deep.bin"), 10_000, 1);
-        TestFiles.WriteRandom(source.Combine("a/top.bin"), 5, 2);
-        TestFiles.WriteRandom(source.Combine("exec.sh"), 100, 3);
+        PageFiles.WriteRandom(source.Combine("a/b/c/deep.bin"), 10_000, 1);
+        PageFiles.WriteRandom(source.Combine("a/top.bin"), 5, 2);
+        PageFiles.WriteRandom(source.Combine("exec.sh"), 100, 3);
         Directory.CreateDirectory(source.Combine("empty/also-empty"));
         File.SetUnixFileMode(source.Combine("exec.sh"), (UnixFileMode)0b111_101_101);
         File.SetUnixFileMode(source.Combine("a/top.bin"), (UnixFileMode)0b100_000_000);
@@ -51,7 +51,7 @@ public sealed class RoundTripTests
     {
         using var source = new TempDirectory();
         const long size = 256L << 20;
-        TestFiles.WriteRandom(source.Combine("pages-1.img"), size, 42);
+        PageFiles.WriteRandom(source.Combine("pages-1.img"), size, 42);
         await using var receiver = await RunningReceiver.StartAsync();
         var reports = new List<SyncProgress>();
         var progress = new SynchronousProgress<SyncProgress>(p => { lock (reports) reports.Add(p); });

@@ -14,12 +14,12 @@ public sealed class ScatteredPagesTests
     {
         using var source = new TempDirectory();
         var pages = source.Combine("pages-1.img");
-        TestFiles.WriteRandom(pages, 32 << 20, 21);
-        TestFiles.WriteRandom(source.Combine("pages-2.img"), 4 << 20, 22);
+        PageFiles.WriteRandom(pages, 32 << 20, 21);
+        PageFiles.WriteRandom(source.Combine("pages-2.img"), 4 << 20, 22);
         await using var receiver = await RunningReceiver.StartAsync();
         var sender = new SyncSender();
         await sender.SendDirectoryAsync(receiver.Channel, source.Path, receiver.Tokens.IssueToken("app/round-1"));
-        var changed = TestFiles.DirtyPages(pages, 0.05, 23) + TestFiles.DirtyPages(source.Combine("pages-2.img"), 0.05, 24);
+        var changed = PageFiles.DirtyPages(pages, 0.05, 23) + PageFiles.DirtyPages(source.Combine("pages-2.img"), 0.05, 24);
         var counter = new BlockTap(corruptFirst: false);
 
         var second = await sender.SendDirectoryAsync(receiver.Channel.Intercept(counter), source.Path,
@@ -36,11 +36,11 @@ public sealed class ScatteredPagesTests
     {
         using var source = new TempDirectory();
         var pages = source.Combine("pages-1.img");
-        TestFiles.WriteRandom(pages, 8 << 20, 31);
+        PageFiles.WriteRandom(pages, 8 << 20, 31);
         await using var receiver = await RunningReceiver.StartAsync();
         var sender = new SyncSender();
         await sender.SendDirectoryAsync(receiver.Channel, source.Path, receiver.Tokens.IssueToken("app/round-1"));
-        var changed = TestFiles.DirtyPages(pages, 0.1, 32);
+        var changed = PageFiles.DirtyPages(pages, 0.1, 32);
         var flipper = new BlockTap(corruptFirst: true);
 
         var second = await sender.SendDirectoryAsync(receiver.Channel.Intercept(flipper), source.Path,

@@ -5,19 +5,6 @@ namespace Federation.SyncModule.Tests;
 /// <summary>Makes test files and compares directory trees byte for byte (SHA-256) and by mode.</summary>
 public static class TestFiles
 {
-    public static void WriteRandom(string path, long size, int seed)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var random = new Random(seed);
-        var buffer = new byte[1 << 20];
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        for (long written = 0; written < size; written += buffer.Length)
-        {
-            random.NextBytes(buffer);
-            stream.Write(buffer, 0, (int)Math.Min(buffer.Length, size - written));
-        }
-    }
-
     public static void WriteCompressible(string path, long size)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -31,24 +18,6 @@ public static class TestFiles
             stream.Write(bytes, 0, n);
             written += n;
         }
-    }
-
-    /// <summary>Overwrites <paramref name="fraction"/> of the 4 KiB pages of a file with new random bytes; returns how many.</summary>
-    public static int DirtyPages(string path, double fraction, int seed)
-    {
-        var random = new Random(seed);
-        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite);
-        var pages = (int)(RandomAccess.GetLength(handle) / 4096);
-        var chosen = new HashSet<int>();
-        var count = Math.Max(1, (int)(pages * fraction));
-        while (chosen.Count < count) chosen.Add(random.Next(pages));
-        var page = new byte[4096];
-        foreach (var index in chosen)
-        {
-            random.NextBytes(page);
-            RandomAccess.Write(handle, page, (long)index * 4096);
-        }
-        return count;
     }
 
     public static string Sha256(string path)

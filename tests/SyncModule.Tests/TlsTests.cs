@@ -77,8 +77,8 @@ public sealed class TlsTests
     private static TempDirectory Source()
     {
         var source = new TempDirectory();
-        TestFiles.WriteRandom(source.Combine("pages-1.img"), (1 << 20) + 5, 1);
-        TestFiles.WriteRandom(source.Combine("sub/core.img"), 300, 2);
+        PageFiles.WriteRandom(source.Combine("pages-1.img"), (1 << 20) + 5, 1);
+        PageFiles.WriteRandom(source.Combine("sub/core.img"), 300, 2);
         return source;
     }
 }
