@@ -1,7 +1,5 @@
 using Federation.SyncModule.Sender;
 using Federation.V1;
-using Google.Protobuf;
-using Grpc.Core;
 using Grpc.Core.Interceptors;
 
 namespace Federation.SyncModule.Tests;
@@ -20,7 +18,7 @@ public sealed class ScatteredPagesTests
         var sender = new SyncSender();
         await sender.SendDirectoryAsync(receiver.Channel, source.Path, receiver.Tokens.IssueToken("app/round-1"));
         var changed = PageFiles.DirtyPages(pages, 0.05, 23) + PageFiles.DirtyPages(source.Combine("pages-2.img"), 0.05, 24);
-        var counter = new BlockTap(corruptFirst: false);
+        var counter = new PushBlockTap();
 
         var second = await sender.SendDirectoryAsync(receiver.Channel.Intercept(counter), source.Path,
             receiver.Tokens.IssueToken("app/round-2"), new SyncSendOptions { CompressionLevel = 0 });
@@ -41,7 +39,7 @@ public sealed class ScatteredPagesTests
         var sender = new SyncSender();
         await sender.SendDirectoryAsync(receiver.Channel, source.Path, receiver.Tokens.IssueToken("app/round-1"));
         var changed = PageFiles.DirtyPages(pages, 0.1, 32);
-        var flipper = new BlockTap(corruptFirst: true);
+        var flipper = new PushBlockTap(blocksToCorrupt: 1);
 
         var second = await sender.SendDirectoryAsync(receiver.Channel.Intercept(flipper), source.Path,
             receiver.Tokens.IssueToken("app/round-2"), new SyncSendOptions { CompressionLevel = 0 });
@@ -51,51 +49,5 @@ public sealed class ScatteredPagesTests
         Assert.That(second.ChunksResent, Is.EqualTo(1));
         Assert.That(second.SentBytes, Is.EqualTo((changed + 1) * 4096L));
         Assert.That(TestFiles.Sha256(receiver.PathOf("app/round-2/pages-1.img")), Is.EqualTo(TestFiles.Sha256(pages)));
-    }
-
-    /// <summary>Counts the chunk blocks a sender pushes; optionally flips one byte in the middle of the first.</summary>
-    private sealed class BlockTap(bool corruptFirst) : Interceptor
-    {
-        private int blocks;
-        private int maxRuns;
-
-        public int Blocks => Volatile.Read(ref blocks);
-        public int MaxRunsPerBlock => Volatile.Read(ref maxRuns);
-
-        public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(
-            ClientInterceptorContext<TRequest, TResponse> context, AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation)
-        {
-            var call = continuation(context);
-            if (context.Method.Name != "Push") return call;
-            return new AsyncDuplexStreamingCall<TRequest, TResponse>(
-                new TappingWriter<TRequest>(call.RequestStream, this), call.ResponseStream, call.ResponseHeadersAsync,
-                call.GetStatus, call.GetTrailers, call.Dispose);
-        }
-
-        private PushMessage Observe(PushMessage push)
-        {
-            var number = Interlocked.Increment(ref blocks);
-            lock (this) maxRuns = Math.Max(maxRuns, push.Block.Runs.Count);
-            if (!corruptFirst || number != 1) return push;
-            var bytes = push.Block.Data.ToByteArray();
-            bytes[bytes.Length / 2] ^= 0x5A;
-            var copy = push.Clone();
-            copy.Block.Data = ByteString.CopyFrom(bytes);
-            return copy;
-        }
-
-        private sealed class TappingWriter<T>(IClientStreamWriter<T> inner, BlockTap owner) : IClientStreamWriter<T>
-        {
-            public WriteOptions? WriteOptions { get => inner.WriteOptions; set => inner.WriteOptions = value; }
-
-            public Task WriteAsync(T message) => WriteAsync(message, CancellationToken.None);
-
-            public Task WriteAsync(T message, CancellationToken cancellationToken) =>
-                message is PushMessage { PartCase: PushMessage.PartOneofCase.Block } push
-                    ? inner.WriteAsync((T)(object)owner.Observe(push), cancellationToken)
-                    : inner.WriteAsync(message, cancellationToken);
-
-            public Task CompleteAsync() => inner.CompleteAsync();
-        }
     }
 }
