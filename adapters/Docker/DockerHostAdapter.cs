@@ -4,7 +4,6 @@ using Docker.DotNet;
 using Docker.DotNet.Models;
 using Federation.Common;
 using Federation.V1;
-using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
@@ -313,21 +312,14 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter, IAsyncDisp
         var engine = new V1.Engine.EngineClient(channel.Intercept(DefaultDeadlineInterceptor.Standard));
         var described = await engine.DescribeAsync(new DescribeRequest(), cancellationToken: ct);
         if (described.Images.Contains(image)) return;
-        using var call = engine.LoadImage(cancellationToken: ct);
         try
         {
-            await using var tar = await docker.Images.SaveImageAsync(image, ct);
-            var buffer = new byte[1 << 20];
-            int read;
-            while ((read = await tar.ReadAsync(buffer, ct)) > 0)
-                await call.RequestStream.WriteAsync(new LoadImageChunk { Data = ByteString.CopyFrom(buffer, 0, read) }, ct);
+            await host.LoadImageAsync(runtime, image, ct);
         }
         catch (DockerImageNotFoundException)
         {
             throw FederationException.FailedPrecondition($"image {image} is not on the Docker host of cluster '{options.Cluster}'");
         }
-        await call.RequestStream.CompleteAsync();
-        await call;
     }
 
     private async Task CheckCapacityAsync(CancellationToken ct)

@@ -5,6 +5,7 @@ using Federation.Common;
 using Federation.V1;
 using Google.Protobuf;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 
 namespace Federation.Adapters.Docker;
@@ -111,6 +112,24 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
         }, ct);
         await docker.Containers.StartContainerAsync(ambassador.ID, new ContainerStartParameters(), ct);
         return ambassador.ID;
+    }
+
+    /// <summary>Streams an image of this Docker host (<c>docker save</c>) into the runtime's inner dockerd through its Engine.</summary>
+    /// <exception cref="DockerImageNotFoundException">The image is not on this host.</exception>
+    public async Task<LoadImageResponse> LoadImageAsync(RuntimeInstance runtime, string image, CancellationToken ct)
+    {
+        using var channel = GrpcChannel.ForAddress(runtime.EngineEndpoint);
+        var engine = new V1.Engine.EngineClient(channel.Intercept(DefaultDeadlineInterceptor.Standard));
+        using var call = engine.LoadImage(cancellationToken: ct);
+        await using (var tar = await docker.Images.SaveImageAsync(image, ct))
+        {
+            var buffer = new byte[1 << 20];
+            int read;
+            while ((read = await tar.ReadAsync(buffer, ct)) > 0)
+                await call.RequestStream.WriteAsync(new LoadImageChunk { Data = ByteString.CopyFrom(buffer, 0, read) }, ct);
+        }
+        await call.RequestStream.CompleteAsync();
+        return await call;
     }
 
     /// <summary>Waits for a container of this host to exit and returns its exit code.</summary>

@@ -2,7 +2,6 @@ using Docker.DotNet;
 using Docker.DotNet.Models;
 using Federation.Adapters.Docker;
 using Federation.V1;
-using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 
@@ -45,8 +44,11 @@ public sealed class TwoRuntimes : IAsyncDisposable
         runtimes.B = await b;
         runtimes.EngineA = runtimes.Engine(runtimes.A);
         runtimes.EngineB = runtimes.Engine(runtimes.B);
-        await runtimes.LoadTestAppAsync(runtimes.EngineA, ct);
-        await runtimes.LoadTestAppAsync(runtimes.EngineB, ct);
+        foreach (var runtime in new[] { runtimes.A, runtimes.B })
+        {
+            var loaded = await host.LoadImageAsync(runtime, TestEnvironment.TestAppImage, ct);
+            Assert.That(loaded.Images, Does.Contain(TestEnvironment.TestAppImage));
+        }
         return runtimes;
     }
 
@@ -80,21 +82,6 @@ public sealed class TwoRuntimes : IAsyncDisposable
         await foreach (var progress in push.ResponseStream.ReadAllAsync()) last = progress;
         Assert.That(last?.Completed, Is.True, "the push stream ends with a completed transfer");
         return last!;
-    }
-
-    private async Task LoadTestAppAsync(V1.Engine.EngineClient engine, CancellationToken ct)
-    {
-        using var call = engine.LoadImage(cancellationToken: ct);
-        await using (var tar = await docker.Images.SaveImageAsync(TestEnvironment.TestAppImage, ct))
-        {
-            var buffer = new byte[1 << 20];
-            int read;
-            while ((read = await tar.ReadAsync(buffer, ct)) > 0)
-                await call.RequestStream.WriteAsync(new LoadImageChunk { Data = ByteString.CopyFrom(buffer, 0, read) }, ct);
-        }
-        await call.RequestStream.CompleteAsync();
-        var loaded = await call;
-        Assert.That(loaded.Images, Does.Contain(TestEnvironment.TestAppImage));
     }
 
     public async ValueTask DisposeAsync()
