@@ -76,7 +76,8 @@ static async Task<int> RunAmbassadorAsync(RuntimeModuleOptions options)
     builder.Logging.ClearProviders().AddSimpleConsole(c => c.SingleLine = true);
     builder.Services.AddRuntimeModule(options);
     builder.Services.AddSingleton(sp => new AmbassadorRunner(
-        sp.GetRequiredService<AppManager>(), sp.GetRequiredService<AppRegistry>(), sp.GetRequiredService<DockerSocket>(),
+        sp.GetRequiredService<RuntimeProber>(), sp.GetRequiredService<AppCreator>(), sp.GetRequiredService<AppContainers>(),
+        sp.GetRequiredService<AppRegistry>(), sp.GetRequiredService<DockerSocket>(),
         Console.Out, Console.Error, sp.GetRequiredService<ILogger<AmbassadorRunner>>()));
     using var host = builder.Build();
     using var stop = new CancellationTokenSource();

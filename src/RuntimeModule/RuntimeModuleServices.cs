@@ -15,7 +15,13 @@ public static class RuntimeModuleServices
         services.AddSingleton<AppRegistry>();
         services.AddSingleton<RuncCheckpointer>();
         services.AddSingleton<ContainerFilesystem>();
-        services.AddSingleton<AppManager>();
+        services.AddSingleton<AppContainers>();
+        services.AddSingleton<AppDescriber>();
+        services.AddSingleton<AppCreator>();
+        services.AddSingleton<AppCheckpointer>();
+        services.AddSingleton<AppRestorer>();
+        services.AddSingleton<AppRemover>();
+        services.AddSingleton<RuntimeProber>();
         services.AddSingleton<RuntimeDescriber>();
         services.AddSingleton<ImageLoader>();
         services.AddSingleton(sp => new SyncSender(sp.GetRequiredService<ILogger<SyncSender>>()));

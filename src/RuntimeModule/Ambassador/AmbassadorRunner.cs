@@ -15,7 +15,9 @@ namespace Federation.RuntimeModule.Ambassador;
 /// ambassador keeps waiting: the app may be restored here again (rollback), or the workload deleted.
 /// </summary>
 public sealed partial class AmbassadorRunner(
-    AppManager apps,
+    RuntimeProber prober,
+    AppCreator creator,
+    AppContainers containers,
     AppRegistry registry,
     DockerSocket docker,
     TextWriter stdout,
@@ -27,12 +29,12 @@ public sealed partial class AmbassadorRunner(
     public async Task<int> RunAsync(AppSpec spec, StartMode mode, CancellationToken ct)
     {
         await WaitForDockerAsync(ct);
-        await apps.CreateAsync(spec, mode, ct);
+        await creator.CreateAsync(spec, mode, ct);
         LogWatching(logger, spec.Name, mode);
         string? followed = null;
         while (!ct.IsCancellationRequested)
         {
-            var container = await apps.FindContainerAsync(spec.Name, ct);
+            var container = await containers.FindAsync(spec.Name, ct);
             var record = await registry.GetAsync(spec.Name, ct);
             if (record is null && container is null)
             {
@@ -93,7 +95,7 @@ public sealed partial class AmbassadorRunner(
     {
         for (var attempt = 0; attempt < 300; attempt++)
         {
-            var probe = await apps.ProbeAsync(null, ct);
+            var probe = await prober.ProbeAsync(null, ct);
             if (probe.DockerReady) return;
             await Task.Delay(PollInterval, ct);
         }

@@ -62,6 +62,15 @@ public sealed class CheckpointVolume(RuntimeModuleOptions options)
             .ToList();
     }
 
+    /// <summary>Deletes one checkpoint of the app; not found when it is not in the volume.</summary>
+    public bool Delete(string app, string checkpoint)
+    {
+        var directory = CheckpointDirectory(app, checkpoint);
+        if (!Directory.Exists(directory)) throw FederationException.NotFound($"checkpoint '{checkpoint}' of app '{app}' does not exist");
+        Directory.Delete(directory, recursive: true);
+        return true;
+    }
+
     private string Inside(string path)
     {
         var full = Path.GetFullPath(path);

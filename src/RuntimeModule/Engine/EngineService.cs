@@ -3,21 +3,31 @@ using Grpc.Core;
 
 namespace Federation.RuntimeModule.Engine;
 
-/// <summary>The Engine gRPC service: argument plumbing over <see cref="AppManager"/> and friends.</summary>
-public sealed class EngineService(AppManager apps, RuntimeDescriber describer, ImageLoader images, CheckpointTransfers transfers)
+/// <summary>The Engine gRPC service: argument plumbing over the classes that do the work.</summary>
+public sealed class EngineService(
+    RuntimeDescriber describer,
+    RuntimeProber prober,
+    ImageLoader images,
+    AppCreator creator,
+    AppDescriber apps,
+    AppCheckpointer checkpointer,
+    AppRestorer restorer,
+    AppRemover remover,
+    CheckpointVolume volume,
+    CheckpointTransfers transfers)
     : V1.Engine.EngineBase
 {
     public override Task<DescribeResponse> Describe(DescribeRequest request, ServerCallContext context) =>
         describer.DescribeAsync(context.CancellationToken);
 
     public override Task<ProbeResponse> Probe(ProbeRequest request, ServerCallContext context) =>
-        apps.ProbeAsync(request.App, context.CancellationToken);
+        prober.ProbeAsync(request.App, context.CancellationToken);
 
     public override Task<LoadImageResponse> LoadImage(IAsyncStreamReader<LoadImageChunk> requestStream, ServerCallContext context) =>
         images.LoadAsync(requestStream, context.CancellationToken);
 
     public override Task<App> CreateApp(CreateAppRequest request, ServerCallContext context) =>
-        apps.CreateAsync(request.Spec, request.StartMode, context.CancellationToken);
+        creator.CreateAsync(request.Spec, request.StartMode, context.CancellationToken);
 
     public override Task<App> GetApp(GetAppRequest request, ServerCallContext context) =>
         apps.GetAsync(request.Name, context.CancellationToken);
@@ -26,19 +36,19 @@ public sealed class EngineService(AppManager apps, RuntimeDescriber describer, I
         new() { Apps = { await apps.ListAsync(context.CancellationToken) } };
 
     public override Task<CheckpointResponse> Checkpoint(CheckpointRequest request, ServerCallContext context) =>
-        apps.CheckpointAsync(request, context.CancellationToken);
+        checkpointer.CheckpointAsync(request, context.CancellationToken);
 
     public override Task<RestoreResponse> Restore(RestoreRequest request, ServerCallContext context) =>
-        apps.RestoreAsync(request.App, request.Checkpoint, context.CancellationToken);
+        restorer.RestoreAsync(request.App, request.Checkpoint, context.CancellationToken);
 
     public override Task<ListCheckpointsResponse> ListCheckpoints(ListCheckpointsRequest request, ServerCallContext context) =>
-        Task.FromResult(new ListCheckpointsResponse { Checkpoints = { apps.ListCheckpoints(request.App) } });
+        Task.FromResult(new ListCheckpointsResponse { Checkpoints = { volume.List(request.App) } });
 
     public override Task<DeleteCheckpointResponse> DeleteCheckpoint(DeleteCheckpointRequest request, ServerCallContext context) =>
-        Task.FromResult(new DeleteCheckpointResponse { Deleted = apps.DeleteCheckpoint(request.App, request.Checkpoint) });
+        Task.FromResult(new DeleteCheckpointResponse { Deleted = volume.Delete(request.App, request.Checkpoint) });
 
     public override async Task<RemoveAppResponse> RemoveApp(RemoveAppRequest request, ServerCallContext context) =>
-        new() { Removed = await apps.RemoveAsync(request.Name, request.DeleteCheckpoints, context.CancellationToken) };
+        new() { Removed = await remover.RemoveAsync(request.Name, request.DeleteCheckpoints, context.CancellationToken) };
 
     public override Task<OpenTransferResponse> OpenTransfer(OpenTransferRequest request, ServerCallContext context) =>
         Task.FromResult(new OpenTransferResponse { Token = transfers.Open(request.App, request.Checkpoint) });

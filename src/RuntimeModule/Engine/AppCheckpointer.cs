@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using Federation.Common;
+using Federation.RuntimeModule.DockerApi;
+using Federation.V1;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+
+namespace Federation.RuntimeModule.Engine;
+
+/// <summary>
+/// Answers Checkpoint: dumps a running app's container into the checkpoint volume (runc, with
+/// pre-dumps and parents, or Docker's checkpoint API), then saves its file system changes and spec
+/// beside CRIU's images. A full dump marks the app as checkpointed away first.
+/// </summary>
+public sealed partial class AppCheckpointer(
+    DockerCheckpointApi checkpointApi,
+    CheckpointVolume volume,
+    AppRegistry registry,
+    AppContainers containers,
+    RuncCheckpointer runc,
+    RuntimeDescriber describer,
+    ContainerFilesystem filesystem,
+    ILogger<AppCheckpointer> logger)
+{
+    public async Task<CheckpointResponse> CheckpointAsync(CheckpointRequest request, CancellationToken ct)
+    {
+        var (app, checkpoint) = (request.App, request.Checkpoint);
+        Names.CheckAppName(app);
+        var directory = volume.CheckpointDirectory(app, checkpoint);
+        var parent = string.IsNullOrEmpty(request.Parent) ? null : volume.CheckpointDirectory(app, request.Parent);
+        var leaveRunning = request.LeaveRunning || request.PreDump;
+        var method = request.Method == CheckpointMethod.Auto ? DefaultMethod() : request.Method;
+        if ((request.PreDump || parent is not null) && method != CheckpointMethod.Runc)
+            throw FederationException.FailedPrecondition("pre-dumps and parent checkpoints need the runc checkpoint method");
+        if (request.PreDump && !await describer.DirtyTrackingAsync(ct))
+            throw FederationException.FailedPrecondition("CRIU cannot track dirty memory on this kernel: pre-dumps are not possible, use leave-running checkpoints");
+        if (parent is not null && !Directory.Exists(parent))
+            throw FederationException.FailedPrecondition($"parent checkpoint '{request.Parent}' of app '{app}' is not in the checkpoint volume");
+
+        var container = await containers.FindAsync(app, ct) ?? throw FederationException.NotFound($"app '{app}' has no container in this runtime");
+        if (container.State != "running")
+            throw FederationException.FailedPrecondition($"app '{app}' is {container.State}, not running: nothing to checkpoint");
+        if (Directory.Exists(directory))
+            throw new FederationException(FederationError.AlreadyExists, $"checkpoint '{checkpoint}' of app '{app}' already exists");
+
+        var response = new CheckpointResponse
+        {
+            App = app,
+            Checkpoint = checkpoint,
+            Directory = CheckpointVolume.RelativeDirectory(app, checkpoint),
+            LeaveRunning = leaveRunning,
+            Method = method,
+            PreDump = request.PreDump,
+        };
+        Directory.CreateDirectory(volume.AppDirectory(app));
+        var record = await registry.GetAsync(app, ct) ?? new AppRecord(await containers.SpecOfAsync(container.ID, app, ct), StartMode.Active, false, "");
+        // Marked before the dump so the Ambassador, seeing the container stop, knows it moved rather than crashed.
+        if (!leaveRunning) await registry.PutAsync(record with { CheckpointedAway = true }, ct);
+        var workDirectory = Path.Combine(volume.AppDirectory(app), ".work-" + checkpoint);
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            if (method == CheckpointMethod.Runc)
+                await runc.CheckpointAsync(container.ID, directory, workDirectory, leaveRunning, request.PreDump, parent, ct);
+            else
+                await checkpointApi.CreateAsync(container.ID, checkpoint, volume.AppDirectory(app), exit: !leaveRunning, ct);
+        }
+        catch (Exception e) when (e is DockerCallException or FederationException or OperationCanceledException)
+        {
+            if (!leaveRunning) await registry.PutAsync(record with { CheckpointedAway = false }, CancellationToken.None);
+            var detail = CriuLog.LastError(directory);
+            FileTree.TryDelete(directory);
+            FileTree.TryDelete(workDirectory);
+            if (e is not DockerCallException) throw;
+            throw FederationException.FailedPrecondition(
+                $"checkpoint of app '{app}' failed: {e.Message}" + (detail is null ? "" : $" (criu: {detail})"));
+        }
+        FileTree.TryDelete(workDirectory);
+        response.Timings.Add(StepTimings.Of("dump", watch));
+
+        watch.Restart();
+        if (!request.PreDump) await filesystem.SaveAsync(container.ID, record.Spec, directory, ct);
+        response.Timings.Add(StepTimings.Of("filesystem", watch));
+
+        watch.Restart();
+        await File.WriteAllTextAsync(Path.Combine(directory, CheckpointVolume.SpecFileName), JsonFormatter.Default.Format(record.Spec), ct);
+        response.Timings.Add(StepTimings.Of("record", watch));
+
+        response.Files.AddRange(CheckpointVolume.ListFiles(directory));
+        response.TotalBytes = (ulong)response.Files.Sum(f => (long)f.Size);
+        LogCheckpointed(logger, app, checkpoint, method, response.TotalBytes, leaveRunning);
+        return response;
+    }
+
+    /// <summary>What <see cref="CheckpointMethod.Auto"/> means here: runc when dockerd's process is visible, else Docker.</summary>
+    public CheckpointMethod DefaultMethod() => runc.Available ? CheckpointMethod.Runc : CheckpointMethod.Docker;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "app {App} checkpointed as {Checkpoint} ({Method}): {Bytes} bytes, leave running {LeaveRunning}")]
+    private static partial void LogCheckpointed(ILogger logger, string app, string checkpoint, CheckpointMethod method, ulong bytes, bool leaveRunning);
+}

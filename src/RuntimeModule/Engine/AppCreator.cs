@@ -1,0 +1,61 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Federation.Common;
+using Federation.RuntimeModule.DockerApi;
+using Federation.V1;
+using Microsoft.Extensions.Logging;
+
+namespace Federation.RuntimeModule.Engine;
+
+/// <summary>
+/// Answers CreateApp: records the app in the app registry, then starts its container (active) or
+/// leaves it waiting for a restore (passive). Creating the same spec again is a no-op.
+/// </summary>
+public sealed partial class AppCreator(
+    DockerSocket docker,
+    AppRegistry registry,
+    AppContainers containers,
+    AppDescriber describer,
+    ILogger<AppCreator> logger)
+{
+    public async Task<App> CreateAsync(AppSpec spec, StartMode mode, CancellationToken ct)
+    {
+        AppSpecValidator.Validate(spec);
+        if (mode == StartMode.Unspecified) mode = StartMode.Active;
+
+        var existing = await registry.GetAsync(spec.Name, ct);
+        var container = await containers.FindAsync(spec.Name, ct);
+        if (existing is not null || container is not null)
+        {
+            if (existing is not null && existing.Spec.Equals(spec)) return await describer.GetAsync(spec.Name, ct);
+            throw new FederationException(FederationError.AlreadyExists, $"app '{spec.Name}' already exists in this runtime");
+        }
+        await containers.EnsureImageAsync(spec.Image, ct);
+        await registry.PutAsync(new AppRecord(spec, mode, CheckpointedAway: false, RestoredFrom: ""), ct);
+        if (mode == StartMode.Passive)
+        {
+            LogRegisteredPassive(logger, spec.Name);
+            return await describer.GetAsync(spec.Name, ct);
+        }
+
+        var id = await containers.CreateAsync(spec, ct);
+        try
+        {
+            await docker.Client.Containers.StartContainerAsync(id, new ContainerStartParameters(), ct);
+        }
+        catch (DockerApiException e)
+        {
+            await containers.RemoveQuietlyAsync(id);
+            registry.Delete(spec.Name);
+            throw FederationException.FailedPrecondition($"app '{spec.Name}' did not start: {AppContainers.DockerMessage(e)}");
+        }
+        LogStarted(logger, spec.Name, id);
+        return await describer.GetAsync(spec.Name, ct);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "app {App} registered passive, waiting for a restore")]
+    private static partial void LogRegisteredPassive(ILogger logger, string app);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "app {App} started as container {Container}")]
+    private static partial void LogStarted(ILogger logger, string app, string container);
+}

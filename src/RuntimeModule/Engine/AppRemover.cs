@@ -1,0 +1,32 @@
+using Federation.Common;
+using Federation.V1;
+using Microsoft.Extensions.Logging;
+
+namespace Federation.RuntimeModule.Engine;
+
+/// <summary>
+/// Answers RemoveApp: force-removes the app's container, forgets its record and, when asked, deletes
+/// its checkpoints.
+/// </summary>
+public sealed partial class AppRemover(
+    CheckpointVolume volume,
+    AppRegistry registry,
+    AppContainers containers,
+    ILogger<AppRemover> logger)
+{
+    public async Task<bool> RemoveAsync(string app, bool deleteCheckpoints, CancellationToken ct)
+    {
+        Names.CheckAppName(app);
+        var record = await registry.GetAsync(app, ct);
+        var container = await containers.FindAsync(app, ct);
+        if (record is null && container is null) throw FederationException.NotFound($"app '{app}' is not in this runtime");
+        if (container is not null) await containers.RemoveAsync(container.ID, ct);
+        registry.Delete(app);
+        if (deleteCheckpoints) FileTree.TryDelete(volume.AppDirectory(app));
+        LogRemoved(logger, app);
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "app {App} removed")]
+    private static partial void LogRemoved(ILogger logger, string app);
+}

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using Federation.Common;
+using Federation.RuntimeModule.DockerApi;
+using Federation.V1;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+
+namespace Federation.RuntimeModule.Engine;
+
+/// <summary>
+/// Answers Restore: creates the app's container afresh from the app record or, for an app this runtime
+/// never saw, the spec inside the checkpoint; applies the saved file system changes, stages the
+/// checkpoint where Docker looks for it, and starts the container from it.
+/// </summary>
+public sealed partial class AppRestorer(
+    DockerSocket docker,
+    DockerCheckpointApi checkpointApi,
+    CheckpointVolume volume,
+    AppRegistry registry,
+    AppContainers containers,
+    AppDescriber describer,
+    ContainerFilesystem filesystem,
+    ILogger<AppRestorer> logger)
+{
+    public async Task<RestoreResponse> RestoreAsync(string app, string checkpoint, CancellationToken ct)
+    {
+        Names.CheckAppName(app);
+        var directory = volume.CheckpointDirectory(app, checkpoint);
+        if (!Directory.Exists(directory))
+            throw FederationException.FailedPrecondition($"checkpoint '{checkpoint}' of app '{app}' is not in the checkpoint volume");
+
+        var response = new RestoreResponse();
+        var watch = Stopwatch.StartNew();
+        var record = await registry.GetAsync(app, ct);
+        var spec = record?.Spec ?? await ReadSpecFileAsync(directory, app, checkpoint, ct);
+        var existing = await containers.FindAsync(app, ct);
+        if (existing is not null)
+        {
+            if (existing.State is "running" or "paused" or "restarting")
+                throw FederationException.FailedPrecondition($"app '{app}' is {existing.State} in this runtime: remove it before restoring");
+            await containers.RemoveQuietlyAsync(existing.ID);
+        }
+        await containers.EnsureImageAsync(spec.Image, ct);
+        var id = await containers.CreateAsync(spec, ct);
+        response.Timings.Add(StepTimings.Of("create", watch));
+
+        watch.Restart();
+        try
+        {
+            await filesystem.ApplyAsync(id, spec, directory, ct);
+            var info = await docker.Client.System.GetSystemInfoAsync(ct);
+            FileTree.LinkOrCopy(directory, Path.Combine(info.DockerRootDir, "containers", id, "checkpoints", checkpoint));
+            response.Timings.Add(StepTimings.Of("stage", watch));
+
+            watch.Restart();
+            await checkpointApi.StartFromCheckpointAsync(id, checkpoint, ct);
+            response.Timings.Add(StepTimings.Of("restore", watch));
+        }
+        catch (Exception e) when (e is DockerCallException or IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            await containers.RemoveQuietlyAsync(id);
+            throw FederationException.FailedPrecondition($"restore of app '{app}' from '{checkpoint}' failed: {e.Message}");
+        }
+
+        await registry.PutAsync(new AppRecord(spec, record?.StartMode ?? StartMode.Passive, CheckpointedAway: false, RestoredFrom: checkpoint), ct);
+        LogRestored(logger, app, checkpoint, id);
+        response.App = await describer.GetAsync(app, ct);
+        return response;
+    }
+
+    private static async Task<AppSpec> ReadSpecFileAsync(string directory, string app, string checkpoint, CancellationToken ct)
+    {
+        var path = Path.Combine(directory, CheckpointVolume.SpecFileName);
+        if (!File.Exists(path))
+            throw FederationException.FailedPrecondition(
+                $"app '{app}' is not registered here and checkpoint '{checkpoint}' carries no {CheckpointVolume.SpecFileName}");
+        var spec = JsonParser.Default.Parse<AppSpec>(await File.ReadAllTextAsync(path, ct));
+        if (spec.Name != app)
+            throw FederationException.FailedPrecondition($"checkpoint '{checkpoint}' belongs to app '{spec.Name}', not '{app}'");
+        return spec;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "app {App} restored from {Checkpoint} as container {Container}")]
+    private static partial void LogRestored(ILogger logger, string app, string checkpoint, string container);
+}
