@@ -16,9 +16,9 @@ say() { printf '\n== %s\n' "$*"; }
 setup_out=$(bash "$repo/scripts/setup.sh") || { echo "demo: machine setup failed (see above)" >&2; exit 1; }
 eval "$setup_out"
 say "building the coordinator and fedctl"
-dotnet build "$repo/src/Coordinator/Federation.Coordinator.csproj" -nologo -v quiet >/dev/null
+dotnet build "$repo/src/CoordinatorHost/Federation.CoordinatorHost.csproj" -nologo -v quiet >/dev/null
 dotnet build "$repo/src/Cli/Federation.Cli.csproj" -nologo -v quiet >/dev/null
-coordinator="$repo/src/Coordinator/bin/Debug/net10.0/Federation.Coordinator.dll"
+coordinator="$repo/src/CoordinatorHost/bin/Debug/net10.0/federation-coordinator.dll"
 fedctl() { dotnet "$repo/src/Cli/bin/Debug/net10.0/fedctl.dll" --config "$work/fedctl.yaml" "$@"; }
 
 pids=()

@@ -7,6 +7,7 @@ namespace Federation.Adapters;
 /// <param name="StableAddress">The address clients use ("host:port"), kept across moves; null if none is known.</param>
 /// <param name="MigrationId">The migration that created the workload as a target, if any.</param>
 /// <param name="HomeCluster">The cluster whose coordinator holds <paramref name="StableAddress"/>; null when this cluster holds it (or there is none).</param>
+/// <param name="Node">The node the runtime runs on, as the orchestrator names it.</param>
 public sealed record WorkloadInfo(
     WorkloadId Id,
     WorkloadRole Role,
@@ -17,4 +18,5 @@ public sealed record WorkloadInfo(
     IReadOnlyDictionary<int, string> AppEndpoints,
     string? StableAddress,
     string? MigrationId,
-    string? HomeCluster = null);
+    string? HomeCluster = null,
+    string Node = "");

@@ -15,6 +15,9 @@ public sealed class DockerHostAdapterOptions
 
     public required RuntimeLaunchOptions Launch { get; init; }
 
+    /// <summary>The dockerd runs on this machine (a unix socket): free memory is read from this machine's /proc/meminfo.</summary>
+    public bool LocalEngine { get; init; }
+
     /// <summary>Longest time a held client connection waits before it is forwarded to whatever backend there is.</summary>
     public TimeSpan MaxTrafficHold { get; init; } = TimeSpan.FromSeconds(60);
 

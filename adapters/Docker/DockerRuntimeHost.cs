@@ -4,9 +4,6 @@ using Docker.DotNet.Models;
 using Federation.Common;
 using Federation.V1;
 using Google.Protobuf;
-using Grpc.Core;
-using Grpc.Core.Interceptors;
-using Grpc.Net.Client;
 
 namespace Federation.Adapters.Docker;
 
@@ -15,8 +12,10 @@ namespace Federation.Adapters.Docker;
 /// (Docker-in-Docker) owns the network namespace; the Engine and the Ambassador join it and share its
 /// state volume (inner docker data root, docker socket, checkpoints), like containers of one pod.
 /// </summary>
-public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions options)
+/// <remarks>Everything inside a runtime (its readiness, its images) goes through the coordinator's <see cref="IRuntimeEngines"/>.</remarks>
+public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions options, IRuntimeEngines engines)
 {
+    private static readonly TimeSpan EngineReadyTimeout = TimeSpan.FromSeconds(60);
     private const string StatePath = "/var/lib/federation";
     private const string ModulePath = "/opt/federation/runtime";
     private const string RuntimeLabel = "federation.runtime";
@@ -114,23 +113,11 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
         return ambassador.ID;
     }
 
-    /// <summary>Streams an image of this Docker host (<c>docker save</c>) into the runtime's inner dockerd through its Engine.</summary>
+    /// <summary>Makes an image of this Docker host available in the runtime: streamed (<c>docker save</c>) through its Engine unless it has it.</summary>
+    /// <returns>The images the runtime holds afterwards.</returns>
     /// <exception cref="DockerImageNotFoundException">The image is not on this host.</exception>
-    public async Task<LoadImageResponse> LoadImageAsync(RuntimeInstance runtime, string image, CancellationToken ct)
-    {
-        using var channel = GrpcChannel.ForAddress(runtime.EngineEndpoint);
-        var engine = new V1.Engine.EngineClient(channel.Intercept(DefaultDeadlineInterceptor.Standard));
-        using var call = engine.LoadImage(cancellationToken: ct);
-        await using (var tar = await docker.Images.SaveImageAsync(image, ct))
-        {
-            var buffer = new byte[1 << 20];
-            int read;
-            while ((read = await tar.ReadAsync(buffer, ct)) > 0)
-                await call.RequestStream.WriteAsync(new LoadImageChunk { Data = ByteString.CopyFrom(buffer, 0, read) }, ct);
-        }
-        await call.RequestStream.CompleteAsync();
-        return await call;
-    }
+    public Task<IReadOnlyCollection<string>> LoadImageAsync(RuntimeInstance runtime, string image, CancellationToken ct) =>
+        engines.PlaceImageAsync(runtime.EngineEndpoint, image, token => docker.Images.SaveImageAsync(image, token), ct);
 
     /// <summary>Waits for a container of this host to exit and returns its exit code.</summary>
     public async Task<long> WaitAsync(string containerId, CancellationToken ct) =>
@@ -203,10 +190,10 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
 
     /// <summary>
     /// What a runtime started from the image would report, without starting one: runs the image once
-    /// with the runtime's privileges and returns the output of the version commands and of CRIU's
-    /// dirty-tracking check (lines "dockerd: ...", "containerd: ...", "runc: ...", "criu: ...", "dirty: yes|no ...").
+    /// with the runtime's privileges and reads the version commands and CRIU's dirty-tracking check.
+    /// Kernel and architecture are the host's, which the caller knows.
     /// </summary>
-    public async Task<string> ProbeRuntimeImageAsync(CancellationToken ct)
+    public async Task<DescribeResponse> ProbeRuntimeImageAsync(CancellationToken ct)
     {
         var probe = await docker.Containers.CreateContainerAsync(new CreateContainerParameters
         {
@@ -224,7 +211,7 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(60));
             await docker.Containers.WaitContainerAsync(probe.ID, timeout.Token);
-            return await LogsAsync(probe.ID, ct);
+            return RuntimeImageProbe.Parse(await LogsAsync(probe.ID, ct));
         }
         finally
         {
@@ -232,30 +219,12 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
         }
     }
 
-    private async Task WaitForEngineAsync(RuntimeInstance runtime, CancellationToken ct)
-    {
-        using var channel = GrpcChannel.ForAddress(runtime.EngineEndpoint);
-        var client = new V1.Engine.EngineClient(channel);
-        string last = "no answer";
-        for (var attempt = 0; attempt < 120; attempt++)
+    private Task WaitForEngineAsync(RuntimeInstance runtime, CancellationToken ct) =>
+        engines.WaitForEngineAsync(runtime.EngineEndpoint, runtime.Name, EngineReadyTimeout, async token =>
         {
-            try
-            {
-                var probe = await client.ProbeAsync(new ProbeRequest(), deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: ct);
-                if (probe.DockerReady) return;
-                last = probe.Message;
-            }
-            catch (RpcException e)
-            {
-                last = e.Status.Detail;
-            }
-            var engine = await docker.Containers.InspectContainerAsync(runtime.EngineContainerId, ct);
-            if (!engine.State.Running)
-                throw FederationException.Unavailable($"engine of runtime '{runtime.Name}' exited with {engine.State.ExitCode}: {Tail(await LogsAsync(runtime.EngineContainerId, ct))}");
-            await Task.Delay(500, ct);
-        }
-        throw FederationException.Unavailable($"runtime '{runtime.Name}' did not become ready within 60 s: {last}");
-    }
+            var engine = await docker.Containers.InspectContainerAsync(runtime.EngineContainerId, token);
+            return engine.State.Running ? null : $"its engine exited with {engine.State.ExitCode}: {Tail(await LogsAsync(runtime.EngineContainerId, token))}";
+        }, ct);
 
     private static string Tail(string logs) => ErrorMappingInterceptor.OneLine(string.Join(" | ", logs.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(3)));
 

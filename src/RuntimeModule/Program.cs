@@ -1,3 +1,4 @@
+using Federation;
 using Federation.Common;
 using Federation.RuntimeModule;
 using Federation.RuntimeModule.Ambassador;

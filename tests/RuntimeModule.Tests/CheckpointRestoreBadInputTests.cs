@@ -1,3 +1,4 @@
+using Federation.Testing;
 using Federation.V1;
 using Grpc.Core;
 
@@ -9,9 +10,9 @@ public sealed partial class CheckpointRestoreTests
     [Test]
     public void Unknown_app_is_NotFound()
     {
-        AssertStatus(() => runtimes.EngineA.GetAppAsync(new GetAppRequest { Name = "no-such-app" }).ResponseAsync, StatusCode.NotFound, "no-such-app");
-        AssertStatus(() => runtimes.EngineA.CheckpointAsync(new CheckpointRequest { App = "no-such-app", Checkpoint = "c1" }).ResponseAsync, StatusCode.NotFound, "no-such-app");
-        AssertStatus(() => runtimes.EngineA.RemoveAppAsync(new RemoveAppRequest { Name = "no-such-app" }).ResponseAsync, StatusCode.NotFound, "no-such-app");
+        GrpcAssert.Status(() => runtimes.EngineA.GetAppAsync(new GetAppRequest { Name = "no-such-app" }).ResponseAsync, StatusCode.NotFound, "no-such-app");
+        GrpcAssert.Status(() => runtimes.EngineA.CheckpointAsync(new CheckpointRequest { App = "no-such-app", Checkpoint = "c1" }).ResponseAsync, StatusCode.NotFound, "no-such-app");
+        GrpcAssert.Status(() => runtimes.EngineA.RemoveAppAsync(new RemoveAppRequest { Name = "no-such-app" }).ResponseAsync, StatusCode.NotFound, "no-such-app");
     }
 
     [TestCase("")]
@@ -23,7 +24,7 @@ public sealed partial class CheckpointRestoreTests
     public void Empty_or_malformed_image_is_InvalidArgument(string image)
     {
         var spec = TestApp.Spec("bad-image", image, mib: 1, dirtyKib: 0);
-        AssertStatus(() => runtimes.EngineA.CreateAppAsync(new CreateAppRequest { Spec = spec, StartMode = StartMode.Active }).ResponseAsync,
+        GrpcAssert.Status(() => runtimes.EngineA.CreateAppAsync(new CreateAppRequest { Spec = spec, StartMode = StartMode.Active }).ResponseAsync,
             StatusCode.InvalidArgument, "image reference");
     }
 
@@ -31,14 +32,14 @@ public sealed partial class CheckpointRestoreTests
     public void Image_not_loaded_in_the_runtime_is_FailedPrecondition()
     {
         var spec = TestApp.Spec("absent-image", "example.invalid/not-loaded:1", mib: 1, dirtyKib: 0);
-        AssertStatus(() => runtimes.EngineA.CreateAppAsync(new CreateAppRequest { Spec = spec, StartMode = StartMode.Active }).ResponseAsync,
+        GrpcAssert.Status(() => runtimes.EngineA.CreateAppAsync(new CreateAppRequest { Spec = spec, StartMode = StartMode.Active }).ResponseAsync,
             StatusCode.FailedPrecondition, "not in this runtime");
     }
 
     [Test]
     public void Restore_of_a_checkpoint_that_is_not_there_is_FailedPrecondition()
     {
-        AssertStatus(() => runtimes.EngineB.RestoreAsync(new RestoreRequest { App = "ghost", Checkpoint = "never-taken" }).ResponseAsync,
+        GrpcAssert.Status(() => runtimes.EngineB.RestoreAsync(new RestoreRequest { App = "ghost", Checkpoint = "never-taken" }).ResponseAsync,
             StatusCode.FailedPrecondition, "never-taken");
     }
 
@@ -57,11 +58,11 @@ public sealed partial class CheckpointRestoreTests
         {
             var volumeRoot = runtimes.A.VolumeHostPath;
             var before = Snapshot(volumeRoot);
-            AssertStatus(() => runtimes.EngineA.CheckpointAsync(new CheckpointRequest { App = app, Checkpoint = name, LeaveRunning = true }).ResponseAsync,
+            GrpcAssert.Status(() => runtimes.EngineA.CheckpointAsync(new CheckpointRequest { App = app, Checkpoint = name, LeaveRunning = true }).ResponseAsync,
                 StatusCode.InvalidArgument, "checkpoint name");
-            AssertStatus(() => runtimes.EngineA.RestoreAsync(new RestoreRequest { App = app, Checkpoint = name }).ResponseAsync,
+            GrpcAssert.Status(() => runtimes.EngineA.RestoreAsync(new RestoreRequest { App = app, Checkpoint = name }).ResponseAsync,
                 StatusCode.InvalidArgument, "checkpoint name");
-            AssertStatus(() => runtimes.EngineA.DeleteCheckpointAsync(new DeleteCheckpointRequest { App = app, Checkpoint = name }).ResponseAsync,
+            GrpcAssert.Status(() => runtimes.EngineA.DeleteCheckpointAsync(new DeleteCheckpointRequest { App = app, Checkpoint = name }).ResponseAsync,
                 StatusCode.InvalidArgument, "checkpoint name");
             Assert.That(Snapshot(volumeRoot), Is.EquivalentTo(before), "nothing was written anywhere in the state volume");
         }
@@ -78,19 +79,7 @@ public sealed partial class CheckpointRestoreTests
     {
         var spec = TestApp.Spec("x", TestEnvironment.TestAppImage, mib: 1, dirtyKib: 0);
         spec.Name = name;
-        AssertStatus(() => runtimes.EngineA.CreateAppAsync(new CreateAppRequest { Spec = spec }).ResponseAsync, StatusCode.InvalidArgument, "app name");
-    }
-
-    private static void AssertStatus(Func<Task> call, StatusCode code, string mentions)
-    {
-        var e = Assert.ThrowsAsync<RpcException>(async () => await call());
-        Assert.Multiple(() =>
-        {
-            Assert.That(e!.StatusCode, Is.EqualTo(code), e.Status.Detail);
-            Assert.That(e.Status.Detail, Does.Contain(mentions));
-            Assert.That(e.Status.Detail, Does.Not.Contain("\n"), "one line");
-            Assert.That(e.Status.Detail, Does.Not.Match(@"\bat [\w.`<>]+\("), "no stack trace");
-        });
+        GrpcAssert.Status(() => runtimes.EngineA.CreateAppAsync(new CreateAppRequest { Spec = spec }).ResponseAsync, StatusCode.InvalidArgument, "app name");
     }
 
     /// <summary>Every path under the state volume except the inner docker's own churn.</summary>

@@ -1,6 +1,7 @@
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Federation.Adapters.Docker;
+using Federation.Coordinator.Engines;
 using Federation.V1;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -14,11 +15,13 @@ namespace Federation.RuntimeModule.Tests;
 public sealed class TwoRuntimes : IAsyncDisposable
 {
     private readonly DockerClient docker;
+    private readonly RuntimeEngines engines;
     private readonly List<GrpcChannel> channels = [];
 
-    private TwoRuntimes(DockerClient docker, DockerRuntimeHost host)
+    private TwoRuntimes(DockerClient docker, RuntimeEngines engines, DockerRuntimeHost host)
     {
         this.docker = docker;
+        this.engines = engines;
         Host = host;
     }
 
@@ -32,12 +35,14 @@ public sealed class TwoRuntimes : IAsyncDisposable
     {
         TestEnvironment.RequireDocker();
         var docker = TestEnvironment.OuterDocker();
-        var host = new DockerRuntimeHost(docker, new RuntimeLaunchOptions { RuntimeImage = TestEnvironment.RuntimeImage, OwnerLabel = "federation-test" });
+        // The coordinator's Engine client, as the Docker-host adapter gets it.
+        var engines = new RuntimeEngines();
+        var host = new DockerRuntimeHost(docker, new RuntimeLaunchOptions { RuntimeImage = TestEnvironment.RuntimeImage, OwnerLabel = "federation-test" }, engines);
         foreach (var stale in await host.ListRuntimesAsync(ct))
         {
             if (stale.StartsWith(prefix, StringComparison.Ordinal)) await host.RemoveAsync(stale, ct);
         }
-        var runtimes = new TwoRuntimes(docker, host);
+        var runtimes = new TwoRuntimes(docker, engines, host);
         var a = host.StartRuntimeAsync($"{prefix}-a", [TestApp.Port], ct);
         var b = host.StartRuntimeAsync($"{prefix}-b", [TestApp.Port], ct);
         runtimes.A = await a;
@@ -47,7 +52,7 @@ public sealed class TwoRuntimes : IAsyncDisposable
         foreach (var runtime in new[] { runtimes.A, runtimes.B })
         {
             var loaded = await host.LoadImageAsync(runtime, TestEnvironment.TestAppImage, ct);
-            Assert.That(loaded.Images, Does.Contain(TestEnvironment.TestAppImage));
+            Assert.That(loaded, Does.Contain(TestEnvironment.TestAppImage));
         }
         return runtimes;
     }
@@ -90,5 +95,6 @@ public sealed class TwoRuntimes : IAsyncDisposable
         if (A is not null) await Host.RemoveAsync(A.Name, CancellationToken.None);
         if (B is not null) await Host.RemoveAsync(B.Name, CancellationToken.None);
         docker.Dispose();
+        engines.Dispose();
     }
 }

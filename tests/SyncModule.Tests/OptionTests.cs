@@ -66,8 +66,8 @@ public sealed class OptionTests
     [Test]
     public void Invalid_options_are_refused_before_anything_is_sent()
     {
-        Assert.That(() => new SyncSendOptions { ChunkSize = 5000 }.Validate(), Throws.InstanceOf<Common.FederationException>());
-        Assert.That(() => new SyncSendOptions { ParallelStreams = 0 }.Validate(), Throws.InstanceOf<Common.FederationException>());
-        Assert.That(() => new SyncSendOptions { BlockSize = 1024 }.Validate(), Throws.InstanceOf<Common.FederationException>());
+        Assert.That(() => new SyncSendOptions { ChunkSize = 5000 }.Validate(), Throws.InstanceOf<FederationException>());
+        Assert.That(() => new SyncSendOptions { ParallelStreams = 0 }.Validate(), Throws.InstanceOf<FederationException>());
+        Assert.That(() => new SyncSendOptions { BlockSize = 1024 }.Validate(), Throws.InstanceOf<FederationException>());
     }
 }

@@ -9,10 +9,11 @@ public sealed class TlsTests
     [Test]
     public async Task A_transfer_over_TLS_arrives_when_the_sender_trusts_the_receivers_authority()
     {
-        using var ca = new TestCertificates();
+        using var pki = new TestCertificates();
+        var ca = pki.CreateAuthority("fedsync test CA");
         using var source = Source();
-        await using var receiver = await RunningReceiver.StartAsync(o => o.ServerCertificate = ca.IssueServer(),
-            new SyncClientTls { TrustedAuthority = ca.Authority });
+        await using var receiver = await RunningReceiver.StartAsync(o => o.ServerCertificate = pki.CreateServer("127.0.0.1", ca).Value,
+            new SyncClientTls { TrustedAuthority = ca.Value });
 
         Assert.That(receiver.Host.Endpoint.Scheme, Is.EqualTo("https"));
         await new SyncSender().SendDirectoryAsync(receiver.Channel, source.Path, receiver.Tokens.IssueToken("app/tls"));
@@ -23,11 +24,12 @@ public sealed class TlsTests
     [Test]
     public async Task A_receiver_with_a_certificate_from_another_authority_is_not_trusted()
     {
-        using var ca = new TestCertificates();
-        using var other = new TestCertificates("another CA");
+        using var pki = new TestCertificates();
+        var ca = pki.CreateAuthority("fedsync test CA");
+        var other = pki.CreateAuthority("another CA");
         using var source = Source();
-        await using var receiver = await RunningReceiver.StartAsync(o => o.ServerCertificate = other.IssueServer(),
-            new SyncClientTls { TrustedAuthority = ca.Authority });
+        await using var receiver = await RunningReceiver.StartAsync(o => o.ServerCertificate = pki.CreateServer("127.0.0.1", other).Value,
+            new SyncClientTls { TrustedAuthority = ca.Value });
 
         var e = Assert.ThrowsAsync<FederationException>(() => new SyncSender().SendDirectoryAsync(receiver.Channel, source.Path,
             receiver.Tokens.IssueToken("app/tls"), new SyncSendOptions { MaxAttempts = 1 }));
@@ -39,14 +41,15 @@ public sealed class TlsTests
     [Test]
     public async Task Mutual_TLS_accepts_a_sender_with_a_client_certificate_from_the_authority()
     {
-        using var ca = new TestCertificates();
+        using var pki = new TestCertificates();
+        var ca = pki.CreateAuthority("fedsync test CA");
         using var source = Source();
         await using var receiver = await RunningReceiver.StartAsync(o =>
             {
-                o.ServerCertificate = ca.IssueServer();
-                o.ClientAuthority = ca.Authority;
+                o.ServerCertificate = pki.CreateServer("127.0.0.1", ca).Value;
+                o.ClientAuthority = ca.Value;
             },
-            new SyncClientTls { TrustedAuthority = ca.Authority, ClientCertificate = ca.IssueClient() });
+            new SyncClientTls { TrustedAuthority = ca.Value, ClientCertificate = pki.CreateClient("sender", ca).Value });
 
         await new SyncSender().SendDirectoryAsync(receiver.Channel, source.Path, receiver.Tokens.IssueToken("app/mtls"));
 
@@ -57,15 +60,16 @@ public sealed class TlsTests
     [TestCase(true, TestName = "Mutual TLS refuses a sender whose certificate comes from another authority")]
     public async Task Mutual_TLS_refuses(bool foreignCertificate)
     {
-        using var ca = new TestCertificates();
-        using var other = new TestCertificates("another CA");
+        using var pki = new TestCertificates();
+        var ca = pki.CreateAuthority("fedsync test CA");
+        var other = pki.CreateAuthority("another CA");
         using var source = Source();
         await using var receiver = await RunningReceiver.StartAsync(o =>
             {
-                o.ServerCertificate = ca.IssueServer();
-                o.ClientAuthority = ca.Authority;
+                o.ServerCertificate = pki.CreateServer("127.0.0.1", ca).Value;
+                o.ClientAuthority = ca.Value;
             },
-            new SyncClientTls { TrustedAuthority = ca.Authority, ClientCertificate = foreignCertificate ? other.IssueClient() : null });
+            new SyncClientTls { TrustedAuthority = ca.Value, ClientCertificate = foreignCertificate ? pki.CreateClient("sender", other).Value : null });
 
         var e = Assert.ThrowsAsync<FederationException>(() => new SyncSender().SendDirectoryAsync(receiver.Channel, source.Path,
             receiver.Tokens.IssueToken("app/mtls"), new SyncSendOptions { MaxAttempts = 1 }));

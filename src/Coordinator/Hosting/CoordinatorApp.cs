@@ -9,6 +9,7 @@ using Federation.Coordinator.Services;
 using Federation.Coordinator.Targets;
 using Federation.Coordinator.Tls;
 using Federation.Coordinator.Traffic;
+using Federation.Coordinator.Workloads;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -17,12 +18,12 @@ namespace Federation.Coordinator.Hosting;
 /// <summary>Builds the coordinator's web host; Program and the in-process tests use the same wiring.</summary>
 public static class CoordinatorApp
 {
-    /// <param name="adapterOverride">Tests pass their own adapter; otherwise the configured kind is built.</param>
+    /// <param name="adapters">The adapter kinds this host offers (the production host: every adapter; tests: a fake); the configured kind is the one built.</param>
     /// <exception cref="TlsConfigurationException">A configured certificate, key or CA file cannot be used (one-line message).</exception>
-    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, Func<IServiceProvider, IOrchestratorAdapter>? adapterOverride = null)
+    public static WebApplication Build(string[] args, IReadOnlyList<AdapterModule> adapters, Action<IConfigurationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
-        builder.Configuration.AddCommandLine(args, CommandLineSwitches.Map);
+        builder.Configuration.AddCommandLine(args, CommandLineSwitches.With(adapters));
         configure?.Invoke(builder.Configuration);
         builder.Logging.AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss.fff "; });
 
@@ -37,21 +38,38 @@ public static class CoordinatorApp
         services.AddSingleton<IValidateOptions<CoordinatorOptions>, CoordinatorOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new MigrationJournal(sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value.JournalPath));
-        services.AddSingleton<EngineClients>();
+        services.AddSingleton(sp =>
+        {
+            var coordinator = sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value;
+            return new ClusterContext(coordinator.Cluster, Path.GetDirectoryName(Path.GetFullPath(coordinator.JournalPath))!);
+        });
+        services.AddSingleton<RuntimeEngines>();
+        services.AddSingleton<IRuntimeEngines>(sp => sp.GetRequiredService<RuntimeEngines>());
+        foreach (var module in adapters) module.Register(services, builder.Configuration);
+        // The core picks the configured kind; only that adapter is ever built.
+        services.AddSingleton(sp => sp.GetRequiredKeyedService<IOrchestratorAdapter>(sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value.Adapter.Kind));
+        services.AddSingleton(sp => sp.GetRequiredKeyedService<ITrafficSwitch>(sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value.Adapter.Kind));
         services.AddSingleton<PeerClients>();
         services.AddSingleton<MigrationEvents>();
         services.AddSingleton<MigrationTracker>();
-        services.AddSingleton<StableAddressTraffic>();
-        services.AddSingleton<HomeTraffic>();
+        services.AddSingleton<SourceSideTraffic>();
+        services.AddSingleton<HomeSideTraffic>();
         services.AddSingleton<MigrationSaga>();
         services.AddSingleton<MigrationRollback>();
         services.AddSingleton<MigrationRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<MigrationRunner>());
-        services.AddSingleton<MigrationService>();
-        services.AddSingleton<TargetManager>();
+        services.AddSingleton<MigrationStarter>();
+        services.AddSingleton<MigrationQueries>();
+        services.AddSingleton<MigrationCancellation>();
+        services.AddSingleton<WorkloadDeployment>();
+        services.AddSingleton<WorkloadListing>();
+        services.AddSingleton<PeerReachability>();
+        services.AddSingleton<MigrationAdmission>();
+        services.AddSingleton<TargetPreparation>();
+        services.AddSingleton<TargetCommit>();
+        services.AddSingleton<TargetRemoval>();
+        services.AddSingleton<TargetHeartbeats>();
         services.AddHostedService<TargetReaper>();
-        if (adapterOverride is not null) services.AddSingleton(adapterOverride);
-        else services.AddSingleton(AdapterFactory.Create);
 
         services.AddGrpc(o => o.Interceptors.Add<ErrorMappingInterceptor>());
         services.AddGrpcReflection();

@@ -8,11 +8,12 @@ public static class CoordinatorMain
 {
     public const int InvalidConfiguration = 2;
 
-    public static async Task<int> RunAsync(string[] args, TextWriter error, CancellationToken ct)
+    /// <param name="adapters">The adapter kinds the host offers; the configured one runs.</param>
+    public static async Task<int> RunAsync(string[] args, IReadOnlyList<Adapters.AdapterModule> adapters, TextWriter error, CancellationToken ct)
     {
         try
         {
-            await using var app = CoordinatorApp.Build(args);
+            await using var app = CoordinatorApp.Build(args, adapters);
             await app.StartAsync(ct);
             await app.WaitForShutdownAsync(ct);
             return 0;

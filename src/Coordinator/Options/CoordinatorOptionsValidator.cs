@@ -4,7 +4,8 @@ using Microsoft.Extensions.Options;
 namespace Federation.Coordinator.Options;
 
 /// <summary>Checks the configuration at start, so a bad one stops the coordinator with the reason.</summary>
-public sealed class CoordinatorOptionsValidator : IValidateOptions<CoordinatorOptions>
+/// <param name="kinds">The adapter kinds the host registered.</param>
+public sealed class CoordinatorOptionsValidator(IEnumerable<Adapters.AdapterKind> kinds) : IValidateOptions<CoordinatorOptions>
 {
     public ValidateOptionsResult Validate(string? name, CoordinatorOptions options)
     {
@@ -27,19 +28,9 @@ public sealed class CoordinatorOptionsValidator : IValidateOptions<CoordinatorOp
             if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
                 failures.Add($"peer '{peer}' address '{address}' is not an http(s) URL");
         }
-        switch (options.Adapter.Kind)
-        {
-            case "docker":
-                if (string.IsNullOrWhiteSpace(options.Adapter.RuntimeImage)) failures.Add("adapter runtime image is empty (docker adapter)");
-                Check(failures, () => Names.CheckAppName(options.Adapter.NamePrefix, "adapter name prefix"));
-                break;
-            case "fake":
-                break;
-            default:
-                failures.Add($"adapter kind '{options.Adapter.Kind}' is not supported (docker)");
-                break;
-        }
-        if (options.Adapter.MaxWorkloads < 0) failures.Add("adapter max workloads is negative");
+        var known = kinds.Select(k => k.Name).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (!known.Contains(options.Adapter.Kind))
+            failures.Add($"adapter kind '{options.Adapter.Kind}' is not supported ({(known.Count == 0 ? "no adapter is registered" : string.Join(", ", known))})");
         if (options.Migration.MaxPrecopyRounds > 100) failures.Add("max pre-copy rounds is above 100");
         if (options.Migration.TransferAttempts < 1) failures.Add("transfer attempts must be at least 1");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -20,9 +20,9 @@ namespace Federation.Coordinator.Saga;
 /// </summary>
 public sealed partial class MigrationRollback(
     IOrchestratorAdapter adapter,
-    EngineClients engines,
+    RuntimeEngines engines,
     PeerClients peers,
-    StableAddressTraffic traffic,
+    SourceSideTraffic traffic,
     MigrationJournal journal,
     MigrationTracker tracker,
     IOptions<CoordinatorOptions> options,
@@ -44,7 +44,7 @@ public sealed partial class MigrationRollback(
 
         if (begun.Contains(SagaSteps.HoldTraffic))
         {
-            journal.AppendStep(migration.Id, SagaSteps.ReleaseTraffic, StepStatus.Begun, StableAddressTraffic.HomeOf(migration));
+            journal.AppendStep(migration.Id, SagaSteps.ReleaseTraffic, StepStatus.Begun, SourceSideTraffic.HomeOf(migration));
             await traffic.ReleaseAsync(migration, ct);
             journal.AppendStep(migration.Id, SagaSteps.ReleaseTraffic, StepStatus.Done);
         }

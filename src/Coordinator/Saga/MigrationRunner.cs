@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Federation.Common.Retry;
 using Federation.Coordinator.Journal;
 using Federation.Coordinator.Options;
 using Federation.Coordinator.Peers;
@@ -22,7 +23,7 @@ public sealed partial class MigrationRunner(
     IOptions<CoordinatorOptions> options,
     ILogger<MigrationRunner> logger) : BackgroundService
 {
-    private const int RollbackAttempts = 5;
+    private const int RecoveryAttempts = 5;
     private readonly ConcurrentDictionary<string, (MigrationControl Control, Task Task)> running = new();
     private readonly CancellationTokenSource stopping = new();
 
@@ -121,48 +122,44 @@ public sealed partial class MigrationRunner(
     private async Task ResolveCommitAsync(Migration migration, CancellationToken ct)
     {
         var peer = peers.For(migration.DestinationCluster);
-        for (var attempt = 1; ; attempt++)
+        var retry = RecoveryRetry(migration, "commit", e => e is RpcException { StatusCode: StatusCode.Unavailable or StatusCode.DeadlineExceeded });
+        try
         {
-            try
+            await retry.ExecuteAsync(async token =>
             {
-                var commit = await saga.CommitAsync(peer, migration, ct);
-                await saga.FinishAsync(migration, commit, null, ct);
-                return;
-            }
-            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded && attempt < RollbackAttempts && !ct.IsCancellationRequested)
-            {
-                LogRetry(logger, migration.Id, "commit", attempt, e.Status.Detail);
-                await Task.Delay(options.Value.Migration.RecoveryRetryDelay, ct);
-            }
-            catch (RpcException e) when (!ct.IsCancellationRequested)
-            {
-                await RollBackAsync(migration, $"the destination could not restore: {e.Status.Detail}", ct);
-                return;
-            }
+                var commit = await saga.CommitAsync(peer, migration, token);
+                await saga.FinishAsync(migration, commit, null, token);
+            }, ct);
+        }
+        catch (RpcException e) when (!ct.IsCancellationRequested)
+        {
+            await RollBackAsync(migration, $"the destination could not restore: {e.Status.Detail}", ct);
         }
     }
 
     private async Task RollBackAsync(Migration migration, string reason, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
+        var retry = RecoveryRetry(migration, "rollback", _ => true);
+        try
         {
-            try
-            {
-                await rollback.RunAsync(migration, reason, ct);
-                return;
-            }
-            catch (Exception e) when (!ct.IsCancellationRequested && attempt < RollbackAttempts)
-            {
-                LogRetry(logger, migration.Id, "rollback", attempt, e.Message);
-                await Task.Delay(options.Value.Migration.RecoveryRetryDelay, ct);
-            }
-            catch (Exception e) when (!ct.IsCancellationRequested)
-            {
-                migration.Error = Common.ErrorMappingInterceptor.OneLine($"{migration.Error}; rollback failed: {(e is RpcException r ? r.Status.Detail : e.Message)}");
-                tracker.EnterPhase(migration, MigrationPhase.Failed, migration.Error);
-                return;
-            }
+            await retry.ExecuteAsync(async token => await rollback.RunAsync(migration, reason, token), ct);
         }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            migration.Error = Common.ErrorMappingInterceptor.OneLine($"{migration.Error}; rollback failed: {(e is RpcException r ? r.Status.Detail : e.Message)}");
+            tracker.EnterPhase(migration, MigrationPhase.Failed, migration.Error);
+        }
+    }
+
+    /// <summary>Up to <see cref="RecoveryAttempts"/> attempts, the delays growing from the configured one with jitter.</summary>
+    private Polly.ResiliencePipeline RecoveryRetry(Migration migration, string what, Func<Exception, bool> retryable)
+    {
+        var first = options.Value.Migration.RecoveryRetryDelay;
+        return Backoff.Retry(RecoveryAttempts, first, first * 8, retryable, (e, attempt) =>
+        {
+            LogRetry(logger, migration.Id, what, attempt, e is RpcException r ? r.Status.Detail : e.Message);
+            return ValueTask.CompletedTask;
+        });
     }
 
     public override void Dispose()

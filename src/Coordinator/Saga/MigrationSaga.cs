@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Federation.Adapters;
 using Federation.Common;
+using Federation.Common.Retry;
 using Federation.Coordinator.Engines;
 using Federation.Coordinator.Journal;
 using Federation.Coordinator.Options;
@@ -21,9 +22,9 @@ namespace Federation.Coordinator.Saga;
 /// </summary>
 public sealed partial class MigrationSaga(
     IOrchestratorAdapter adapter,
-    EngineClients engines,
+    RuntimeEngines engines,
     PeerClients peers,
-    StableAddressTraffic traffic,
+    SourceSideTraffic traffic,
     MigrationJournal journal,
     MigrationTracker tracker,
     IOptions<CoordinatorOptions> options,
@@ -40,6 +41,7 @@ public sealed partial class MigrationSaga(
         var peer = peers.For(migration.DestinationCluster);
         var app = workload.Name;
         var spec = (await engine.GetAppAsync(new GetAppRequest { Name = app }, cancellationToken: ct)).Spec;
+        var sourceRuntime = await engine.DescribeAsync(new DescribeRequest(), cancellationToken: ct);
         var policy = new PrecopyPolicy(migration.Options.PrecopyRounds, migration.Options.ConvergeBytes, Defaults.ShrinkRatio);
         var finalName = CheckpointNames.Final(migration.Id);
 
@@ -60,8 +62,16 @@ public sealed partial class MigrationSaga(
                 FirstCheckpoint = firstName,
                 HomeCluster = migration.HomeCluster,
                 StableAddress = source.StableAddress ?? "",
+                SourceRuntime = sourceRuntime,
             }, deadline: Deadline(Defaults.TargetReadyTimeout + Defaults.PeerCallTimeout), cancellationToken: ct);
             journal.AppendStep(migration.Id, SagaSteps.PrepareTarget, StepStatus.Done, target.PeerEngineEndpoint);
+            // Negotiation forecast the destination's runtime; the target's own Engine has the last word on pre-dumps.
+            var mode = PrecopyPolicy.ModeFor(policy.Rounds, target.PreDumpPossible);
+            if (mode != migration.PrecopyMode)
+            {
+                migration.PrecopyMode = mode;
+                tracker.Save(migration, $"the target on node '{target.Node}' decides pre-copy mode {mode}");
+            }
             var token = target.Token;
 
             if (policy.Rounds > 0)
@@ -94,8 +104,8 @@ public sealed partial class MigrationSaga(
             control.ThrowIfCancelRequested();
             tracker.EnterPhase(migration, MigrationPhase.HoldTraffic, traffic.IsHere(migration)
                 ? "holding new client connections"
-                : $"holding new client connections at the stable address in home cluster '{StableAddressTraffic.HomeOf(migration)}'");
-            journal.AppendStep(migration.Id, SagaSteps.HoldTraffic, StepStatus.Begun, StableAddressTraffic.HomeOf(migration));
+                : $"holding new client connections at the stable address in home cluster '{SourceSideTraffic.HomeOf(migration)}'");
+            journal.AppendStep(migration.Id, SagaSteps.HoldTraffic, StepStatus.Begun, SourceSideTraffic.HomeOf(migration));
             await traffic.HoldAsync(migration, ct);
             var holdStarted = Stopwatch.GetTimestamp();
 
@@ -132,8 +142,8 @@ public sealed partial class MigrationSaga(
         var workload = new WorkloadId(migration.Workload.Namespace, migration.Workload.Name);
         tracker.EnterPhase(migration, MigrationPhase.SwitchTraffic, traffic.IsHere(migration)
             ? "switching the stable address to the destination"
-            : $"switching the stable address in home cluster '{StableAddressTraffic.HomeOf(migration)}' to the destination");
-        journal.AppendStep(migration.Id, SagaSteps.SwitchTraffic, StepStatus.Begun, StableAddressTraffic.HomeOf(migration));
+            : $"switching the stable address in home cluster '{SourceSideTraffic.HomeOf(migration)}' to the destination");
+        journal.AppendStep(migration.Id, SagaSteps.SwitchTraffic, StepStatus.Begun, SourceSideTraffic.HomeOf(migration));
         var switchStarted = Stopwatch.GetTimestamp();
         await traffic.SwitchAsync(migration, commit.AppEndpoints.ToDictionary(kv => (int)kv.Key, kv => kv.Value), ct);
         journal.AppendStep(migration.Id, SagaSteps.SwitchTraffic, StepStatus.Done);
@@ -181,17 +191,27 @@ public sealed partial class MigrationSaga(
         return stats;
     }
 
-    /// <summary>Pushes a checkpoint peer to peer; a cut stream is opened again and resumes from what the destination verified.</summary>
+    /// <summary>Pushes a checkpoint peer to peer; a cut stream is opened again (backing off with jitter) and resumes from what the destination verified.</summary>
     private async Task TransferAsync(V1.Engine.EngineClient engine, CoordinatorPeer.CoordinatorPeerClient peer, Migration migration,
-        RoundStats stats, string app, string targetEndpoint, string token, CancellationToken ct)
+        RoundStats stats, string app, string targetEndpoint, string targetToken, CancellationToken ct)
     {
         journal.AppendStep(migration.Id, SagaSteps.Transfer(stats.Checkpoint), StepStatus.Begun);
         var watch = Stopwatch.StartNew();
         ulong sent = 0;
-        for (var attempt = 1; ; attempt++)
+        var attempt = 0;
+        var retry = Backoff.Retry(Defaults.TransferAttempts, TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(5),
+            e => e is RpcException r && IsRetryable(r.StatusCode) && !ct.IsCancellationRequested,
+            (e, failed) =>
+            {
+                var detail = ((RpcException)e).Status.Detail;
+                LogTransferRetry(logger, migration.Id, stats.Checkpoint, failed, detail);
+                tracker.Save(migration, $"transfer of {stats.Checkpoint} was cut ({detail}); resuming", round: stats.Round);
+                return ValueTask.CompletedTask;
+            });
+        await retry.ExecuteAsync(async token =>
         {
-            stats.TransferAttempts = (uint)attempt;
-            if (attempt > 1) token = await OpenTransferAsync(peer, migration.Id, stats.Checkpoint, ct);
+            stats.TransferAttempts = (uint)++attempt;
+            if (attempt > 1) targetToken = await OpenTransferAsync(peer, migration.Id, stats.Checkpoint, token);
             TransferProgress? last = null;
             try
             {
@@ -200,11 +220,11 @@ public sealed partial class MigrationSaga(
                     App = app,
                     Checkpoint = stats.Checkpoint,
                     TargetEndpoint = targetEndpoint,
-                    Token = token,
+                    Token = targetToken,
                     Options = migration.Options.Transfer ?? new TransferOptions(),
-                }, cancellationToken: ct);
+                }, cancellationToken: token);
                 var lastPublished = 0L;
-                await foreach (var progress in call.ResponseStream.ReadAllAsync(ct))
+                await foreach (var progress in call.ResponseStream.ReadAllAsync(token))
                 {
                     last = progress;
                     if (Stopwatch.GetElapsedTime(lastPublished).TotalMilliseconds >= 200 || progress.Completed)
@@ -217,16 +237,13 @@ public sealed partial class MigrationSaga(
                     throw new RpcException(new Status(StatusCode.Unavailable, "the transfer stream ended before the checkpoint was verified"));
                 stats.BytesSent = sent + last.BytesSent;
                 stats.BytesSkipped = last.BytesSkipped;
-                break;
             }
-            catch (RpcException e) when (attempt < Defaults.TransferAttempts && IsRetryable(e.StatusCode) && !ct.IsCancellationRequested)
+            catch (RpcException)
             {
                 sent += last?.BytesSent ?? 0;
-                LogTransferRetry(logger, migration.Id, stats.Checkpoint, attempt, e.Status.Detail);
-                tracker.Save(migration, $"transfer of {stats.Checkpoint} was cut ({e.Status.Detail}); resuming", round: stats.Round);
-                await Task.Delay(TimeSpan.FromMilliseconds(300 * attempt), ct);
+                throw;
             }
-        }
+        }, ct);
         stats.TransferDuration = Duration.FromTimeSpan(watch.Elapsed);
         stats.BytesPerSecond = watch.Elapsed.TotalSeconds > 0 ? stats.BytesSent / watch.Elapsed.TotalSeconds : 0;
         journal.AppendStep(migration.Id, SagaSteps.Transfer(stats.Checkpoint), StepStatus.Done, $"{stats.BytesSent} bytes sent");

@@ -5,26 +5,32 @@ using Grpc.Core;
 
 namespace Federation.Coordinator.Services;
 
-/// <summary>The peer API other coordinators call: argument plumbing over <see cref="TargetManager"/> and <see cref="HomeTraffic"/>.</summary>
-public sealed class CoordinatorPeerService(TargetManager targets, HomeTraffic home) : CoordinatorPeer.CoordinatorPeerBase
+/// <summary>The peer API other coordinators call: argument plumbing over the destination's target classes and the home side of traffic.</summary>
+public sealed class CoordinatorPeerService(
+    MigrationAdmission admission,
+    TargetPreparation preparation,
+    TargetCommit commit,
+    TargetRemoval removal,
+    TargetHeartbeats heartbeats,
+    HomeSideTraffic home) : CoordinatorPeer.CoordinatorPeerBase
 {
     public override Task<NegotiateResponse> Negotiate(NegotiateRequest request, ServerCallContext context) =>
-        targets.NegotiateAsync(request, context.CancellationToken);
+        admission.NegotiateAsync(request, context.CancellationToken);
 
     public override Task<PrepareTargetResponse> PrepareTarget(PrepareTargetRequest request, ServerCallContext context) =>
-        targets.PrepareAsync(request, context.CancellationToken);
+        preparation.PrepareAsync(request, context.CancellationToken);
 
     public override Task<PeerOpenTransferResponse> OpenTransfer(PeerOpenTransferRequest request, ServerCallContext context) =>
-        targets.OpenTransferAsync(request, context.CancellationToken);
+        preparation.OpenTransferAsync(request, context.CancellationToken);
 
     public override Task<CommitResponse> Commit(CommitRequest request, ServerCallContext context) =>
-        targets.CommitAsync(request, context.CancellationToken);
+        commit.CommitAsync(request, context.CancellationToken);
 
     public override Task<AbortResponse> Abort(AbortRequest request, ServerCallContext context) =>
-        targets.AbortAsync(request, context.CancellationToken);
+        removal.AbortAsync(request, context.CancellationToken);
 
     public override Task<HeartbeatResponse> Heartbeat(HeartbeatRequest request, ServerCallContext context) =>
-        Task.FromResult(targets.Heartbeat(request));
+        Task.FromResult(heartbeats.Heartbeat(request));
 
     public override Task<TrafficResponse> HoldTraffic(HoldTrafficRequest request, ServerCallContext context) =>
         home.HoldAsync(request, context.CancellationToken);

@@ -1,39 +1,47 @@
+using Federation.Coordinator.Peers;
 using Federation.Coordinator.Saga;
+using Federation.Coordinator.Workloads;
 using Federation.V1;
 using Grpc.Core;
 
 namespace Federation.Coordinator.Services;
 
-/// <summary>The client API: argument plumbing over <see cref="MigrationService"/>.</summary>
-public sealed class CoordinatorService(MigrationService migrations) : V1.Coordinator.CoordinatorBase
+/// <summary>The client API: argument plumbing over the classes that start, read and cancel migrations, deploy and list workloads and ask peers.</summary>
+public sealed class CoordinatorService(
+    MigrationStarter starter,
+    MigrationQueries queries,
+    MigrationCancellation cancellation,
+    WorkloadDeployment deployment,
+    WorkloadListing listing,
+    PeerReachability peers) : V1.Coordinator.CoordinatorBase
 {
     public override async Task<MigrateResponse> Migrate(MigrateRequest request, ServerCallContext context)
     {
-        var migration = await migrations.MigrateAsync(request, context.CancellationToken);
+        var migration = await starter.MigrateAsync(request, context.CancellationToken);
         return new MigrateResponse { MigrationId = migration.Id, Migration = migration };
     }
 
     public override async Task Watch(WatchRequest request, IServerStreamWriter<MigrationEvent> responseStream, ServerCallContext context)
     {
-        await foreach (var e in migrations.WatchAsync(request.MigrationId, context.CancellationToken))
+        await foreach (var e in queries.WatchAsync(request.MigrationId, context.CancellationToken))
             await responseStream.WriteAsync(e, context.CancellationToken);
     }
 
     public override Task<Migration> GetMigration(GetMigrationRequest request, ServerCallContext context) =>
-        Task.FromResult(migrations.Get(request.MigrationId));
+        Task.FromResult(queries.Get(request.MigrationId));
 
     public override Task<ListMigrationsResponse> ListMigrations(ListMigrationsRequest request, ServerCallContext context) =>
-        Task.FromResult(new ListMigrationsResponse { Migrations = { migrations.List() } });
+        Task.FromResult(new ListMigrationsResponse { Migrations = { queries.List() } });
 
     public override Task<Migration> CancelMigration(CancelMigrationRequest request, ServerCallContext context) =>
-        Task.FromResult(migrations.Cancel(request.MigrationId));
+        Task.FromResult(cancellation.Cancel(request.MigrationId));
 
     public override async Task<ListWorkloadsResponse> ListWorkloads(ListWorkloadsRequest request, ServerCallContext context) =>
-        new() { Workloads = { await migrations.ListWorkloadsAsync(context.CancellationToken) } };
+        new() { Workloads = { await listing.ListAsync(context.CancellationToken) } };
 
     public override Task<ListPeersResponse> ListPeers(ListPeersRequest request, ServerCallContext context) =>
-        migrations.ListPeersAsync(context.CancellationToken);
+        peers.ListAsync(context.CancellationToken);
 
     public override Task<Workload> Deploy(DeployRequest request, ServerCallContext context) =>
-        migrations.DeployAsync(request, context.CancellationToken);
+        deployment.DeployAsync(request, context.CancellationToken);
 }

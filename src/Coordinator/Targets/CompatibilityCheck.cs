@@ -11,7 +11,8 @@ namespace Federation.Coordinator.Targets;
 /// </summary>
 public static partial class CompatibilityCheck
 {
-    public static IReadOnlyList<string> Refusals(DescribeResponse source, NodeCapabilities destination, AppSpec spec, ulong requiredMemory)
+    /// <summary>Why a runtime described as <paramref name="destination"/> cannot restore what <paramref name="source"/> checkpoints; empty when it can.</summary>
+    public static List<string> RuntimeRefusals(DescribeResponse source, DescribeResponse destination)
     {
         var reasons = new List<string>();
         if (!string.Equals(source.Architecture, destination.Architecture, StringComparison.Ordinal))
@@ -20,12 +21,19 @@ public static partial class CompatibilityCheck
         NotOlder(reasons, "CRIU", source.CriuVersion, destination.CriuVersion);
         NotOlder(reasons, "runc", source.RuncVersion, destination.RuncVersion);
         NotOlder(reasons, "Docker", source.DockerVersion, destination.DockerVersion);
-        if (!destination.Images.Contains(spec.Image))
+        return reasons;
+    }
+
+    /// <summary>The runtime refusals and those of room: the image, a workload slot, memory (when the orchestrator tells).</summary>
+    public static List<string> Refusals(DescribeResponse source, PlacementOffer offer, AppSpec spec, ulong requiredMemory)
+    {
+        var reasons = RuntimeRefusals(source, offer.Runtime);
+        if (!offer.Images.Contains(spec.Image))
             reasons.Add($"image {spec.Image} is not available");
-        if (destination.WorkloadSlotsFree <= 0)
+        if (offer.WorkloadSlotsFree <= 0)
             reasons.Add("no free workload slot");
-        if (requiredMemory > 0 && destination.MemoryFreeBytes < requiredMemory)
-            reasons.Add($"{destination.MemoryFreeBytes >> 20} MiB free, {requiredMemory >> 20} MiB needed");
+        if (requiredMemory > 0 && offer.MemoryFreeBytes is { } free && free < requiredMemory)
+            reasons.Add($"{free >> 20} MiB free, {requiredMemory >> 20} MiB needed");
         return reasons;
     }
 

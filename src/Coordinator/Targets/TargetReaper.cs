@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Federation.Coordinator.Targets;
 
 /// <summary>Removes targets whose source stopped sending heartbeats (it crashed, or could not reach us to abort).</summary>
-public sealed partial class TargetReaper(TargetManager targets, IOptions<CoordinatorOptions> options, TimeProvider clock, ILogger<TargetReaper> logger)
+public sealed partial class TargetReaper(TargetRemoval targets, IOptions<CoordinatorOptions> options, TimeProvider clock, ILogger<TargetReaper> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -19,7 +19,7 @@ public sealed partial class TargetReaper(TargetManager targets, IOptions<Coordin
             if (now - started < timeout) continue;
             try
             {
-                await targets.ReapAsync(now - timeout, stoppingToken);
+                await targets.RemoveSilentAsync(now - timeout, stoppingToken);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {

@@ -1,5 +1,6 @@
 using Federation.Adapters;
 using Federation.Coordinator.Tests.Support;
+using Federation.Testing;
 using Federation.V1;
 using Grpc.Core;
 using Grpc.Health.V1;
@@ -23,8 +24,8 @@ public sealed class CoordinatorApiTests
     {
         directory = Directory.CreateTempSubdirectory("fedtest-api-").FullName;
         int portA = FreePort.Next(), portB = FreePort.Next();
-        a = new CoordinatorNode("a", portA, directory, ["--Coordinator:Adapter:Kind=fake", $"--Coordinator:Peers:b=http://127.0.0.1:{portB}", "--Logging:LogLevel:Default=Warning"], _ => adapterA);
-        b = new CoordinatorNode("b", portB, directory, ["--Coordinator:Adapter:Kind=fake", $"--Coordinator:Peers:a=http://127.0.0.1:{portA}", "--Logging:LogLevel:Default=Warning"], _ => adapterB);
+        a = new CoordinatorNode("a", portA, directory, ["--Coordinator:Adapter:Kind=fake", $"--Coordinator:Peers:b=http://127.0.0.1:{portB}", "--Logging:LogLevel:Default=Warning"], adapterA.Module);
+        b = new CoordinatorNode("b", portB, directory, ["--Coordinator:Adapter:Kind=fake", $"--Coordinator:Peers:a=http://127.0.0.1:{portA}", "--Logging:LogLevel:Default=Warning"], adapterB.Module);
         await a.StartAsync();
         await b.StartAsync();
     }
@@ -42,23 +43,23 @@ public sealed class CoordinatorApiTests
     [TestCase("Default/UPPER", StatusCode.InvalidArgument, "not a DNS label")]
     [TestCase("default/ghost", StatusCode.NotFound, "workload default/ghost is not in cluster 'a'")]
     public void Migrate_rejects_bad_workloads(string workload, StatusCode code, string mentions) =>
-        AssertStatus(() => a.Client.MigrateAsync(new MigrateRequest { Workload = workload, Destination = "b" }).ResponseAsync, code, mentions);
+        GrpcAssert.Status(() => a.Client.MigrateAsync(new MigrateRequest { Workload = workload, Destination = "b" }).ResponseAsync, code, mentions);
 
     [TestCase("mars", StatusCode.NotFound, "unknown destination cluster 'mars' (peers of 'a': b)")]
     [TestCase("a", StatusCode.InvalidArgument, "already runs in cluster 'a'")]
     [TestCase("", StatusCode.InvalidArgument, "destination cluster is empty")]
     public void Migrate_rejects_bad_destinations(string destination, StatusCode code, string mentions) =>
-        AssertStatus(() => a.Client.MigrateAsync(new MigrateRequest { Workload = "default/x", Destination = destination }).ResponseAsync, code, mentions);
+        GrpcAssert.Status(() => a.Client.MigrateAsync(new MigrateRequest { Workload = "default/x", Destination = destination }).ResponseAsync, code, mentions);
 
     [Test]
     public void Too_many_precopy_rounds_is_InvalidArgument() =>
-        AssertStatus(() => a.Client.MigrateAsync(new MigrateRequest { Workload = "x", Destination = "b", Options = new MigrationOptions { PrecopyRounds = 1000 } }).ResponseAsync,
+        GrpcAssert.Status(() => a.Client.MigrateAsync(new MigrateRequest { Workload = "x", Destination = "b", Options = new MigrationOptions { PrecopyRounds = 1000 } }).ResponseAsync,
             StatusCode.InvalidArgument, "above the limit");
 
     [TestCase("../etc", StatusCode.InvalidArgument, "malformed")]
     [TestCase("m0000000000", StatusCode.NotFound, "not known to cluster 'a'")]
     public void GetMigration_rejects_bad_ids(string id, StatusCode code, string mentions) =>
-        AssertStatus(() => a.Client.GetMigrationAsync(new GetMigrationRequest { MigrationId = id }).ResponseAsync, code, mentions);
+        GrpcAssert.Status(() => a.Client.GetMigrationAsync(new GetMigrationRequest { MigrationId = id }).ResponseAsync, code, mentions);
 
     [Test]
     public void Negotiate_refuses_an_incompatible_source_with_every_reason()
@@ -71,7 +72,7 @@ public sealed class CoordinatorApiTests
             Workload = new V1.WorkloadRef { Namespace = "default", Name = "x" },
             Spec = new AppSpec { Name = "x", Image = "other:2" },
         };
-        var e = AssertStatus(() => peer.NegotiateAsync(request).ResponseAsync, StatusCode.FailedPrecondition, "cluster 'b' cannot take default/x");
+        var e = GrpcAssert.Status(() => peer.NegotiateAsync(request).ResponseAsync, StatusCode.FailedPrecondition, "cluster 'b' cannot take default/x");
         Assert.That(e.Status.Detail, Does.Contain("architecture amd64 differs from the source's arm64")
             .And.Contain("kernel 6.18.0 is older").And.Contain("CRIU 4.2.1 is older").And.Contain("image other:2 is not available"));
     }
@@ -112,17 +113,5 @@ public sealed class CoordinatorApiTests
         Assert.That(peers.Cluster, Is.EqualTo("a"));
         Assert.That(peers.Peers.Single().Name, Is.EqualTo("b"));
         Assert.That(peers.Peers.Single().Reachable, Is.True, peers.Peers.Single().Detail);
-    }
-
-    private static RpcException AssertStatus(Func<Task> call, StatusCode code, string mentions)
-    {
-        var e = Assert.ThrowsAsync<RpcException>(async () => await call())!;
-        Assert.Multiple(() =>
-        {
-            Assert.That(e.StatusCode, Is.EqualTo(code), e.Status.Detail);
-            Assert.That(e.Status.Detail, Does.Contain(mentions));
-            Assert.That(e.Status.Detail, Does.Not.Contain("\n"), "one line");
-        });
-        return e;
     }
 }

@@ -1,17 +1,35 @@
 using System.Runtime.CompilerServices;
 using Federation.Adapters;
 using Federation.V1;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Federation.Coordinator.Tests.InProcess;
 
-/// <summary>An orchestrator in memory: workloads are records, nothing runs. Enough for input checks and negotiation.</summary>
-public sealed class FakeAdapter : IOrchestratorAdapter
+/// <summary>
+/// An orchestrator in memory: workloads are records, nothing runs. Enough for input checks and negotiation.
+/// It is its own traffic switch (recording the calls) and plugs into a coordinator the way a real adapter
+/// does, through <see cref="Module"/> (kind "fake").
+/// </summary>
+public sealed class FakeAdapter : IOrchestratorAdapter, ITrafficSwitch
 {
+    public const string FakeKind = "fake";
+
     private readonly Dictionary<WorkloadId, WorkloadInfo> workloads = [];
 
-    public string Kind => "fake";
+    public FakeAdapter()
+    {
+        Module = new AdapterModule(FakeKind, (services, _) => services.AddOrchestratorAdapter(FakeKind, _ => this, _ => this), new Dictionary<string, string>());
+    }
 
-    public NodeCapabilities Capabilities { get; set; } = new("amd64", "6.18.0", "26.1.5", "1.7.24", "1.1.15", "4.2.1", false, 8UL << 30, 4, ["app:1"]);
+    /// <summary>Registers this instance as the adapter and traffic switch of kind "fake".</summary>
+    public AdapterModule Module { get; }
+
+    public string Kind => FakeKind;
+
+    /// <summary>What negotiation is offered: one node whose runtime is described as below.</summary>
+    public PlacementOffer Offer { get; set; } = new("node-1",
+        new DescribeResponse { Architecture = "amd64", Kernel = "6.18.0", DockerVersion = "26.1.5", ContainerdVersion = "1.7.24", RuncVersion = "1.1.15", CriuVersion = "4.2.1" },
+        8UL << 30, 4, ["app:1"]);
 
     /// <summary>Stable addresses this cluster holds, by workload (wherever the workload runs).</summary>
     public Dictionary<WorkloadId, string> StableAddresses { get; } = [];
@@ -21,21 +39,20 @@ public sealed class FakeAdapter : IOrchestratorAdapter
 
     /// <param name="stableAddress">The workload's stable address; with <paramref name="home"/>, one held by that other cluster.</param>
     public void Add(WorkloadId id, Uri engine, string? stableAddress = null, string? home = null) =>
-        workloads[id] = new WorkloadInfo(id, Adapters.WorkloadRole.Active, "app:1", true, engine, engine, new Dictionary<int, string>(), stableAddress, null, home);
+        workloads[id] = new WorkloadInfo(id, Adapters.WorkloadRole.Active, "app:1", true, engine, engine, new Dictionary<int, string>(), stableAddress, null, home, "node-1");
 
-    public Task<NodeCapabilities> DescribeAsync(CancellationToken ct) => Task.FromResult(Capabilities);
+    public Task<PlacementOffer> OfferPlacementAsync(AppSpec spec, CancellationToken ct) => Task.FromResult(Offer);
     public Task<IReadOnlyList<WorkloadInfo>> ListWorkloadsAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<WorkloadInfo>>(workloads.Values.ToList());
     public Task<WorkloadInfo?> GetWorkloadAsync(WorkloadId id, CancellationToken ct) => Task.FromResult(workloads.GetValueOrDefault(id));
     public Task<WorkloadInfo> DeployAsync(WorkloadId id, AppSpec spec, CancellationToken ct) => throw new NotSupportedException();
     public Task<WorkloadInfo> CreatePassiveTargetAsync(WorkloadId id, AppSpec spec, string migrationId, StableHome? home, CancellationToken ct) => throw new NotSupportedException();
-    public Task<WorkloadInfo> WaitReadyAsync(WorkloadId id, TimeSpan timeout, CancellationToken ct) => Task.FromResult(workloads[id]);
     public Task PromoteTargetAsync(WorkloadId id, CancellationToken ct) => Task.CompletedTask;
     public Task<string?> GetStableAddressAsync(WorkloadId id, CancellationToken ct) => Task.FromResult(StableAddresses.GetValueOrDefault(id));
 
-    public Task HoldTrafficAsync(WorkloadId id, CancellationToken ct) => Record($"hold {id}");
-    public Task SwitchTrafficAsync(WorkloadId id, IReadOnlyDictionary<int, string> backends, CancellationToken ct) =>
+    public Task HoldAsync(WorkloadId id, CancellationToken ct) => Record($"hold {id}");
+    public Task SwitchAsync(WorkloadId id, IReadOnlyDictionary<int, string> backends, CancellationToken ct) =>
         Record($"switch {id} {string.Join(",", backends.OrderBy(b => b.Key).Select(b => $"{b.Key}={b.Value}"))}");
-    public Task ReleaseTrafficAsync(WorkloadId id, CancellationToken ct) => Record($"release {id}");
+    public Task ReleaseAsync(WorkloadId id, CancellationToken ct) => Record($"release {id}");
 
     private Task Record(string call)
     {

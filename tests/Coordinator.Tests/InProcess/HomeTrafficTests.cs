@@ -1,5 +1,6 @@
 using Federation.Adapters;
 using Federation.Coordinator.Tests.Support;
+using Federation.Testing;
 using Federation.V1;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -28,9 +29,9 @@ public sealed class HomeTrafficTests
         directory = Directory.CreateTempSubdirectory("fedtest-home-api-").FullName;
         int portHome = FreePort.Next(), portEdge = FreePort.Next();
         home = new CoordinatorNode("home", portHome, directory,
-            ["--Coordinator:Adapter:Kind=fake", $"--Coordinator:Peers:edge=http://127.0.0.1:{portEdge}", "--Logging:LogLevel:Default=Warning"], _ => adapterHome);
+            ["--Coordinator:Adapter:Kind=fake", $"--Coordinator:Peers:edge=http://127.0.0.1:{portEdge}", "--Logging:LogLevel:Default=Warning"], adapterHome.Module);
         edge = new CoordinatorNode("edge", portEdge, directory,
-            ["--Coordinator:Adapter:Kind=fake", $"--Coordinator:Peers:home=http://127.0.0.1:{portHome}", "--Logging:LogLevel:Default=Warning"], _ => adapterEdge);
+            ["--Coordinator:Adapter:Kind=fake", $"--Coordinator:Peers:home=http://127.0.0.1:{portHome}", "--Logging:LogLevel:Default=Warning"], adapterEdge.Module);
         await home.StartAsync();
         await edge.StartAsync();
         adapterHome.StableAddresses[Shop] = "127.0.0.1:40001";
@@ -49,22 +50,22 @@ public sealed class HomeTrafficTests
 
     [Test]
     public void Hold_of_a_workload_without_a_stable_address_here_is_NotFound() =>
-        AssertStatus(() => peer.HoldTrafficAsync(Hold("m-ghost1", "ghost")).ResponseAsync, StatusCode.NotFound,
+        GrpcAssert.Status(() => peer.HoldTrafficAsync(Hold("m-ghost1", "ghost")).ResponseAsync, StatusCode.NotFound,
             "cluster 'home' holds no stable address for workload default/ghost");
 
     [Test]
     public void Switch_without_a_hold_of_the_migration_is_NotFound() =>
-        AssertStatus(() => peer.SwitchTrafficAsync(Switch("m-unknown1", ("8080", "127.0.0.1:5000"))).ResponseAsync, StatusCode.NotFound,
+        GrpcAssert.Status(() => peer.SwitchTrafficAsync(Switch("m-unknown1", ("8080", "127.0.0.1:5000"))).ResponseAsync, StatusCode.NotFound,
             "migration m-unknown1 holds no traffic of default/shop in cluster 'home'");
 
     [Test]
     public void Release_without_a_hold_of_the_migration_is_NotFound() =>
-        AssertStatus(() => peer.ReleaseTrafficAsync(Release("m-unknown2")).ResponseAsync, StatusCode.NotFound,
+        GrpcAssert.Status(() => peer.ReleaseTrafficAsync(Release("m-unknown2")).ResponseAsync, StatusCode.NotFound,
             "migration m-unknown2 holds no traffic of default/shop in cluster 'home'");
 
     [Test]
     public void Switch_of_a_workload_without_a_stable_address_here_is_NotFound() =>
-        AssertStatus(() => peer.SwitchTrafficAsync(new SwitchTrafficRequest
+        GrpcAssert.Status(() => peer.SwitchTrafficAsync(new SwitchTrafficRequest
         {
             MigrationId = "m-ghost2", SourceCluster = "edge", Workload = Ref("ghost"), Backends = { [8080] = "127.0.0.1:5000" },
         }).ResponseAsync, StatusCode.NotFound, "holds no stable address for workload default/ghost");
@@ -74,23 +75,23 @@ public sealed class HomeTrafficTests
     [TestCase("m-bad1", "", "shop", "source cluster is empty")]
     [TestCase("m-bad1", "edge", "Not_A_Label", "not a DNS label")]
     public void Hold_rejects_bad_input(string migrationId, string source, string workload, string mentions) =>
-        AssertStatus(() => peer.HoldTrafficAsync(new HoldTrafficRequest { MigrationId = migrationId, SourceCluster = source, Workload = Ref(workload) }).ResponseAsync,
+        GrpcAssert.Status(() => peer.HoldTrafficAsync(new HoldTrafficRequest { MigrationId = migrationId, SourceCluster = source, Workload = Ref(workload) }).ResponseAsync,
             StatusCode.InvalidArgument, mentions);
 
     [Test]
     public void Hold_without_a_workload_is_InvalidArgument() =>
-        AssertStatus(() => peer.HoldTrafficAsync(new HoldTrafficRequest { MigrationId = "m-bad2", SourceCluster = "edge" }).ResponseAsync,
+        GrpcAssert.Status(() => peer.HoldTrafficAsync(new HoldTrafficRequest { MigrationId = "m-bad2", SourceCluster = "edge" }).ResponseAsync,
             StatusCode.InvalidArgument, "workload is missing");
 
     [TestCase("nohost", "is not HOST:PORT")]
     [TestCase("127.0.0.1:0", "is not HOST:PORT")]
     [TestCase("127.0.0.1:http", "is not HOST:PORT")]
     public void Switch_rejects_bad_backends(string backend, string mentions) =>
-        AssertStatus(() => peer.SwitchTrafficAsync(Switch("m-bad3", ("8080", backend))).ResponseAsync, StatusCode.InvalidArgument, mentions);
+        GrpcAssert.Status(() => peer.SwitchTrafficAsync(Switch("m-bad3", ("8080", backend))).ResponseAsync, StatusCode.InvalidArgument, mentions);
 
     [Test]
     public void Switch_without_backends_is_InvalidArgument() =>
-        AssertStatus(() => peer.SwitchTrafficAsync(Switch("m-bad4")).ResponseAsync, StatusCode.InvalidArgument, "no backends to switch to");
+        GrpcAssert.Status(() => peer.SwitchTrafficAsync(Switch("m-bad4")).ResponseAsync, StatusCode.InvalidArgument, "no backends to switch to");
 
     [Test]
     public async Task Hold_then_switch_reach_the_home_adapter_and_are_safe_to_repeat()
@@ -105,9 +106,9 @@ public sealed class HomeTrafficTests
             Assert.That(switched.StableAddress, Is.EqualTo("127.0.0.1:40001"));
             Assert.That(Calls(), Does.Contain("hold default/shop").And.Contain("switch default/shop 8080=127.0.0.1:5001"));
         });
-        AssertStatus(() => peer.ReleaseTrafficAsync(Release("m-ok1")).ResponseAsync, StatusCode.FailedPrecondition,
+        GrpcAssert.Status(() => peer.ReleaseTrafficAsync(Release("m-ok1")).ResponseAsync, StatusCode.FailedPrecondition,
             "migration m-ok1 has switched the traffic of default/shop here: there is no hold to release");
-        AssertStatus(() => peer.HoldTrafficAsync(Hold("m-ok1")).ResponseAsync, StatusCode.FailedPrecondition, "has already switched or released");
+        GrpcAssert.Status(() => peer.HoldTrafficAsync(Hold("m-ok1")).ResponseAsync, StatusCode.FailedPrecondition, "has already switched or released");
     }
 
     [Test]
@@ -117,7 +118,7 @@ public sealed class HomeTrafficTests
         await peer.ReleaseTrafficAsync(Release("m-ok2"));
         await peer.ReleaseTrafficAsync(Release("m-ok2"));
         Assert.That(Calls(), Does.Contain("release default/shop"));
-        AssertStatus(() => peer.SwitchTrafficAsync(Switch("m-ok2", ("8080", "127.0.0.1:5002"))).ResponseAsync, StatusCode.FailedPrecondition,
+        GrpcAssert.Status(() => peer.SwitchTrafficAsync(Switch("m-ok2", ("8080", "127.0.0.1:5002"))).ResponseAsync, StatusCode.FailedPrecondition,
             "migration m-ok2 has released its hold of default/shop here: it was rolled back");
     }
 
@@ -126,8 +127,8 @@ public sealed class HomeTrafficTests
     {
         adapterHome.StableAddresses[new WorkloadId("default", "cart")] = "127.0.0.1:40002";
         await peer.HoldTrafficAsync(Hold("m-ok3"));
-        AssertStatus(() => peer.HoldTrafficAsync(Hold("m-ok3", "cart")).ResponseAsync, StatusCode.FailedPrecondition, "holds another workload's traffic here");
-        AssertStatus(() => peer.SwitchTrafficAsync(new SwitchTrafficRequest
+        GrpcAssert.Status(() => peer.HoldTrafficAsync(Hold("m-ok3", "cart")).ResponseAsync, StatusCode.FailedPrecondition, "holds another workload's traffic here");
+        GrpcAssert.Status(() => peer.SwitchTrafficAsync(new SwitchTrafficRequest
         {
             MigrationId = "m-ok3", SourceCluster = "edge", Workload = Ref("cart"), Backends = { [8080] = "127.0.0.1:5003" },
         }).ResponseAsync, StatusCode.NotFound, "migration m-ok3 holds no traffic of default/cart");
@@ -137,7 +138,7 @@ public sealed class HomeTrafficTests
     public void Migrate_refuses_a_workload_whose_home_is_not_a_peer()
     {
         adapterEdge.Add(new WorkloadId("default", "stray"), new Uri("http://127.0.0.1:1"), stableAddress: "127.0.0.1:40003", home: "mars");
-        AssertStatus(() => edge.Client.MigrateAsync(new MigrateRequest { Workload = "default/stray", Destination = "home" }).ResponseAsync,
+        GrpcAssert.Status(() => edge.Client.MigrateAsync(new MigrateRequest { Workload = "default/stray", Destination = "home" }).ResponseAsync,
             StatusCode.FailedPrecondition, "the stable address of default/stray is held by cluster 'mars', which is not a peer of 'edge'");
     }
 
@@ -171,17 +172,5 @@ public sealed class HomeTrafficTests
         var request = new SwitchTrafficRequest { MigrationId = migrationId, SourceCluster = "edge", Workload = Ref("shop") };
         foreach (var (port, backend) in backends) request.Backends[uint.Parse(port, System.Globalization.CultureInfo.InvariantCulture)] = backend;
         return request;
-    }
-
-    private static RpcException AssertStatus(Func<Task> call, StatusCode code, string mentions)
-    {
-        var e = Assert.ThrowsAsync<RpcException>(async () => await call())!;
-        Assert.Multiple(() =>
-        {
-            Assert.That(e.StatusCode, Is.EqualTo(code), e.Status.Detail);
-            Assert.That(e.Status.Detail, Does.Contain(mentions));
-            Assert.That(e.Status.Detail, Does.Not.Contain("\n"), "one line");
-        });
-        return e;
     }
 }

@@ -4,6 +4,7 @@ using Federation.Cli;
 using Federation.Cli.Config;
 using Federation.Coordinator.Hosting;
 using Federation.Coordinator.Tests.Support;
+using Federation.Testing;
 using Federation.V1;
 
 namespace Federation.Coordinator.Tests.InProcess;
@@ -43,15 +44,15 @@ public sealed class TlsTests
         int tlsPort = FreePort.Next(), mutualPort = FreePort.Next(), peerPort = FreePort.Next(), anonymousPort = FreePort.Next();
         string[] common = ["--Coordinator:Adapter:Kind=fake", "--Logging:LogLevel:Default=Warning", "--tls-cert", server.Certificate, "--tls-key", server.Key];
         string[] mutualTls = [.. common, "--client-ca", authority.Certificate, "--peer-ca", authority.Certificate];
-        tls = new CoordinatorNode("tls", tlsPort, directory, common, _ => adapter, https: true);
+        tls = new CoordinatorNode("tls", tlsPort, directory, common, adapter.Module, https: true);
         mutual = new CoordinatorNode("mtls", mutualPort, directory,
             [.. mutualTls, "--peer-cert", client.Certificate, "--peer-key", client.Key, $"--Coordinator:Peers:peer=https://127.0.0.1:{peerPort}"],
-            _ => adapter, https: true);
+            adapter.Module, https: true);
         mutualPeer = new CoordinatorNode("peer", peerPort, directory,
             [.. mutualTls, "--peer-cert", client.Certificate, "--peer-key", client.Key, $"--Coordinator:Peers:mtls=https://127.0.0.1:{mutualPort}"],
-            _ => new FakeAdapter(), https: true);
+            new FakeAdapter().Module, https: true);
         anonymousPeer = new CoordinatorNode("anonymous", anonymousPort, directory,
-            [.. mutualTls, $"--Coordinator:Peers:mtls=https://127.0.0.1:{mutualPort}"], _ => new FakeAdapter(), https: true);
+            [.. mutualTls, $"--Coordinator:Peers:mtls=https://127.0.0.1:{mutualPort}"], new FakeAdapter().Module, https: true);
         foreach (var node in new[] { tls, mutual, mutualPeer, anonymousPeer }) await node.StartAsync();
     }
 
@@ -59,6 +60,7 @@ public sealed class TlsTests
     public async Task StopAsync()
     {
         foreach (var node in new[] { tls, mutual, mutualPeer, anonymousPeer }) await node.DisposeAsync();
+        pki.Dispose();
         Directory.Delete(directory, recursive: true);
     }
 
@@ -84,7 +86,7 @@ public sealed class TlsTests
     {
         var pfx = pki.WritePkcs12(server, "s3cret");
         await using var node = new CoordinatorNode("pfx", FreePort.Next(), directory,
-            ["--Coordinator:Adapter:Kind=fake", "--Logging:LogLevel:Default=Warning", "--tls-cert", pfx, "--Coordinator:Tls:Password=s3cret"], _ => adapter, https: true);
+            ["--Coordinator:Adapter:Kind=fake", "--Logging:LogLevel:Default=Warning", "--tls-cert", pfx, "--Coordinator:Tls:Password=s3cret"], adapter.Module, https: true);
         await node.StartAsync();
         var (code, output, error) = await Fedctl.RunAsync(Fedctl.WriteTlsConfig(directory, "pfx", node.Address, authority.Certificate), "workloads");
         Assert.That(code, Is.EqualTo(ExitCodes.Ok), error);
@@ -183,7 +185,7 @@ public sealed class TlsTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var code = await CoordinatorMain.RunAsync(
             ["--cluster", "bad", "--port", "0", "--journal", Path.Combine(directory, $"bad-{scenario}.db"), "--Coordinator:Adapter:Kind=fake", .. tlsArgs],
-            error, timeout.Token);
+            [adapter.Module], error, timeout.Token);
         TestContext.Out.WriteLine($"exit {code}: {error}");
         Assert.That(code, Is.EqualTo(CoordinatorMain.InvalidConfiguration));
         AssertOneLine(error.ToString(), mentions, alsoMentions);
@@ -192,7 +194,7 @@ public sealed class TlsTests
     [Test]
     public async Task Coordinator_process_with_a_missing_certificate_exits_non_zero_without_a_stack_trace()
     {
-        var coordinator = Path.Combine(AppContext.BaseDirectory, "Federation.Coordinator.dll");
+        var coordinator = Path.Combine(AppContext.BaseDirectory, "federation-coordinator.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var arg in new[] { coordinator, "--cluster", "bad", "--port", "0", "--journal", Path.Combine(directory, "process.db"),
                      "--Coordinator:Adapter:Kind=fake", "--tls-cert", Path.Combine(directory, "absent.crt"), "--tls-key", server.Key })

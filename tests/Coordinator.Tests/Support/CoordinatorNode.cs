@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Federation.Adapters;
+using Federation.Adapters.Docker;
 using Federation.Coordinator.Hosting;
 using Federation.V1;
 using Grpc.Net.Client;
@@ -13,19 +14,20 @@ namespace Federation.Coordinator.Tests.Support;
 /// </summary>
 public sealed class CoordinatorNode : IAsyncDisposable
 {
-    private readonly Func<IServiceProvider, IOrchestratorAdapter>? adapter;
+    private readonly AdapterModule adapter;
     private readonly List<string> settings;
     private WebApplication? app;
     private GrpcChannel? channel;
 
+    /// <param name="adapter">The adapter it offers, plugged in as the coordinator's host plugs one in; the Docker-host adapter when null.</param>
     /// <param name="https">The node listens with TLS (its settings carry --tls-cert...); <see cref="Client"/> then only suits h2c nodes.</param>
-    public CoordinatorNode(string cluster, int port, string directory, IEnumerable<string> settings, Func<IServiceProvider, IOrchestratorAdapter>? adapter = null, bool https = false)
+    public CoordinatorNode(string cluster, int port, string directory, IEnumerable<string> settings, AdapterModule? adapter = null, bool https = false)
     {
         Scheme = https ? "https" : "http";
         Cluster = cluster;
         Port = port;
         JournalPath = Path.Combine(directory, $"{cluster}.db");
-        this.adapter = adapter;
+        this.adapter = adapter ?? DockerAdapterRegistration.Module;
         this.settings = [$"--cluster={cluster}", $"--port={port}", $"--journal={JournalPath}", .. settings];
     }
 
@@ -42,7 +44,7 @@ public sealed class CoordinatorNode : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        app = CoordinatorApp.Build([.. settings], adapterOverride: adapter);
+        app = CoordinatorApp.Build([.. settings], [adapter]);
         await app.StartAsync();
         channel = GrpcChannel.ForAddress(Address);
         Client = new V1.Coordinator.CoordinatorClient(channel);

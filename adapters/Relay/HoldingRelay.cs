@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Federation.Adapters.Docker;
+namespace Federation.Adapters.Relay;
 
 /// <summary>
 /// A stable client address on 127.0.0.1 that forwards each connection to the current backend. While
@@ -10,7 +10,7 @@ namespace Federation.Adapters.Docker;
 /// or the hold is released; connections already forwarded keep their backend, and a hold can wait
 /// (bounded) for them to finish, so that none is cut when the backend is frozen and removed.
 /// </summary>
-public sealed partial class TcpSwitchProxy : IAsyncDisposable
+public sealed partial class HoldingRelay : IAsyncDisposable
 {
     private readonly TcpListener listener;
     private readonly CancellationTokenSource stop = new();
@@ -23,7 +23,7 @@ public sealed partial class TcpSwitchProxy : IAsyncDisposable
     private int forwarding;
     private TaskCompletionSource? drained;
 
-    public TcpSwitchProxy(int port, string backend, TimeSpan maxHold, ILogger logger)
+    public HoldingRelay(int port, string backend, TimeSpan maxHold, ILogger logger)
     {
         this.backend = backend;
         this.maxHold = maxHold;

@@ -1,10 +1,10 @@
-using System.Runtime.CompilerServices;
 using Federation.Adapters;
 using Federation.Common;
 using Federation.Coordinator.Engines;
 using Federation.Coordinator.Journal;
 using Federation.Coordinator.Options;
 using Federation.Coordinator.Peers;
+using Federation.Coordinator.Requests;
 using Federation.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -13,20 +13,19 @@ using Microsoft.Extensions.Options;
 namespace Federation.Coordinator.Saga;
 
 /// <summary>
-/// The client side of migrations: checks a request, locks the workload, negotiates with the
-/// destination (a refusal ends it here, before anything moves), then hands it to the runner.
+/// Starts a migration asked for by a client: checks the request, locks the workload, negotiates with
+/// the destination (a refusal ends it here, before anything moves), then hands it to the runner.
 /// </summary>
-public sealed partial class MigrationService(
+public sealed partial class MigrationStarter(
     IOrchestratorAdapter adapter,
-    EngineClients engines,
+    RuntimeEngines engines,
     PeerClients peers,
     MigrationJournal journal,
     MigrationTracker tracker,
-    MigrationEvents events,
     MigrationRunner runner,
     IOptions<CoordinatorOptions> options,
     TimeProvider clock,
-    ILogger<MigrationService> logger)
+    ILogger<MigrationStarter> logger)
 {
     private CoordinatorOptions Options => options.Value;
 
@@ -107,91 +106,7 @@ public sealed partial class MigrationService(
         return migration.Clone();
     }
 
-    public Migration Get(string id) =>
-        journal.Get(CheckId(id)) ?? throw FederationException.NotFound($"migration '{id}' is not known to cluster '{Options.Cluster}'");
-
-    public IReadOnlyList<Migration> List() => journal.List();
-
-    public Migration Cancel(string id)
-    {
-        var migration = Get(id);
-        if (MigrationPhases.IsFinished(migration.Phase))
-            throw FederationException.FailedPrecondition($"migration {id} has already ended ({MigrationPhases.Display(migration.Phase)})");
-        if (journal.Steps(id).Any(s => s.Step == SagaSteps.Commit))
-            throw FederationException.FailedPrecondition($"migration {id} has committed: it can only finish now");
-        if (!runner.RequestCancel(id))
-            throw FederationException.FailedPrecondition($"migration {id} is being recovered: it will end by itself");
-        migration.CancelRequested = true;
-        return migration;
-    }
-
-    /// <summary>The migration as it is now, then its events until it ends.</summary>
-    public async IAsyncEnumerable<MigrationEvent> WatchAsync(string id, [EnumeratorCancellation] CancellationToken ct)
-    {
-        var reader = events.Subscribe(CheckId(id), out var subscription);
-        using (subscription)
-        {
-            var current = Get(id);
-            var done = MigrationPhases.IsFinished(current.Phase);
-            yield return new MigrationEvent
-            {
-                MigrationId = id,
-                Phase = current.Phase,
-                Message = done ? $"migration has ended: {MigrationPhases.Display(current.Phase)}" : "watching",
-                At = Timestamp.FromDateTimeOffset(clock.GetUtcNow()),
-                Migration = current,
-                Terminal = done,
-            };
-            if (done) yield break;
-            await foreach (var e in reader.ReadAllAsync(ct))
-            {
-                yield return e;
-                if (e.Terminal) yield break;
-            }
-        }
-    }
-
-    public async Task<IReadOnlyList<Workload>> ListWorkloadsAsync(CancellationToken ct)
-    {
-        var workloads = await adapter.ListWorkloadsAsync(ct);
-        return workloads.Select(w => WorkloadMessages.From(w, Options.Cluster, w.Role == Adapters.WorkloadRole.Target ? w.MigrationId : journal.ActiveMigrationOf(w.Id))).ToList();
-    }
-
-    public async Task<Workload> DeployAsync(DeployRequest request, CancellationToken ct)
-    {
-        if (request.Ref is null || request.Spec is null) throw FederationException.InvalidArgument("deploy needs a workload and an app spec");
-        var id = new WorkloadId(request.Ref.Namespace is { Length: > 0 } ns ? ns : WorkloadId.DefaultNamespace, request.Ref.Name);
-        Names.CheckAppName(id.Namespace, "namespace");
-        Names.CheckAppName(id.Name, "workload name");
-        if (request.Spec.Name != id.Name) throw FederationException.InvalidArgument($"app name '{request.Spec.Name}' must be the workload name '{id.Name}'");
-        Names.CheckImageReference(request.Spec.Image);
-        var deployed = await adapter.DeployAsync(id, request.Spec, ct);
-        return WorkloadMessages.From(deployed, Options.Cluster, null);
-    }
-
-    public async Task<ListPeersResponse> ListPeersAsync(CancellationToken ct)
-    {
-        var response = new ListPeersResponse { Cluster = Options.Cluster };
-        foreach (var (name, address) in peers.Peers.OrderBy(p => p.Key, StringComparer.Ordinal))
-        {
-            var peer = new Peer { Name = name, Address = address };
-            try
-            {
-                await peers.For(name).HeartbeatAsync(new HeartbeatRequest { SourceCluster = Options.Cluster },
-                    deadline: DateTime.UtcNow.AddSeconds(3), cancellationToken: ct);
-                peer.Reachable = true;
-                peer.Detail = "ok";
-            }
-            catch (RpcException e)
-            {
-                peer.Detail = ErrorMappingInterceptor.OneLine($"{e.StatusCode}: {e.Status.Detail}");
-            }
-            response.Peers.Add(peer);
-        }
-        return response;
-    }
-
-    private (FederationError, string) Refusal(Exception e, string destination) => e switch
+    private static (FederationError, string) Refusal(Exception e, string destination) => e switch
     {
         FederationException fe => (fe.Error, fe.Message),
         RpcException { StatusCode: StatusCode.Unavailable or StatusCode.DeadlineExceeded } r =>
@@ -201,13 +116,6 @@ public sealed partial class MigrationService(
         RpcException r => (FederationError.FailedPrecondition, $"negotiation with cluster '{destination}' failed: {r.Status.Detail}"),
         _ => (FederationError.Internal, e.Message),
     };
-
-    private static string CheckId(string id)
-    {
-        if (string.IsNullOrWhiteSpace(id) || id.Length > 64 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
-            throw FederationException.InvalidArgument($"migration id '{(id.Length > 64 ? id[..64] : id)}' is malformed");
-        return id;
-    }
 
     private static string NewId() => "m" + Guid.NewGuid().ToString("N")[..10];
 

@@ -8,15 +8,16 @@ using Microsoft.Extensions.Options;
 namespace Federation.Coordinator.Traffic;
 
 /// <summary>
-/// The source side of a migration's traffic steps. The workload's stable address lives in its home
-/// cluster: when that is this cluster, its adapter holds and switches it; when the workload has moved
-/// here from its home, the home coordinator does, over the peer API.
+/// The traffic steps of a migration as its source cluster takes them. The workload's stable address
+/// lives in its home cluster: when that is this cluster, this cluster's traffic switch holds and
+/// switches it; when the workload has moved here from its home, the home coordinator does, over the
+/// peer API (served there by <see cref="HomeSideTraffic"/>).
 /// </summary>
-public sealed partial class StableAddressTraffic(
-    IOrchestratorAdapter adapter,
+public sealed partial class SourceSideTraffic(
+    ITrafficSwitch traffic,
     PeerClients peers,
     IOptions<CoordinatorOptions> options,
-    ILogger<StableAddressTraffic> logger)
+    ILogger<SourceSideTraffic> logger)
 {
     /// <summary>The cluster whose coordinator holds the migrating workload's stable address.</summary>
     public static string HomeOf(Migration migration) =>
@@ -29,7 +30,7 @@ public sealed partial class StableAddressTraffic(
         var workload = Workload(migration);
         if (IsHere(migration))
         {
-            await adapter.HoldTrafficAsync(workload, ct);
+            await traffic.HoldAsync(workload, ct);
             return;
         }
         await Home(migration).HoldTrafficAsync(new HoldTrafficRequest
@@ -45,7 +46,7 @@ public sealed partial class StableAddressTraffic(
         var workload = Workload(migration);
         if (IsHere(migration))
         {
-            await adapter.SwitchTrafficAsync(workload, backends, ct);
+            await traffic.SwitchAsync(workload, backends, ct);
             return;
         }
         var request = new SwitchTrafficRequest
@@ -64,7 +65,7 @@ public sealed partial class StableAddressTraffic(
         var workload = Workload(migration);
         if (IsHere(migration))
         {
-            await adapter.ReleaseTrafficAsync(workload, ct);
+            await traffic.ReleaseAsync(workload, ct);
             return;
         }
         try

@@ -2,22 +2,24 @@ using Federation.Adapters;
 using Federation.Common;
 using Federation.Coordinator.Journal;
 using Federation.Coordinator.Options;
+using Federation.Coordinator.Requests;
 using Federation.V1;
 using Microsoft.Extensions.Options;
 
 namespace Federation.Coordinator.Traffic;
 
 /// <summary>
-/// The home side of a stable address: this cluster's adapter holds it for a workload that runs, or
-/// is moving, elsewhere, and the coordinator of the cluster it moves away from asks to hold, switch
-/// or release it. Each request is journaled under the migration's id before the adapter acts and is
+/// The traffic steps of a migration as the workload's home cluster takes them: this cluster's traffic
+/// switch holds the stable address of a workload that runs, or is moving, elsewhere, and the
+/// coordinator of the cluster it moves away from (<see cref="SourceSideTraffic"/>) asks to hold, switch
+/// or release it. Each request is journaled under the migration's id before the traffic switch acts and is
 /// safe to repeat; a switch or release needs a hold of the same migration and workload first.
 /// </summary>
-public sealed partial class HomeTraffic(
-    IOrchestratorAdapter adapter,
+public sealed partial class HomeSideTraffic(
+    ITrafficSwitch traffic,
     MigrationJournal journal,
     IOptions<CoordinatorOptions> options,
-    ILogger<HomeTraffic> logger)
+    ILogger<HomeSideTraffic> logger)
 {
     private string Cluster => options.Value.Cluster;
 
@@ -31,7 +33,7 @@ public sealed partial class HomeTraffic(
         if (steps.Any(s => s.Step is TrafficSteps.Switch or TrafficSteps.Release))
             throw FederationException.FailedPrecondition($"migration {request.MigrationId} has already switched or released the traffic of {workload} here");
         journal.AppendStep(request.MigrationId, TrafficSteps.Hold, StepStatus.Begun, workload.ToString());
-        await adapter.HoldTrafficAsync(workload, ct);
+        await traffic.HoldAsync(workload, ct);
         journal.AppendStep(request.MigrationId, TrafficSteps.Hold, StepStatus.Done, workload.ToString());
         LogHeld(logger, request.MigrationId, workload.ToString(), address, request.SourceCluster);
         return new TrafficResponse { StableAddress = address };
@@ -49,7 +51,7 @@ public sealed partial class HomeTraffic(
         var backends = request.Backends.ToDictionary(kv => (int)kv.Key, kv => kv.Value);
         var detail = string.Join(",", backends.OrderBy(b => b.Key).Select(b => $"{b.Key}={b.Value}"));
         journal.AppendStep(request.MigrationId, TrafficSteps.Switch, StepStatus.Begun, detail);
-        await adapter.SwitchTrafficAsync(workload, backends, ct);
+        await traffic.SwitchAsync(workload, backends, ct);
         journal.AppendStep(request.MigrationId, TrafficSteps.Switch, StepStatus.Done, detail);
         LogSwitched(logger, request.MigrationId, workload.ToString(), address, detail);
         return new TrafficResponse { StableAddress = address };
@@ -63,14 +65,14 @@ public sealed partial class HomeTraffic(
         if (steps.Any(s => s.Step == TrafficSteps.Switch))
             throw FederationException.FailedPrecondition($"migration {request.MigrationId} has switched the traffic of {workload} here: there is no hold to release");
         journal.AppendStep(request.MigrationId, TrafficSteps.Release, StepStatus.Begun, workload.ToString());
-        await adapter.ReleaseTrafficAsync(workload, ct);
+        await traffic.ReleaseAsync(workload, ct);
         journal.AppendStep(request.MigrationId, TrafficSteps.Release, StepStatus.Done, workload.ToString());
         LogReleased(logger, request.MigrationId, workload.ToString(), address);
         return new TrafficResponse { StableAddress = address };
     }
 
     private async Task<string> StableAddressAsync(WorkloadId workload, CancellationToken ct) =>
-        await adapter.GetStableAddressAsync(workload, ct)
+        await traffic.GetStableAddressAsync(workload, ct)
         ?? throw FederationException.NotFound($"cluster '{Cluster}' holds no stable address for workload {workload}");
 
     private IReadOnlyList<JournalStep> Steps(string migrationId) =>
@@ -86,13 +88,9 @@ public sealed partial class HomeTraffic(
 
     private static WorkloadId Check(string migrationId, string sourceCluster, V1.WorkloadRef? reference)
     {
-        if (string.IsNullOrEmpty(migrationId) || migrationId.Length > 64 || !migrationId.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
-            throw FederationException.InvalidArgument("migration id is empty or malformed");
+        RequestChecks.MigrationId(migrationId);
         if (string.IsNullOrWhiteSpace(sourceCluster)) throw FederationException.InvalidArgument("source cluster is empty");
-        if (reference is null) throw FederationException.InvalidArgument("workload is missing");
-        Names.CheckAppName(reference.Namespace, "namespace");
-        Names.CheckAppName(reference.Name, "workload name");
-        return new WorkloadId(reference.Namespace, reference.Name);
+        return RequestChecks.Workload(reference);
     }
 
     private static void CheckEndpoint(string endpoint)

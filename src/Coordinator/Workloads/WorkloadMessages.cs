@@ -1,7 +1,7 @@
 using Federation.Adapters;
 using Federation.V1;
 
-namespace Federation.Coordinator.Saga;
+namespace Federation.Coordinator.Workloads;
 
 /// <summary>Adapter workloads as the API shows them.</summary>
 public static class WorkloadMessages

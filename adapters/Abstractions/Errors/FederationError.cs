@@ -1,4 +1,4 @@
-namespace Federation.Common;
+namespace Federation;
 
 /// <summary>The kinds of failure that cross the wire; each maps to one gRPC status code.</summary>
 public enum FederationError

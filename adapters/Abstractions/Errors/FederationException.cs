@@ -1,4 +1,4 @@
-namespace Federation.Common;
+namespace Federation;
 
 /// <summary>
 /// A failure of a domain operation with a one-line message meant for the person who asked.

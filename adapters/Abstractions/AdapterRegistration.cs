@@ -1,0 +1,21 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Federation.Adapters;
+
+/// <summary>
+/// How an adapter plugs into a coordinator host: it registers its orchestrator and traffic seams under
+/// its kind; the coordinator resolves the pair of the configured kind. A host may register several
+/// kinds; only the configured one is ever built.
+/// </summary>
+public static class AdapterRegistration
+{
+    public static IServiceCollection AddOrchestratorAdapter(this IServiceCollection services, string kind,
+        Func<IServiceProvider, IOrchestratorAdapter> adapter, Func<IServiceProvider, ITrafficSwitch> traffic)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(kind);
+        services.AddSingleton(new AdapterKind(kind));
+        services.AddKeyedSingleton(kind, (sp, _) => adapter(sp));
+        services.AddKeyedSingleton(kind, (sp, _) => traffic(sp));
+        return services;
+    }
+}

@@ -1,0 +1,28 @@
+using Federation.V1;
+
+namespace Federation.Adapters;
+
+/// <summary>
+/// The coordinator's one client of runtime Engines, lent to adapters so none of them speaks Engine gRPC
+/// itself: an adapter starts runtimes the way its orchestrator does and asks this for everything that
+/// happens inside one (readiness, images, what the runtime can do).
+/// </summary>
+public interface IRuntimeEngines
+{
+    /// <summary>The Engine's own description: versions, kernel, architecture, dirty tracking, images.</summary>
+    Task<DescribeResponse> DescribeAsync(Uri engine, CancellationToken ct);
+
+    /// <summary>Waits until the Engine answers and its inner dockerd is ready.</summary>
+    /// <param name="whyGone">Asked between attempts: a reason when the runtime can no longer become ready (its Engine exited), else null.</param>
+    /// <exception cref="FederationException">Unavailable: not ready within <paramref name="timeout"/>, or gone.</exception>
+    Task WaitForEngineAsync(Uri engine, string runtime, TimeSpan timeout, Func<CancellationToken, Task<string?>> whyGone, CancellationToken ct);
+
+    /// <summary>Waits until the workload's app serves (active) or waits for its restore (target).</summary>
+    /// <exception cref="FederationException">Unavailable, with the last state seen, when not ready within <paramref name="timeout"/>.</exception>
+    Task WaitForAppAsync(WorkloadInfo workload, TimeSpan timeout, CancellationToken ct);
+
+    /// <summary>Makes <paramref name="image"/> available in the runtime: nothing when it has it, else streams the archive (<c>docker save</c> format) into it.</summary>
+    /// <param name="openArchive">Opens the image archive where the orchestrator keeps images (a host's dockerd, a registry).</param>
+    /// <returns>The images the runtime holds afterwards.</returns>
+    Task<IReadOnlyCollection<string>> PlaceImageAsync(Uri engine, string image, Func<CancellationToken, Task<Stream>> openArchive, CancellationToken ct);
+}

@@ -1,0 +1,63 @@
+using Docker.DotNet;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Federation.Adapters.Docker;
+
+/// <summary>Plugs the Docker-host adapter into a coordinator host under the kind "docker".</summary>
+public static class DockerAdapterRegistration
+{
+    public const string Kind = "docker";
+
+    /// <summary>Short command-line switches of the adapter's settings, for the host's command line.</summary>
+    public static IReadOnlyDictionary<string, string> Switches { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["--runtime-image"] = $"{DockerHostSettings.Section}:RuntimeImage",
+        ["--name-prefix"] = $"{DockerHostSettings.Section}:NamePrefix",
+        ["--state-dir"] = $"{DockerHostSettings.Section}:StateDirectory",
+        ["--max-workloads"] = $"{DockerHostSettings.Section}:MaxWorkloads",
+        ["--docker-endpoint"] = $"{DockerHostSettings.Section}:DockerEndpoint",
+    };
+
+    /// <summary>The adapter as a coordinator host offers it.</summary>
+    public static AdapterModule Module { get; } = new(Kind, (services, configuration) => services.AddDockerHostAdapter(configuration), Switches);
+
+    /// <summary>Registers the adapter and its holding-proxy traffic switch; nothing is built unless "docker" is the configured kind.</summary>
+    public static IServiceCollection AddDockerHostAdapter(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DockerHostSettings>().Bind(configuration.GetSection(DockerHostSettings.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DockerHostSettings>, DockerHostSettingsValidator>();
+        services.AddSingleton(sp => HostOptions(sp.GetRequiredService<IOptions<DockerHostSettings>>().Value, sp.GetRequiredService<ClusterContext>()));
+        services.AddSingleton(sp => new DockerClientConfiguration(new Uri(sp.GetRequiredService<IOptions<DockerHostSettings>>().Value.DockerEndpoint)).CreateClient());
+        services.AddSingleton(sp => new DockerRuntimeHost(sp.GetRequiredService<DockerClient>(), sp.GetRequiredService<DockerHostAdapterOptions>().Launch,
+            sp.GetRequiredService<IRuntimeEngines>()));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<DockerHostAdapterOptions>();
+            return new DockerAdapterState(Path.Combine(options.StateDirectory, $"docker-adapter-{options.Cluster}.json"));
+        });
+        services.AddSingleton(sp => new ProxyTrafficSwitch(sp.GetRequiredService<DockerAdapterState>(), sp.GetRequiredService<DockerHostAdapterOptions>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => new DockerHostAdapter(sp.GetRequiredService<DockerClient>(), sp.GetRequiredService<DockerHostAdapterOptions>(),
+            sp.GetRequiredService<DockerRuntimeHost>(), sp.GetRequiredService<DockerAdapterState>(), sp.GetRequiredService<ProxyTrafficSwitch>(),
+            sp.GetRequiredService<IRuntimeEngines>(), sp.GetRequiredService<ILoggerFactory>()));
+        return services.AddOrchestratorAdapter(Kind, sp => sp.GetRequiredService<DockerHostAdapter>(), sp => sp.GetRequiredService<ProxyTrafficSwitch>());
+    }
+
+    private static DockerHostAdapterOptions HostOptions(DockerHostSettings settings, ClusterContext cluster) => new()
+    {
+        Cluster = cluster.Cluster,
+        NamePrefix = settings.NamePrefix,
+        MaxWorkloads = settings.MaxWorkloads,
+        StateDirectory = string.IsNullOrEmpty(settings.StateDirectory) ? cluster.StateDirectory : settings.StateDirectory,
+        LocalEngine = settings.DockerEndpoint.StartsWith("unix://", StringComparison.Ordinal),
+        Launch = new RuntimeLaunchOptions
+        {
+            RuntimeImage = settings.RuntimeImage,
+            OwnerLabel = $"federation-{settings.NamePrefix}-{cluster.Cluster}",
+            Privileged = settings.Privileged,
+        },
+    };
+}

@@ -1,0 +1,32 @@
+namespace Federation.Adapters.Docker;
+
+/// <summary>
+/// The Docker-host adapter's settings, bound from the coordinator's <c>Coordinator:Adapter</c> section
+/// (command line: <c>--runtime-image</c>, <c>--name-prefix</c>, <c>--state-dir</c>, <c>--max-workloads</c>,
+/// <c>--docker-endpoint</c>) and checked at start when the configured kind is "docker".
+/// </summary>
+public sealed class DockerHostSettings
+{
+    public const string Section = "Coordinator:Adapter";
+
+    /// <summary>The configured adapter kind; these settings apply when it is <see cref="DockerAdapterRegistration.Kind"/>.</summary>
+    public string Kind { get; set; } = DockerAdapterRegistration.Kind;
+
+    /// <summary>The outer dockerd (the "node").</summary>
+    public string DockerEndpoint { get; set; } = "unix:///var/run/docker.sock";
+
+    /// <summary>The runtime image (FEDERATION_RUNTIME_IMAGE of scripts/setup.sh).</summary>
+    public string RuntimeImage { get; set; } = "";
+
+    /// <summary>Prefix of the runtime container names, so several clusters can share one dockerd.</summary>
+    public string NamePrefix { get; set; } = "fed";
+
+    /// <summary>Where the adapter keeps its routes and roles; defaults to the coordinator's journal directory.</summary>
+    public string StateDirectory { get; set; } = "";
+
+    /// <summary>How many workloads (active or target) this cluster accepts.</summary>
+    public int MaxWorkloads { get; set; } = 16;
+
+    /// <summary>Start runtimes with <c>--privileged</c> (a real host) instead of the capability set that works where it fails.</summary>
+    public bool Privileged { get; set; }
+}

@@ -1,0 +1,21 @@
+using Federation.Common;
+using Microsoft.Extensions.Options;
+
+namespace Federation.Adapters.Docker;
+
+/// <summary>Checks the Docker-host settings at start (only when "docker" is the configured kind), one line per mistake.</summary>
+public sealed class DockerHostSettingsValidator : IValidateOptions<DockerHostSettings>
+{
+    public ValidateOptionsResult Validate(string? name, DockerHostSettings settings)
+    {
+        if (settings.Kind != DockerAdapterRegistration.Kind) return ValidateOptionsResult.Skip;
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(settings.RuntimeImage)) failures.Add("adapter runtime image is empty (docker adapter: --runtime-image)");
+        try { Names.CheckAppName(settings.NamePrefix, "adapter name prefix"); }
+        catch (FederationException e) { failures.Add(e.Message); }
+        if (settings.MaxWorkloads < 0) failures.Add("adapter max workloads is negative");
+        if (!Uri.TryCreate(settings.DockerEndpoint, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("unix" or "tcp" or "http" or "npipe"))
+            failures.Add($"docker endpoint '{settings.DockerEndpoint}' is not a unix://, tcp:// or http:// URL");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

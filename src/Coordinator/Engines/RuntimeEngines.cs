@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using Federation.Adapters;
+using Federation.Common;
+using Federation.Common.Retry;
+using Federation.V1;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
+
+namespace Federation.Coordinator.Engines;
+
+/// <summary>
+/// The coordinator's one client of runtime Engines: one gRPC channel per Engine endpoint, reused by
+/// every call of the process (the saga's checkpoints and transfers, the destination's restores, and
+/// the adapters' readiness and image placement through <see cref="IRuntimeEngines"/>).
+/// </summary>
+public sealed class RuntimeEngines : IRuntimeEngines, IDisposable
+{
+    private static readonly TimeSpan PollCallTimeout = TimeSpan.FromSeconds(5);
+    private readonly ConcurrentDictionary<Uri, GrpcChannel> channels = new();
+    private readonly Polly.ResiliencePipeline<string?> poll = Backoff.Poll(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1),
+        e => e is RpcException { StatusCode: StatusCode.NotFound or StatusCode.Unavailable or StatusCode.DeadlineExceeded });
+
+    public V1.Engine.EngineClient For(Uri endpoint) =>
+        new(channels.GetOrAdd(endpoint, e => GrpcChannel.ForAddress(e, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 }))
+            .Intercept(DefaultDeadlineInterceptor.Standard));
+
+    public async Task<DescribeResponse> DescribeAsync(Uri engine, CancellationToken ct) =>
+        await For(engine).DescribeAsync(new DescribeRequest(), cancellationToken: ct);
+
+    public async Task WaitForEngineAsync(Uri engine, string runtime, TimeSpan timeout, Func<CancellationToken, Task<string?>> whyGone, CancellationToken ct)
+    {
+        var client = For(engine);
+        await PollAsync($"runtime '{runtime}'", timeout, async token =>
+        {
+            try
+            {
+                var probe = await client.ProbeAsync(new ProbeRequest(), deadline: DateTime.UtcNow.Add(PollCallTimeout), cancellationToken: token);
+                if (probe.DockerReady) return null;
+                return await GoneAsync(token) ?? probe.Message;
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+            {
+                return await GoneAsync(token) ?? e.Status.Detail;
+            }
+        }, ct);
+
+        async Task<string?> GoneAsync(CancellationToken token) =>
+            await whyGone(token) is { } reason ? throw FederationException.Unavailable($"runtime '{runtime}' is gone: {reason}") : null;
+    }
+
+    public async Task WaitForAppAsync(WorkloadInfo workload, TimeSpan timeout, CancellationToken ct)
+    {
+        var client = For(workload.EngineEndpoint);
+        var target = workload.Role == Adapters.WorkloadRole.Target;
+        await PollAsync($"workload {workload.Id}", timeout, async token =>
+        {
+            var app = await client.GetAppAsync(new GetAppRequest { Name = workload.Id.Name }, deadline: DateTime.UtcNow.Add(PollCallTimeout), cancellationToken: token);
+            if (target) return app.State is AppState.WaitingForRestore or AppState.Running ? null : $"app is {app.State}";
+            if (app.State != AppState.Running) return $"app is {app.State}";
+            var probe = await client.ProbeAsync(new ProbeRequest { App = workload.Id.Name }, deadline: DateTime.UtcNow.Add(PollCallTimeout), cancellationToken: token);
+            return probe.AppAccepting ? null : probe.Message;
+        }, ct);
+    }
+
+    public async Task<IReadOnlyCollection<string>> PlaceImageAsync(Uri engine, string image, Func<CancellationToken, Task<Stream>> openArchive, CancellationToken ct)
+    {
+        var client = For(engine);
+        var described = await client.DescribeAsync(new DescribeRequest(), cancellationToken: ct);
+        if (described.Images.Contains(image)) return described.Images;
+        using var call = client.LoadImage(cancellationToken: ct);
+        await using (var archive = await openArchive(ct))
+        {
+            var buffer = new byte[1 << 20];
+            int read;
+            while ((read = await archive.ReadAsync(buffer, ct)) > 0)
+                await call.RequestStream.WriteAsync(new LoadImageChunk { Data = ByteString.CopyFrom(buffer, 0, read) }, ct);
+        }
+        await call.RequestStream.CompleteAsync();
+        return (await call).Images;
+    }
+
+    /// <summary>Runs <paramref name="check"/> until it returns null (ready), backing off; a timeout is Unavailable with the last reason seen.</summary>
+    private async Task PollAsync(string what, TimeSpan timeout, Func<CancellationToken, Task<string?>> check, CancellationToken ct)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(timeout);
+        var last = "no answer yet";
+        try
+        {
+            await poll.ExecuteAsync(async token =>
+            {
+                try
+                {
+                    var notYet = await check(token);
+                    if (notYet is not null) last = notYet;
+                    return notYet;
+                }
+                catch (RpcException e)
+                {
+                    last = e.Status.Detail;
+                    throw;
+                }
+            }, limit.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or RpcException && limit.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw FederationException.Unavailable($"{what} was not ready within {timeout.TotalSeconds:F0} s: {last}");
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var channel in channels.Values) channel.Dispose();
+    }
+}

@@ -1,0 +1,37 @@
+using Federation.Adapters;
+using Federation.Common;
+using Federation.V1;
+
+namespace Federation.Coordinator.Requests;
+
+/// <summary>The checks the coordinator's client and peer APIs apply to the ids and names they are given, written once.</summary>
+public static class RequestChecks
+{
+    /// <summary>A migration id: 1 to 64 ASCII letters, digits or '-'. Returns it.</summary>
+    public static string MigrationId(string? id)
+    {
+        if (string.IsNullOrEmpty(id) || id.Length > 64 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+            throw FederationException.InvalidArgument(
+                $"migration id is empty or malformed ('{(id is { Length: > 64 } ? id[..64] : id)}': 1 to 64 letters, digits and '-')");
+        return id;
+    }
+
+    /// <summary>A workload reference: namespace and name are DNS labels.</summary>
+    public static WorkloadId Workload(V1.WorkloadRef? reference)
+    {
+        if (reference is null) throw FederationException.InvalidArgument("workload is missing");
+        Names.CheckAppName(reference.Namespace, "namespace");
+        Names.CheckAppName(reference.Name, "workload name");
+        return new WorkloadId(reference.Namespace, reference.Name);
+    }
+
+    /// <summary>A workload with its app spec: the app is named after the workload and its image is well formed.</summary>
+    public static WorkloadId WorkloadWithSpec(V1.WorkloadRef? reference, AppSpec? spec)
+    {
+        var workload = Workload(reference);
+        if (spec is null) throw FederationException.InvalidArgument("app spec is missing");
+        if (spec.Name != reference!.Name) throw FederationException.InvalidArgument($"app name '{spec.Name}' is not the workload name '{reference.Name}'");
+        Names.CheckImageReference(spec.Image);
+        return workload;
+    }
+}

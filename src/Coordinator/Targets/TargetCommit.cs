@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using Federation.Adapters;
+using Federation.Common;
+using Federation.Coordinator.Engines;
+using Federation.Coordinator.Journal;
+using Federation.Coordinator.Requests;
+using Federation.V1;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Federation.Coordinator.Targets;
+
+/// <summary>
+/// The destination's side of the commit, in two named steps: <see cref="RestoreAsync"/> starts the app
+/// from the final checkpoint in the target runtime, <see cref="PromoteAsync"/> makes the target the
+/// workload itself. Safe to repeat: an app already restored from that checkpoint is not restored again.
+/// </summary>
+public sealed partial class TargetCommit(
+    IOrchestratorAdapter adapter,
+    RuntimeEngines engines,
+    MigrationJournal journal,
+    TimeProvider clock,
+    ILogger<TargetCommit> logger)
+{
+    public async Task<CommitResponse> CommitAsync(CommitRequest request, CancellationToken ct)
+    {
+        RequestChecks.MigrationId(request.MigrationId);
+        Names.CheckCheckpointName(request.Checkpoint);
+        var target = journal.GetTarget(request.MigrationId) ?? throw FederationException.NotFound($"migration {request.MigrationId} has no target here");
+        if (target.State == TargetState.Aborted) throw FederationException.FailedPrecondition($"migration {request.MigrationId} was aborted here");
+        var info = await adapter.GetWorkloadAsync(target.Workload, ct)
+            ?? throw FederationException.FailedPrecondition($"the target of migration {request.MigrationId} is gone");
+        var response = await RestoreAsync(target, info, request.Checkpoint, ct);
+        await PromoteAsync(target, ct);
+        foreach (var (port, endpoint) in info.AppEndpoints) response.AppEndpoints[(uint)port] = endpoint;
+        return response;
+    }
+
+    /// <summary>Starts the app from <paramref name="checkpoint"/> in the target runtime, unless it already runs from it.</summary>
+    public async Task<CommitResponse> RestoreAsync(TargetRecord target, WorkloadInfo info, string checkpoint, CancellationToken ct)
+    {
+        var engine = engines.For(info.EngineEndpoint);
+        var response = new CommitResponse();
+        var app = await engine.GetAppAsync(new GetAppRequest { Name = target.Workload.Name }, cancellationToken: ct);
+        if (app.State == AppState.Running && app.RestoredFrom == checkpoint) return response;
+        var watch = Stopwatch.StartNew();
+        var restored = await engine.RestoreAsync(new RestoreRequest { App = target.Workload.Name, Checkpoint = checkpoint }, cancellationToken: ct);
+        response.Timings.AddRange(restored.Timings);
+        response.RestoreDuration = Duration.FromTimeSpan(watch.Elapsed);
+        return response;
+    }
+
+    /// <summary>The target becomes the workload: journaled committed here, then owned by the orchestrator as an active workload.</summary>
+    public async Task PromoteAsync(TargetRecord target, CancellationToken ct)
+    {
+        journal.PutTarget(target with { State = TargetState.Committed, LastHeartbeat = clock.GetUtcNow() });
+        await adapter.PromoteTargetAsync(target.Workload, ct);
+        LogCommitted(logger, target.MigrationId, target.Workload.ToString());
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "migration {Migration}: {Workload} restored and promoted")]
+    private static partial void LogCommitted(ILogger logger, string migration, string workload);
+}

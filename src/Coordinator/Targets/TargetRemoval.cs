@@ -1,0 +1,49 @@
+using Federation.Adapters;
+using Federation.Coordinator.Journal;
+using Federation.Coordinator.Requests;
+using Federation.V1;
+
+namespace Federation.Coordinator.Targets;
+
+/// <summary>
+/// Removes targets that will not be committed: those the source aborted, and those whose source went
+/// silent. The journal says aborted before the adapter removes anything, so a crash in between ends the same way.
+/// </summary>
+public sealed partial class TargetRemoval(IOrchestratorAdapter adapter, MigrationJournal journal, ILogger<TargetRemoval> logger)
+{
+    public async Task<AbortResponse> AbortAsync(AbortRequest request, CancellationToken ct)
+    {
+        RequestChecks.MigrationId(request.MigrationId);
+        var target = journal.GetTarget(request.MigrationId);
+        if (target is null) return new AbortResponse { Removed = false };
+        if (target.State == TargetState.Committed)
+            throw FederationException.FailedPrecondition($"migration {request.MigrationId} has committed here: its workload is not a target any more");
+        await RemoveAsync(target, request.Reason, ct);
+        return new AbortResponse { Removed = true };
+    }
+
+    /// <summary>Removes prepared targets whose source has been silent since before <paramref name="silentSince"/>.</summary>
+    public async Task RemoveSilentAsync(DateTimeOffset silentSince, CancellationToken ct)
+    {
+        foreach (var target in journal.ListTargets().Where(t => t.State == TargetState.Prepared && t.LastHeartbeat < silentSince))
+        {
+            LogReaping(logger, target.MigrationId, target.Workload.ToString(), target.SourceCluster);
+            await RemoveAsync(target, "no heartbeat from the source", ct);
+        }
+    }
+
+    public async Task RemoveAsync(TargetRecord target, string reason, CancellationToken ct)
+    {
+        journal.PutTarget(target with { State = TargetState.Aborted });
+        var info = await adapter.GetWorkloadAsync(target.Workload, ct);
+        if (info is not null && info.Role == Adapters.WorkloadRole.Target && (info.MigrationId is null || info.MigrationId == target.MigrationId))
+            await adapter.DeleteWorkloadAsync(target.Workload, ct);
+        LogAborted(logger, target.MigrationId, target.Workload.ToString(), reason);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "migration {Migration}: target {Workload} removed ({Reason})")]
+    private static partial void LogAborted(ILogger logger, string migration, string workload, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "migration {Migration}: no heartbeat from {Source}, removing target {Workload}")]
+    private static partial void LogReaping(ILogger logger, string migration, string workload, string source);
+}

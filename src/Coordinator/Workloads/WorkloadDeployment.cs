@@ -1,0 +1,23 @@
+using Federation.Adapters;
+using Federation.Common;
+using Federation.Coordinator.Options;
+using Federation.V1;
+using Microsoft.Extensions.Options;
+
+namespace Federation.Coordinator.Workloads;
+
+/// <summary>Deploys a workload in this cluster through its adapter, after checking the request.</summary>
+public sealed class WorkloadDeployment(IOrchestratorAdapter adapter, IOptions<CoordinatorOptions> options)
+{
+    public async Task<Workload> DeployAsync(DeployRequest request, CancellationToken ct)
+    {
+        if (request.Ref is null || request.Spec is null) throw FederationException.InvalidArgument("deploy needs a workload and an app spec");
+        var id = new WorkloadId(request.Ref.Namespace is { Length: > 0 } ns ? ns : WorkloadId.DefaultNamespace, request.Ref.Name);
+        Names.CheckAppName(id.Namespace, "namespace");
+        Names.CheckAppName(id.Name, "workload name");
+        if (request.Spec.Name != id.Name) throw FederationException.InvalidArgument($"app name '{request.Spec.Name}' must be the workload name '{id.Name}'");
+        Names.CheckImageReference(request.Spec.Image);
+        var deployed = await adapter.DeployAsync(id, request.Spec, ct);
+        return WorkloadMessages.From(deployed, options.Value.Cluster, null);
+    }
+}
