@@ -7,8 +7,9 @@ namespace Federation.Adapters;
 /// starts, lists and removes runtimes. A workload is one migratable runtime (the runtime container with
 /// its Engine and Ambassador) running one app. The coordinator talks to the runtime's Engine itself
 /// (through <see cref="IRuntimeEngines"/>) and moves client traffic through <see cref="ITrafficSwitch"/>.
-/// Every method is safe to repeat: the migration saga calls them again after a crash. Failures that a
-/// person should read are <see cref="FederationException"/>s with a one-line message.
+/// What the migration saga calls (passive targets, promote, delete) is safe to repeat: it calls them
+/// again after a crash; a deploy refuses a workload that exists (AlreadyExists). Failures that a person
+/// should read are <see cref="FederationException"/>s with a one-line message.
 /// </summary>
 public interface IOrchestratorAdapter
 {
@@ -35,6 +36,16 @@ public interface IOrchestratorAdapter
 
     /// <summary>A restored target becomes the workload itself: the orchestrator owns and heals it from now on.</summary>
     Task PromoteTargetAsync(WorkloadId id, CancellationToken ct);
+
+    /// <summary>True when the orchestrator itself replaces a workload's runtime that died (a Kubernetes controller, Marathon); the coordinator then only reports it.</summary>
+    bool HealsWorkloads { get; }
+
+    /// <summary>
+    /// Replaces the dead runtime of an active workload with a fresh one that runs the app from its image,
+    /// at the same endpoints where the orchestrator allows it. The app's memory is lost, as with any restart.
+    /// Called by the coordinator only when <see cref="HealsWorkloads"/> is false and no migration holds the workload.
+    /// </summary>
+    Task<WorkloadInfo> RecreateAsync(WorkloadId id, CancellationToken ct);
 
     /// <summary>Removes the workload's runtime (and its stable address when that still leads only to it).</summary>
     Task DeleteWorkloadAsync(WorkloadId id, CancellationToken ct);

@@ -86,7 +86,10 @@ public sealed class DockerAdapterState
 
     /// <param name="HomeCluster">The cluster that holds the workload's stable address; null when this one does.</param>
     /// <param name="HomeAddress">That stable address.</param>
-    public sealed record WorkloadEntry(WorkloadRole Role, string? MigrationId, string Image, string? HomeCluster = null, string? HomeAddress = null);
+    /// <param name="Spec">The app spec (protobuf JSON), so a runtime that died can be recreated.</param>
+    /// <param name="Ports">The runtime's published ports (runtime port -> host port), reused when it is recreated.</param>
+    public sealed record WorkloadEntry(WorkloadRole Role, string? MigrationId, string Image, string? HomeCluster = null, string? HomeAddress = null,
+        string? Spec = null, Dictionary<int, int>? Ports = null);
 
     /// <summary>Container port -> the stable listening port and where it forwards now.</summary>
     public sealed record RouteEntry(Dictionary<int, RoutePort> Ports);

@@ -3,6 +3,7 @@ using Docker.DotNet;
 using Docker.DotNet.Models;
 using Federation.Common;
 using Federation.V1;
+using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 
 namespace Federation.Adapters.Docker;
@@ -87,9 +88,10 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
     public async Task<WorkloadInfo?> GetWorkloadAsync(WorkloadId id, CancellationToken ct)
     {
         var runtime = await host.FindRuntimeAsync(RuntimeName(id), ct);
-        if (runtime is null) return null;
-        var inspect = await docker.Containers.InspectContainerAsync(runtime.RuntimeContainerId, ct);
         var entry = state.Workload(id);
+        if (runtime is null)
+            return entry is not null && await host.IsRunningAsync(RuntimeName(id), ct) == false ? await StoppedAsync(id, entry, ct) : null;
+        var inspect = await docker.Containers.InspectContainerAsync(runtime.RuntimeContainerId, ct);
         var stable = traffic.StableAddress(id);
         node ??= (await docker.System.GetSystemInfoAsync(ct)).Name;
         return new WorkloadInfo(
@@ -106,6 +108,18 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
             node ?? "");
     }
 
+    /// <summary>A runtime whose container stopped (it died, or someone stopped it): it still is the workload, not running, at the endpoints it had.</summary>
+    private async Task<WorkloadInfo> StoppedAsync(WorkloadId id, DockerAdapterState.WorkloadEntry entry, CancellationToken ct)
+    {
+        var ports = entry.Ports ?? [];
+        var engine = new Uri($"http://127.0.0.1:{ports.GetValueOrDefault(RuntimeLaunchOptions.EnginePort)}");
+        var stable = traffic.StableAddress(id);
+        node ??= (await docker.System.GetSystemInfoAsync(ct)).Name;
+        return new WorkloadInfo(id, entry.Role, entry.Image, false, engine, engine,
+            ports.Where(p => p.Key != RuntimeLaunchOptions.EnginePort).ToDictionary(p => p.Key, p => $"127.0.0.1:{p.Value}"),
+            stable ?? entry.HomeAddress, entry.MigrationId, stable is null ? entry.HomeCluster : null, node ?? "");
+    }
+
     public async Task<WorkloadInfo> DeployAsync(WorkloadId id, AppSpec spec, CancellationToken ct)
     {
         await gate.WaitAsync(ct);
@@ -114,7 +128,7 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
             if (await GetWorkloadAsync(id, ct) is not null)
                 throw new FederationException(FederationError.AlreadyExists, $"workload {id} already exists in cluster '{options.Cluster}'");
             await CheckCapacityAsync(ct);
-            state.PutWorkload(id, new DockerAdapterState.WorkloadEntry(WorkloadRole.Active, null, spec.Image));
+            state.PutWorkload(id, new DockerAdapterState.WorkloadEntry(WorkloadRole.Active, null, spec.Image, Spec: JsonFormatter.Default.Format(spec)));
         }
         finally
         {
@@ -141,7 +155,8 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
                 throw FederationException.FailedPrecondition($"workload {id} already exists in cluster '{options.Cluster}'");
             }
             await CheckCapacityAsync(ct);
-            state.PutWorkload(id, new DockerAdapterState.WorkloadEntry(WorkloadRole.Target, migrationId, spec.Image, home?.Cluster, home?.Address));
+            state.PutWorkload(id, new DockerAdapterState.WorkloadEntry(WorkloadRole.Target, migrationId, spec.Image, home?.Cluster, home?.Address,
+                JsonFormatter.Default.Format(spec)));
         }
         finally
         {
@@ -151,6 +166,25 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
         await host.StartAmbassadorAsync(runtime, spec, StartMode.Passive, ct);
         LogTargetCreated(logger, id.ToString(), options.Cluster, migrationId);
         return (await GetWorkloadAsync(id, ct))!;
+    }
+
+    /// <summary>A plain Docker host restarts nothing by itself: the coordinator recreates a runtime that died.</summary>
+    public bool HealsWorkloads => false;
+
+    public async Task<WorkloadInfo> RecreateAsync(WorkloadId id, CancellationToken ct)
+    {
+        var entry = state.Workload(id) ?? throw FederationException.NotFound($"workload {id} is not in cluster '{options.Cluster}'");
+        if (entry.Role != WorkloadRole.Active) throw FederationException.FailedPrecondition($"workload {id} is a migration target: its migration decides what happens to it");
+        if (entry.Spec is null) throw FederationException.FailedPrecondition($"cluster '{options.Cluster}' kept no app spec of {id}: it cannot recreate it");
+        var spec = AppSpec.Parser.ParseJson(entry.Spec);
+        await host.RemoveAsync(RuntimeName(id), ct);
+        // The same host ports: the stable address (here or in the workload's home cluster) keeps its backends.
+        var runtime = await StartRuntimeAsync(id, spec, ct, entry.Ports);
+        await host.StartAmbassadorAsync(runtime, spec, StartMode.Active, ct);
+        var started = await GetWorkloadAsync(id, ct) ?? throw FederationException.Unavailable($"the new runtime of {id} disappeared while it started");
+        await engines.WaitForAppAsync(started, DeployReadyTimeout, ct);
+        LogRecreated(logger, id.ToString(), options.Cluster);
+        return started;
     }
 
     public Task PromoteTargetAsync(WorkloadId id, CancellationToken ct)
@@ -192,7 +226,8 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
         }
     }
 
-    private async Task<RuntimeInstance> StartRuntimeAsync(WorkloadId id, AppSpec spec, CancellationToken ct)
+    /// <param name="hostPorts">Host ports of a runtime this one replaces, to publish on again.</param>
+    private async Task<RuntimeInstance> StartRuntimeAsync(WorkloadId id, AppSpec spec, CancellationToken ct, IReadOnlyDictionary<int, int>? hostPorts = null)
     {
         var ports = spec.Ports.Select(p => (int)(p.RuntimePort != 0 ? p.RuntimePort : p.ContainerPort)).ToList();
         var name = RuntimeName(id);
@@ -206,8 +241,9 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
                 [NamespaceLabel] = id.Namespace,
                 [WorkloadLabel] = id.Name,
                 ["federation.image"] = spec.Image,
-            }, ct);
+            }, ct, hostPorts);
         }
+        if (state.Workload(id) is { } entry) state.PutWorkload(id, entry with { Ports = new Dictionary<int, int>(runtime.PublishedPorts) });
         try
         {
             await host.LoadImageAsync(runtime, spec.Image, ct);
@@ -248,6 +284,9 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
 
     [LoggerMessage(Level = LogLevel.Information, Message = "passive target {Workload} created in cluster {Cluster} for migration {Migration}")]
     private static partial void LogTargetCreated(ILogger logger, string workload, string cluster, string migration);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "workload {Workload} in cluster {Cluster}: its runtime was recreated")]
+    private static partial void LogRecreated(ILogger logger, string workload, string cluster);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "workload {Workload} removed from cluster {Cluster}")]
     private static partial void LogDeleted(ILogger logger, string workload, string cluster);

@@ -24,7 +24,9 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
         StartRuntimeAsync(name, appPorts, new Dictionary<string, string>(), ct);
 
     /// <summary>Starts a runtime whose containers and volume also carry <paramref name="extraLabels"/> (an adapter's own bookkeeping).</summary>
-    public async Task<RuntimeInstance> StartRuntimeAsync(string name, IReadOnlyCollection<int> appPorts, IReadOnlyDictionary<string, string> extraLabels, CancellationToken ct)
+    /// <param name="hostPorts">Host ports to publish the runtime's ports on (runtime port -> host port), e.g. those of a runtime it replaces; any free port for the others.</param>
+    public async Task<RuntimeInstance> StartRuntimeAsync(string name, IReadOnlyCollection<int> appPorts, IReadOnlyDictionary<string, string> extraLabels, CancellationToken ct,
+        IReadOnlyDictionary<int, int>? hostPorts = null)
     {
         Names.CheckAppName(name, "runtime name");
         if (!File.Exists(Path.Combine(options.ModuleDirectory, "Federation.RuntimeModule.dll")))
@@ -55,7 +57,11 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
                 Tmpfs = new Dictionary<string, string> { ["/run"] = "", ["/tmp"] = "" },
                 Mounts = [StateMount(volumeName)],
                 PortBindings = ports.ToDictionary(p => $"{p}/tcp",
-                    _ => (IList<PortBinding>)[new PortBinding { HostIP = "127.0.0.1", HostPort = "" }]),
+                    p => (IList<PortBinding>)[new PortBinding
+                    {
+                        HostIP = "127.0.0.1",
+                        HostPort = hostPorts?.TryGetValue(p, out var host) == true ? host.ToString(CultureInfo.InvariantCulture) : "",
+                    }]),
             }),
         }, ct);
         await docker.Containers.StartContainerAsync(runtime.ID, new ContainerStartParameters(), ct);
@@ -158,6 +164,20 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
             Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"federation.owner={options.OwnerLabel}"] = true } },
         }, ct);
         return containers.Select(c => c.Labels[RuntimeLabel]).Distinct().ToList();
+    }
+
+    /// <summary>Whether the runtime container of that name runs: null when there is none.</summary>
+    public async Task<bool?> IsRunningAsync(string name, CancellationToken ct)
+    {
+        try
+        {
+            var runtime = await docker.Containers.InspectContainerAsync(name, ct);
+            return runtime.Config.Labels.TryGetValue(RuntimeLabel, out var label) && label == name ? runtime.State.Running : null;
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The runtime of that name as it runs now (after a restart of whoever started it), or null.</summary>

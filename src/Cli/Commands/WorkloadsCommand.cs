@@ -19,11 +19,12 @@ public static class WorkloadsCommand
                 return ExitCodes.Ok;
             }
             // HOME: the cluster whose coordinator holds the stable address (where the workload was deployed).
-            await Table.WriteAsync(console.Out, ["WORKLOAD", "ROLE", "IMAGE", "ADDRESS", "HOME", "MIGRATION"],
+            // CONDITION: what the coordinator noticed about the runtime outside a migration (it stopped; recreated).
+            await Table.WriteAsync(console.Out, ["WORKLOAD", "ROLE", "IMAGE", "ADDRESS", "HOME", "MIGRATION", "CONDITION"],
                 response.Workloads.Select(w => new[]
                 {
                     $"{w.Ref.Namespace}/{w.Ref.Name}", w.Role.ToString().ToLowerInvariant(), w.Image,
-                    w.StableAddress is { Length: > 0 } a ? a : string.Join(",", w.AppEndpoints.Values), w.HomeCluster, w.LockedBy,
+                    w.StableAddress is { Length: > 0 } a ? a : string.Join(",", w.AppEndpoints.Values), w.HomeCluster, w.LockedBy, w.Condition,
                 }));
             return ExitCodes.Ok;
         });

@@ -41,14 +41,15 @@ public static class CoordinatorApp
         services.AddSingleton(sp =>
         {
             var coordinator = sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value;
-            return new ClusterContext(coordinator.Cluster, Path.GetDirectoryName(Path.GetFullPath(coordinator.JournalPath))!);
+            return new ClusterContext(coordinator.Cluster, Path.GetDirectoryName(Path.GetFullPath(coordinator.JournalPath))!,
+                coordinator.Adapter.KindAmong(sp.GetServices<AdapterKind>()));
         });
         services.AddSingleton<RuntimeEngines>();
         services.AddSingleton<IRuntimeEngines>(sp => sp.GetRequiredService<RuntimeEngines>());
         foreach (var module in adapters) module.Register(services, builder.Configuration);
         // The core picks the configured kind; only that adapter is ever built.
-        services.AddSingleton(sp => sp.GetRequiredKeyedService<IOrchestratorAdapter>(sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value.Adapter.Kind));
-        services.AddSingleton(sp => sp.GetRequiredKeyedService<ITrafficSwitch>(sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value.Adapter.Kind));
+        services.AddSingleton(sp => sp.GetRequiredKeyedService<IOrchestratorAdapter>(sp.GetRequiredService<ClusterContext>().AdapterKind));
+        services.AddSingleton(sp => sp.GetRequiredKeyedService<ITrafficSwitch>(sp.GetRequiredService<ClusterContext>().AdapterKind));
         services.AddSingleton<PeerClients>();
         services.AddSingleton<MigrationEvents>();
         services.AddSingleton<MigrationTracker>();
@@ -63,6 +64,8 @@ public static class CoordinatorApp
         services.AddSingleton<MigrationCancellation>();
         services.AddSingleton<WorkloadDeployment>();
         services.AddSingleton<WorkloadListing>();
+        services.AddSingleton<WorkloadConditions>();
+        services.AddHostedService<WorkloadWatcher>();
         services.AddSingleton<PeerReachability>();
         services.AddSingleton<MigrationAdmission>();
         services.AddSingleton<TargetPreparation>();

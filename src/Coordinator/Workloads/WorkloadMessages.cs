@@ -6,7 +6,8 @@ namespace Federation.Coordinator.Workloads;
 /// <summary>Adapter workloads as the API shows them.</summary>
 public static class WorkloadMessages
 {
-    public static Workload From(WorkloadInfo info, string cluster, string? lockedBy)
+    /// <param name="condition">What the coordinator noticed about the runtime outside a migration (<see cref="WorkloadConditions"/>).</param>
+    public static Workload From(WorkloadInfo info, string cluster, string? lockedBy, string condition = "")
     {
         var workload = new Workload
         {
@@ -18,6 +19,7 @@ public static class WorkloadMessages
             StableAddress = info.StableAddress ?? "",
             LockedBy = lockedBy ?? "",
             HomeCluster = info.HomeCluster ?? (info.StableAddress is null ? "" : cluster),
+            Condition = condition,
         };
         foreach (var (port, endpoint) in info.AppEndpoints) workload.AppEndpoints[(uint)port] = endpoint;
         return workload;

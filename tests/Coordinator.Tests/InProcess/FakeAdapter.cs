@@ -15,6 +15,7 @@ public sealed class FakeAdapter : IOrchestratorAdapter, ITrafficSwitch
     public const string FakeKind = "fake";
 
     private readonly Dictionary<WorkloadId, WorkloadInfo> workloads = [];
+    private readonly System.Threading.Channels.Channel<WorkloadEvent> changes = System.Threading.Channels.Channel.CreateUnbounded<WorkloadEvent>();
 
     public FakeAdapter()
     {
@@ -47,6 +48,19 @@ public sealed class FakeAdapter : IOrchestratorAdapter, ITrafficSwitch
     public Task<WorkloadInfo> DeployAsync(WorkloadId id, AppSpec spec, CancellationToken ct) => throw new NotSupportedException();
     public Task<WorkloadInfo> CreatePassiveTargetAsync(WorkloadId id, AppSpec spec, string migrationId, StableHome? home, CancellationToken ct) => throw new NotSupportedException();
     public Task PromoteTargetAsync(WorkloadId id, CancellationToken ct) => Task.CompletedTask;
+    /// <summary>Whether this orchestrator replaces dead runtimes itself; when not, the coordinator calls <see cref="RecreateAsync"/>.</summary>
+    public bool HealsWorkloads { get; set; } = true;
+
+    /// <summary>Workloads the coordinator asked to recreate, in order.</summary>
+    public List<WorkloadId> Recreated { get; } = [];
+
+    public Task<WorkloadInfo> RecreateAsync(WorkloadId id, CancellationToken ct)
+    {
+        lock (Recreated) Recreated.Add(id);
+        var recreated = workloads[id] with { Running = true };
+        workloads[id] = recreated;
+        return Task.FromResult(recreated);
+    }
     public Task<string?> GetStableAddressAsync(WorkloadId id, CancellationToken ct) => Task.FromResult(StableAddresses.GetValueOrDefault(id));
 
     public Task HoldAsync(WorkloadId id, CancellationToken ct) => Record($"hold {id}");
@@ -66,9 +80,16 @@ public sealed class FakeAdapter : IOrchestratorAdapter, ITrafficSwitch
         return Task.CompletedTask;
     }
 
+    /// <summary>Sends a change to the coordinator's watch (and records the workload as it now is).</summary>
+    public void Emit(WorkloadEventType type, WorkloadInfo workload)
+    {
+        if (type == WorkloadEventType.Deleted) workloads.Remove(workload.Id);
+        else workloads[workload.Id] = workload;
+        changes.Writer.TryWrite(new WorkloadEvent(type, workload));
+    }
+
     public async IAsyncEnumerable<WorkloadEvent> WatchAsync([EnumeratorCancellation] CancellationToken ct)
     {
-        await Task.Delay(Timeout.Infinite, ct);
-        yield break;
+        await foreach (var change in changes.Reader.ReadAllAsync(ct)) yield return change;
     }
 }

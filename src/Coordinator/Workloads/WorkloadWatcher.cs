@@ -1,0 +1,76 @@
+using Federation.Adapters;
+using Federation.Common;
+using Federation.Common.Retry;
+using Federation.Coordinator.Journal;
+using Grpc.Core;
+
+namespace Federation.Coordinator.Workloads;
+
+/// <summary>
+/// Follows the adapter's watch. An active workload whose runtime stops while no migration holds it is
+/// reported (log and <c>fedctl workloads</c>) and, where the orchestrator does not heal it by itself,
+/// recreated through the adapter (fresh app, memory lost, same endpoints). A watch that fails is
+/// opened again, backing off with jitter.
+/// </summary>
+public sealed partial class WorkloadWatcher(
+    IOrchestratorAdapter adapter,
+    MigrationJournal journal,
+    WorkloadConditions conditions,
+    TimeProvider clock,
+    ILogger<WorkloadWatcher> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var reopen = Backoff.Retry(int.MaxValue, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), _ => !stoppingToken.IsCancellationRequested,
+            (e, attempt) =>
+            {
+                LogWatchFailed(logger, attempt, e.Message);
+                return ValueTask.CompletedTask;
+            });
+        try
+        {
+            await reopen.ExecuteAsync(async ct =>
+            {
+                await foreach (var change in adapter.WatchAsync(ct)) await OnChangeAsync(change, ct);
+            }, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+    }
+
+    private async Task OnChangeAsync(WorkloadEvent change, CancellationToken ct)
+    {
+        var workload = change.Workload;
+        if (change.Type == WorkloadEventType.Deleted)
+        {
+            conditions.Clear(workload.Id);
+            return;
+        }
+        if (workload.Role != WorkloadRole.Active || workload.Running) return;
+        // A migration stops and removes runtimes on purpose; its saga owns the workload until it ends.
+        if (journal.ActiveMigrationOf(workload.Id) is not null) return;
+        var seen = $"runtime stopped (seen {clock.GetUtcNow():HH:mm:ss} UTC)";
+        conditions.Set(workload.Id, seen);
+        LogRuntimeStopped(logger, workload.Id.ToString(), workload.Node);
+        if (adapter.HealsWorkloads) return;
+        try
+        {
+            await adapter.RecreateAsync(workload.Id, ct);
+            conditions.Set(workload.Id, $"{seen}; recreated at {clock.GetUtcNow():HH:mm:ss} UTC, app memory lost");
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            var reason = ErrorMappingInterceptor.OneLine(e is RpcException r ? r.Status.Detail : e.Message);
+            conditions.Set(workload.Id, $"{seen}; could not recreate it: {reason}");
+            LogRecreateFailed(logger, workload.Id.ToString(), reason);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "workload {Workload}: its runtime on node {Node} stopped outside a migration")]
+    private static partial void LogRuntimeStopped(ILogger logger, string workload, string node);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "workload {Workload}: its runtime could not be recreated: {Reason}")]
+    private static partial void LogRecreateFailed(ILogger logger, string workload, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the adapter's watch failed (attempt {Attempt}): {Reason}; opening it again")]
+    private static partial void LogWatchFailed(ILogger logger, int attempt, string reason);
+}
