@@ -3,14 +3,11 @@ namespace Federation.Adapters.Docker;
 /// <summary>
 /// The Docker-host adapter's settings, bound from the coordinator's <c>Coordinator:Adapter</c> section
 /// (command line: <c>--runtime-image</c>, <c>--name-prefix</c>, <c>--state-dir</c>, <c>--max-workloads</c>,
-/// <c>--docker-endpoint</c>) and checked at start when the configured kind is "docker".
+/// <c>--docker-endpoint</c>) and checked at start when the coordinator runs the "docker" kind.
 /// </summary>
 public sealed class DockerHostSettings
 {
     public const string Section = "Coordinator:Adapter";
-
-    /// <summary>The configured adapter kind; these settings apply when it is <see cref="DockerAdapterRegistration.Kind"/>.</summary>
-    public string Kind { get; set; } = DockerAdapterRegistration.Kind;
 
     /// <summary>The outer dockerd (the "node").</summary>
     public string DockerEndpoint { get; set; } = "unix:///var/run/docker.sock";

@@ -4,11 +4,11 @@ using Microsoft.Extensions.Options;
 namespace Federation.Adapters.Docker;
 
 /// <summary>Checks the Docker-host settings at start (only when "docker" is the configured kind), one line per mistake.</summary>
-public sealed class DockerHostSettingsValidator : IValidateOptions<DockerHostSettings>
+public sealed class DockerHostSettingsValidator(ClusterContext cluster) : IValidateOptions<DockerHostSettings>
 {
     public ValidateOptionsResult Validate(string? name, DockerHostSettings settings)
     {
-        if (settings.Kind != DockerAdapterRegistration.Kind) return ValidateOptionsResult.Skip;
+        if (cluster.AdapterKind != DockerAdapterRegistration.Kind) return ValidateOptionsResult.Skip;
         var failures = new List<string>();
         if (string.IsNullOrWhiteSpace(settings.RuntimeImage)) failures.Add("adapter runtime image is empty (docker adapter: --runtime-image)");
         try { Names.CheckAppName(settings.NamePrefix, "adapter name prefix"); }

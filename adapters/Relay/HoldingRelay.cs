@@ -214,12 +214,12 @@ public sealed partial class HoldingRelay : IAsyncDisposable
         stop.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "proxy {Port}: accept failed: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "relay {Port}: accept failed: {Reason}")]
     private static partial void LogAcceptFailed(ILogger logger, int port, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "proxy {Port}: hold lasted longer than {Limit}; forwarding to the current backend")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "relay {Port}: hold lasted longer than {Limit}; forwarding to the current backend")]
     private static partial void LogHoldExpired(ILogger logger, int port, TimeSpan limit);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "proxy {Port}: backend {Backend} unreachable: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "relay {Port}: backend {Backend} unreachable: {Reason}")]
     private static partial void LogBackendUnreachable(ILogger logger, int port, string backend, string reason);
 }

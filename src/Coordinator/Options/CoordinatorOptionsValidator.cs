@@ -29,8 +29,10 @@ public sealed class CoordinatorOptionsValidator(IEnumerable<Adapters.AdapterKind
                 failures.Add($"peer '{peer}' address '{address}' is not an http(s) URL");
         }
         var known = kinds.Select(k => k.Name).Distinct().Order(StringComparer.Ordinal).ToList();
-        if (!known.Contains(options.Adapter.Kind))
-            failures.Add($"adapter kind '{options.Adapter.Kind}' is not supported ({(known.Count == 0 ? "no adapter is registered" : string.Join(", ", known))})");
+        var kind = options.Adapter.KindAmong(kinds);
+        if (known.Count == 0) failures.Add("no adapter is registered in this coordinator host");
+        else if (kind.Length == 0) failures.Add($"adapter kind is empty: choose one with --adapter ({string.Join(", ", known)})");
+        else if (!known.Contains(kind)) failures.Add($"adapter kind '{kind}' is not supported ({string.Join(", ", known)})");
         if (options.Migration.MaxPrecopyRounds > 100) failures.Add("max pre-copy rounds is above 100");
         if (options.Migration.TransferAttempts < 1) failures.Add("transfer attempts must be at least 1");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

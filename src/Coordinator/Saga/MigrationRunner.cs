@@ -119,21 +119,35 @@ public sealed partial class MigrationRunner(
         return RollBackAsync(migration, commitBegun ? $"the destination could not restore: {reason}" : reason, ct);
     }
 
+    /// <summary>
+    /// A commit that began: asks the destination again (Commit is idempotent). Refused, it did not happen:
+    /// roll back. Once it answers, the app runs there and the migration only goes forward: finishing is
+    /// retried, and one that cannot finish fails without restoring the source (the app must not run twice).
+    /// </summary>
     private async Task ResolveCommitAsync(Migration migration, CancellationToken ct)
     {
         var peer = peers.For(migration.DestinationCluster);
-        var retry = RecoveryRetry(migration, "commit", e => e is RpcException { StatusCode: StatusCode.Unavailable or StatusCode.DeadlineExceeded });
+        CommitResponse commit;
         try
         {
-            await retry.ExecuteAsync(async token =>
-            {
-                var commit = await saga.CommitAsync(peer, migration, token);
-                await saga.FinishAsync(migration, commit, null, token);
-            }, ct);
+            commit = await RecoveryRetry(migration, "commit", e => e is RpcException { StatusCode: StatusCode.Unavailable or StatusCode.DeadlineExceeded })
+                .ExecuteAsync(async token => await saga.CommitAsync(peer, migration, token), ct);
         }
         catch (RpcException e) when (!ct.IsCancellationRequested)
         {
             await RollBackAsync(migration, $"the destination could not restore: {e.Status.Detail}", ct);
+            return;
+        }
+        try
+        {
+            await RecoveryRetry(migration, "finish", e => e is RpcException or FederationException { Error: FederationError.Unavailable })
+                .ExecuteAsync(async token => await saga.FinishAsync(migration, commit, null, token), ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            migration.Error = Common.ErrorMappingInterceptor.OneLine(
+                $"restored in '{migration.DestinationCluster}', but finishing failed: {(e is RpcException r ? r.Status.Detail : e.Message)}");
+            tracker.EnterPhase(migration, MigrationPhase.Failed, migration.Error);
         }
     }
 
