@@ -1,12 +1,9 @@
 using System.Diagnostics;
-using Docker.DotNet;
-using Docker.DotNet.Models;
 using Federation.Adapters;
 using Federation.Adapters.Docker;
 using Federation.Coordinator.Tests.Support;
 using Federation.V1;
 using Grpc.Core;
-using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Federation.Coordinator.Tests.E2e;
@@ -60,9 +57,7 @@ public sealed class FaultTests
             await using var client = new StableClient(port, TimeSpan.FromMinutes(2));
             var id = await MigrateAsync(name, rounds: 2, bandwidth: 16 << 20);
             // Sabotage the destination: once its passive app waits for the restore, remove the app's image there.
-            var target = await WaitForTargetAsync(name);
-            using (var inner = new DockerClientConfiguration(new Uri("unix://" + target.DockerSocketHostPath)).CreateClient())
-                await inner.Images.DeleteImageAsync(TestEnvironment.TestAppImage, new ImageDeleteParameters { Force = true });
+            await PassiveTargets.RemoveAppImageAsync(LocalClusters.B, name);
 
             var migration = await LocalClusters.A.WaitForEndAsync(id, TimeSpan.FromMinutes(2));
             await client.StopAsync();
@@ -176,30 +171,6 @@ public sealed class FaultTests
             Assert.That(after.Fields["verify"], Is.EqualTo("ok"), "its memory intact");
             Assert.That(workloads.Single(w => w.Ref.Name == name).LockedBy, Is.Empty, "the workload is not locked");
         });
-    }
-
-    /// <summary>The target runtime in cluster b, once its passive app waits for the restore.</summary>
-    private static async Task<RuntimeInstance> WaitForTargetAsync(string name)
-    {
-        var adapter = (DockerHostAdapter)LocalClusters.B.Services.GetRequiredService<IOrchestratorAdapter>();
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            var runtime = await adapter.Host.FindRuntimeAsync(adapter.RuntimeName(new WorkloadId("default", name)), CancellationToken.None);
-            if (runtime is not null)
-            {
-                using var channel = GrpcChannel.ForAddress(runtime.EngineEndpoint);
-                try
-                {
-                    var app = await new V1.Engine.EngineClient(channel).GetAppAsync(new GetAppRequest { Name = name });
-                    if (app.State == AppState.WaitingForRestore) return runtime;
-                }
-                catch (RpcException) { }
-            }
-            await Task.Delay(100);
-        }
-        Assert.Fail("the target never waited for its restore");
-        return null!;
     }
 
     /// <summary>Once round 1 is well under way, kills the source runtime's TCP connections to the destination Engine.</summary>

@@ -1,13 +1,5 @@
-using System.Diagnostics;
-using Docker.DotNet;
-using Docker.DotNet.Models;
-using Federation.Adapters;
-using Federation.Adapters.Docker;
 using Federation.Coordinator.Tests.Support;
 using Federation.V1;
-using Grpc.Core;
-using Grpc.Net.Client;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Federation.Coordinator.Tests.E2e;
 
@@ -104,9 +96,7 @@ public sealed class HomeAddressTests
                 Options = new MigrationOptions { PrecopyRounds = 2, ConvergeBytes = 1, Transfer = new TransferOptions { BandwidthBytesPerSecond = 16 << 20 } },
             });
             // Sabotage home: once the passive app there waits for its restore, remove the app's image from it.
-            var target = await WaitForTargetAsync(LocalClusters.A, name);
-            using (var inner = new DockerClientConfiguration(new Uri("unix://" + target.DockerSocketHostPath)).CreateClient())
-                await inner.Images.DeleteImageAsync(TestEnvironment.TestAppImage, new ImageDeleteParameters { Force = true });
+            await PassiveTargets.RemoveAppImageAsync(LocalClusters.A, name);
 
             var migration = await LocalClusters.B.WaitForEndAsync(back.MigrationId, TimeSpan.FromMinutes(2));
             await Task.Delay(300);
@@ -133,29 +123,5 @@ public sealed class HomeAddressTests
         {
             await LocalClusters.RemoveWorkloadEverywhereAsync(name);
         }
-    }
-
-    /// <summary>The target runtime in a cluster, once its passive app waits for the restore.</summary>
-    private static async Task<RuntimeInstance> WaitForTargetAsync(CoordinatorNode node, string name)
-    {
-        var adapter = (DockerHostAdapter)node.Services.GetRequiredService<IOrchestratorAdapter>();
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            var runtime = await adapter.Host.FindRuntimeAsync(adapter.RuntimeName(new WorkloadId("default", name)), CancellationToken.None);
-            if (runtime is not null)
-            {
-                using var channel = GrpcChannel.ForAddress(runtime.EngineEndpoint);
-                try
-                {
-                    var app = await new V1.Engine.EngineClient(channel).GetAppAsync(new GetAppRequest { Name = name });
-                    if (app.State == AppState.WaitingForRestore) return runtime;
-                }
-                catch (RpcException) { }
-            }
-            await Task.Delay(100);
-        }
-        Assert.Fail($"the target never waited for its restore in cluster {node.Cluster}");
-        return null!;
     }
 }

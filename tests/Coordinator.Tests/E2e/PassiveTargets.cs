@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Federation.Adapters;
+using Federation.Adapters.Docker;
+using Federation.Coordinator.Tests.Support;
+using Federation.V1;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Federation.Coordinator.Tests.E2e;
+
+/// <summary>The passive target a migration prepares in its destination cluster, as the fault tests reach it.</summary>
+public static class PassiveTargets
+{
+    /// <summary>
+    /// Sabotages the restore: once the passive app in the node's cluster waits for its restore, removes
+    /// the test app's image from that runtime.
+    /// </summary>
+    public static async Task RemoveAppImageAsync(CoordinatorNode node, string name)
+    {
+        var target = await WaitForAsync(node, name);
+        using var inner = new DockerClientConfiguration(new Uri("unix://" + target.DockerSocketHostPath)).CreateClient();
+        await inner.Images.DeleteImageAsync(TestEnvironment.TestAppImage, new ImageDeleteParameters { Force = true });
+    }
+
+    /// <summary>The target runtime in a cluster, once its passive app waits for the restore.</summary>
+    public static async Task<RuntimeInstance> WaitForAsync(CoordinatorNode node, string name)
+    {
+        var adapter = (DockerHostAdapter)node.Services.GetRequiredService<IOrchestratorAdapter>();
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            var runtime = await adapter.Host.FindRuntimeAsync(adapter.RuntimeName(new WorkloadId("default", name)), CancellationToken.None);
+            if (runtime is not null)
+            {
+                using var channel = GrpcChannel.ForAddress(runtime.EngineEndpoint);
+                try
+                {
+                    var app = await new V1.Engine.EngineClient(channel).GetAppAsync(new GetAppRequest { Name = name });
+                    if (app.State == AppState.WaitingForRestore) return runtime;
+                }
+                catch (RpcException) { }
+            }
+            await Task.Delay(100);
+        }
+        Assert.Fail($"the target never waited for its restore in cluster {node.Cluster}");
+        return null!;
+    }
+}
