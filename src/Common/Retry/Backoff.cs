@@ -9,6 +9,17 @@ namespace Federation.Common.Retry;
 /// </summary>
 public static class Backoff
 {
+    /// <summary>
+    /// The delay before attempt <paramref name="attempt"/> + 1 of a hand-written retry loop: doubling from
+    /// <paramref name="first"/> up to <paramref name="max"/>, then spread by a random factor of 0.5 to 1.5.
+    /// </summary>
+    public static TimeSpan Delay(int attempt, TimeSpan first, TimeSpan max)
+    {
+        var doubled = first * Math.Pow(2, Math.Clamp(attempt - 1, 0, 30));
+        var capped = doubled < max ? doubled : max;
+        return capped * (0.5 + Random.Shared.NextDouble());
+    }
+
     /// <summary>Retries a call while <paramref name="retryable"/> says so, up to <paramref name="attempts"/> in all.</summary>
     /// <param name="onRetry">Told the exception and the attempt number (1 for the first failure) before each delay.</param>
     public static ResiliencePipeline Retry(int attempts, TimeSpan firstDelay, TimeSpan maxDelay, Func<Exception, bool> retryable,

@@ -19,8 +19,10 @@ public sealed class RuntimeEngines : IRuntimeEngines, IDisposable
 {
     private static readonly TimeSpan PollCallTimeout = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<Uri, GrpcChannel> channels = new();
+    // Not there yet (NotFound, Unavailable, a slow answer), or a connection the client gave up on (a published port
+    // accepts before the Engine listens: "did not complete the HTTP/2 handshake", which the client reports as Internal).
     private readonly Polly.ResiliencePipeline<string?> poll = Backoff.Poll(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1),
-        e => e is RpcException { StatusCode: StatusCode.NotFound or StatusCode.Unavailable or StatusCode.DeadlineExceeded });
+        e => e is RpcException r && (r.StatusCode is StatusCode.NotFound or StatusCode.Unavailable or StatusCode.DeadlineExceeded || r.Status.DebugException is not null));
 
     public V1.Engine.EngineClient For(Uri endpoint) =>
         new(channels.GetOrAdd(endpoint, e => GrpcChannel.ForAddress(e, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 }))
@@ -40,7 +42,7 @@ public sealed class RuntimeEngines : IRuntimeEngines, IDisposable
                 if (probe.DockerReady) return null;
                 return await GoneAsync(token) ?? probe.Message;
             }
-            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+            catch (RpcException e)
             {
                 return await GoneAsync(token) ?? e.Status.Detail;
             }

@@ -1,4 +1,5 @@
 using Federation.Common;
+using Federation.Common.Retry;
 using Federation.SyncModule.Chunks;
 using Federation.V1;
 using Google.Protobuf;
@@ -75,7 +76,7 @@ public sealed class SyncSender(ILogger<SyncSender>? logger = null)
             {
                 var status = e is RpcException rpc ? rpc.Status : new Status(StatusCode.Unavailable, e.Message);
                 SyncSenderLog.Retrying(logger, transferId, attempt, status.StatusCode, status.Detail);
-                await Task.Delay(options.RetryDelay * (1 << Math.Min(attempt - 1, 6)), cancellationToken);
+                await Task.Delay(Backoff.Delay(attempt, options.RetryDelay, options.RetryDelay * 64), cancellationToken);
             }
             catch (RpcException e) when (!cancellationToken.IsCancellationRequested && IsTlsFailure(e))
             {
@@ -83,7 +84,7 @@ public sealed class SyncSender(ILogger<SyncSender>? logger = null)
             }
             catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new FederationException(ToError(e.StatusCode), $"the receiver refused or broke the transfer: {e.Status.Detail}", e);
+                throw new FederationException(ToError(e), $"the receiver refused or broke the transfer: {e.Status.Detail}", e);
             }
             catch (RpcException) when (cancellationToken.IsCancellationRequested)
             {
@@ -246,6 +247,20 @@ public sealed class SyncSender(ILogger<SyncSender>? logger = null)
         StatusCode.FailedPrecondition => transferId is not null,
         _ => false,
     };
+
+    /// <summary>
+    /// A status the client made up for a broken connection (it carries the transport's exception; one the
+    /// receiver sent carries none) means the receiver is unavailable, whatever its code: with TLS 1.3 a
+    /// refused client certificate surfaces as a reset after the handshake, which the client reports as Internal.
+    /// </summary>
+    private static FederationError ToError(RpcException e) => IsConnectionFailure(e) ? FederationError.Unavailable : ToError(e.StatusCode);
+
+    private static bool IsConnectionFailure(RpcException e)
+    {
+        for (Exception? inner = e.Status.DebugException; inner is not null; inner = inner.InnerException)
+            if (inner is IOException or HttpRequestException or System.Net.Sockets.SocketException) return true;
+        return false;
+    }
 
     private static FederationError ToError(StatusCode code) => code switch
     {
