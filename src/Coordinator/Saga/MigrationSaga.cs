@@ -106,8 +106,9 @@ public sealed partial class MigrationSaga(
                 ? "holding new client connections"
                 : $"holding new client connections at the stable address in home cluster '{SourceSideTraffic.HomeOf(migration)}'");
             journal.AppendStep(migration.Id, SagaSteps.HoldTraffic, StepStatus.Begun, SourceSideTraffic.HomeOf(migration));
-            await traffic.HoldAsync(migration, ct);
+            // New connections wait from here on, through the drain of those already forwarded.
             var holdStarted = Stopwatch.GetTimestamp();
+            await traffic.HoldAsync(migration, ct);
 
             tracker.EnterPhase(migration, MigrationPhase.FinalCheckpoint, "final checkpoint: the app stops");
             journal.AppendStep(migration.Id, SagaSteps.FinalCheckpoint, StepStatus.Begun);

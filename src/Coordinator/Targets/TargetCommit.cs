@@ -4,6 +4,7 @@ using Federation.Common;
 using Federation.Coordinator.Engines;
 using Federation.Coordinator.Journal;
 using Federation.Coordinator.Requests;
+using Federation.Coordinator.Saga;
 using Federation.V1;
 using Google.Protobuf.WellKnownTypes;
 
@@ -27,6 +28,10 @@ public sealed partial class TargetCommit(
         Names.CheckCheckpointName(request.Checkpoint);
         var target = journal.GetTarget(request.MigrationId) ?? throw FederationException.NotFound($"migration {request.MigrationId} has no target here");
         if (target.State == TargetState.Aborted) throw FederationException.FailedPrecondition($"migration {request.MigrationId} was aborted here");
+        // A pre-copy round's checkpoint is taken while the source runs on: restoring it would run the app twice.
+        if (request.Checkpoint != CheckpointNames.Final(request.MigrationId))
+            throw FederationException.FailedPrecondition(
+                $"a commit restores only the final checkpoint of migration {request.MigrationId} ('{CheckpointNames.Final(request.MigrationId)}'), not '{request.Checkpoint}'");
         var info = await adapter.GetWorkloadAsync(target.Workload, ct)
             ?? throw FederationException.FailedPrecondition($"the target of migration {request.MigrationId} is gone");
         var response = await RestoreAsync(target, info, request.Checkpoint, ct);

@@ -1,0 +1,74 @@
+using System.Net.Sockets;
+using Federation.Testing;
+using Federation.V1;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace Federation.Coordinator.Tests.E2e;
+
+/// <summary>What a migration reports about its traffic hold, and what a peer may commit.</summary>
+[TestFixture]
+[Category("e2e")]
+[NonParallelizable]
+public sealed class TrafficHoldTests
+{
+    private const string Name = "h-drain";
+
+    [TearDown]
+    public Task RemoveAsync() => LocalClusters.RemoveWorkloadEverywhereAsync(Name);
+
+    [Test]
+    public async Task The_reported_traffic_hold_counts_the_drain_before_the_freeze()
+    {
+        var (_, stablePort, _) = await LocalClusters.DeployTestAppAsync(Name, mib: 8, dirtyKib: 0);
+        // An idle connection already forwarded: the hold drains it for its full bound before the freeze.
+        using var idle = new TcpClient();
+        await idle.ConnectAsync("127.0.0.1", stablePort);
+        await Task.Delay(200);
+
+        var started = await LocalClusters.A.Client.MigrateAsync(new MigrateRequest
+        {
+            Workload = $"default/{Name}", Destination = "b", Options = new MigrationOptions { PrecopyRounds = 0 },
+        });
+        var migration = await LocalClusters.A.WaitForEndAsync(started.MigrationId, TimeSpan.FromMinutes(3));
+        Assert.That(migration.Phase, Is.EqualTo(MigrationPhase.Completed), migration.Error);
+
+        var hold = migration.Phases.Single(p => p.Phase == MigrationPhase.HoldTraffic);
+        var deleteSource = migration.Phases.Single(p => p.Phase == MigrationPhase.DeleteSource);
+        var waited = deleteSource.StartedAt.ToDateTime() - hold.StartedAt.ToDateTime();
+        TestContext.Out.WriteLine($"hold phase {hold.Duration.ToTimeSpan().TotalMilliseconds:F0} ms, hold to switch done {waited.TotalMilliseconds:F0} ms, reported {migration.TrafficHold.ToTimeSpan().TotalMilliseconds:F0} ms");
+        Assert.Multiple(() =>
+        {
+            Assert.That(hold.Duration.ToTimeSpan(), Is.GreaterThan(TimeSpan.FromSeconds(1.5)), "the drain waited for the idle connection");
+            Assert.That(migration.TrafficHold.ToTimeSpan(), Is.GreaterThan(waited - TimeSpan.FromMilliseconds(150)),
+                "new connections waited from the hold on, drain included, until the switch");
+        });
+    }
+
+    [Test]
+    public async Task A_commit_of_anything_but_the_final_checkpoint_is_refused()
+    {
+        using var channel = GrpcChannel.ForAddress(LocalClusters.B.Address);
+        var peer = new CoordinatorPeer.CoordinatorPeerClient(channel);
+        const string migrationId = "mround00001";
+        await peer.PrepareTargetAsync(new PrepareTargetRequest
+        {
+            MigrationId = migrationId,
+            SourceCluster = "a",
+            Workload = new V1.WorkloadRef { Namespace = "default", Name = Name },
+            Spec = TestApp.Spec(Name, TestEnvironment.TestAppImage, 8, 0),
+            FirstCheckpoint = $"{migrationId}-round-1",
+        });
+        try
+        {
+            GrpcAssert.Status(() => peer.CommitAsync(new CommitRequest { MigrationId = migrationId, Checkpoint = $"{migrationId}-round-1" }).ResponseAsync,
+                StatusCode.FailedPrecondition, "only the final checkpoint");
+            var target = (await LocalClusters.WorkloadsAsync(LocalClusters.B)).Single(w => w.Ref.Name == Name);
+            Assert.That(target.Role, Is.EqualTo(V1.WorkloadRole.Target), "nothing was restored or promoted");
+        }
+        finally
+        {
+            await peer.AbortAsync(new AbortRequest { MigrationId = migrationId, Reason = "test over" });
+        }
+    }
+}
