@@ -134,11 +134,22 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
         {
             gate.Release();
         }
-        var runtime = await StartRuntimeAsync(id, spec, ct);
-        await host.StartAmbassadorAsync(runtime, spec, StartMode.Active, ct);
-        var started = await GetWorkloadAsync(id, ct) ?? throw FederationException.Unavailable($"the runtime of {id} disappeared while it started");
-        await engines.WaitForAppAsync(started, DeployReadyTimeout, ct);
-        traffic.Publish(id, started.AppEndpoints);
+        try
+        {
+            var runtime = await StartRuntimeAsync(id, spec, ct);
+            await host.StartAmbassadorAsync(runtime, spec, StartMode.Active, ct);
+            var started = await GetWorkloadAsync(id, ct) ?? throw FederationException.Unavailable($"the runtime of {id} disappeared while it started");
+            await engines.WaitForAppAsync(started, DeployReadyTimeout, ct);
+            traffic.Publish(id, started.AppEndpoints);
+        }
+        catch (Exception e)
+        {
+            // A deploy that fails leaves nothing behind: no runtime, no volume, the name free again.
+            LogDeployFailed(logger, id.ToString(), options.Cluster, e.Message);
+            state.RemoveWorkload(id);
+            await host.RemoveAsync(RuntimeName(id), CancellationToken.None);
+            throw;
+        }
         LogDeployed(logger, id.ToString(), options.Cluster);
         return (await GetWorkloadAsync(id, ct))!;
     }
@@ -197,11 +208,13 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
     public async Task DeleteWorkloadAsync(WorkloadId id, CancellationToken ct)
     {
         var runtime = await host.FindRuntimeAsync(RuntimeName(id), ct);
+        var ports = runtime?.PublishedPorts ?? state.Workload(id)?.Ports;
         // A stable address that still leads to this runtime has nothing left to forward to; one switched elsewhere keeps forwarding.
-        if (runtime is not null)
-            await traffic.RetireIfOnlyLeadingToAsync(id, runtime.PublishedPorts.Values.Select(p => $"127.0.0.1:{p}").ToHashSet());
-        await host.RemoveAsync(RuntimeName(id), ct);
+        if (ports is not null)
+            await traffic.RetireIfOnlyLeadingToAsync(id, ports.Values.Select(p => $"127.0.0.1:{p}").ToHashSet());
+        // Forgotten first: a runtime seen stopped while it is being removed is not taken for one that died.
         state.RemoveWorkload(id);
+        await host.RemoveAsync(RuntimeName(id), ct);
         LogDeleted(logger, id.ToString(), options.Cluster);
     }
 
@@ -278,6 +291,9 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
         var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)))[..8];
         return $"{name[..54].TrimEnd('-')}-{hash}";
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "deploy of {Workload} in cluster {Cluster} failed, its runtime removed: {Reason}")]
+    private static partial void LogDeployFailed(ILogger logger, string workload, string cluster, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "workload {Workload} deployed in cluster {Cluster}")]
     private static partial void LogDeployed(ILogger logger, string workload, string cluster);

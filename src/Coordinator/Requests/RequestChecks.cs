@@ -31,7 +31,7 @@ public static class RequestChecks
         var workload = Workload(reference);
         if (spec is null) throw FederationException.InvalidArgument("app spec is missing");
         if (spec.Name != reference!.Name) throw FederationException.InvalidArgument($"app name '{spec.Name}' is not the workload name '{reference.Name}'");
-        Names.CheckImageReference(spec.Image);
+        AppSpecValidator.Validate(spec);
         return workload;
     }
 }

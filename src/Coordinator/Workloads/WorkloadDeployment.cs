@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace Federation.Coordinator.Workloads;
 
-/// <summary>Deploys a workload in this cluster through its adapter, after checking the request.</summary>
+/// <summary>Deploys a workload in this cluster through its adapter, after checking the whole request.</summary>
 public sealed class WorkloadDeployment(IOrchestratorAdapter adapter, IOptions<CoordinatorOptions> options)
 {
     public async Task<Workload> DeployAsync(DeployRequest request, CancellationToken ct)
@@ -16,7 +16,8 @@ public sealed class WorkloadDeployment(IOrchestratorAdapter adapter, IOptions<Co
         Names.CheckAppName(id.Namespace, "namespace");
         Names.CheckAppName(id.Name, "workload name");
         if (request.Spec.Name != id.Name) throw FederationException.InvalidArgument($"app name '{request.Spec.Name}' must be the workload name '{id.Name}'");
-        Names.CheckImageReference(request.Spec.Image);
+        // Everything a runtime would refuse is refused here, before anything is created.
+        AppSpecValidator.Validate(request.Spec);
         var deployed = await adapter.DeployAsync(id, request.Spec, ct);
         return WorkloadMessages.From(deployed, options.Value.Cluster, null);
     }

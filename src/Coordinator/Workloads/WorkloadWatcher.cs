@@ -54,6 +54,12 @@ public sealed partial class WorkloadWatcher(
         if (adapter.HealsWorkloads) return;
         try
         {
+            // Looked at again just before acting: it may have been deleted or taken by a migration since the change was seen.
+            if (await adapter.GetWorkloadAsync(workload.Id, ct) is not { Role: WorkloadRole.Active, Running: false } || journal.ActiveMigrationOf(workload.Id) is not null)
+            {
+                conditions.Clear(workload.Id);
+                return;
+            }
             await adapter.RecreateAsync(workload.Id, ct);
             conditions.Set(workload.Id, $"{seen}; recreated at {clock.GetUtcNow():HH:mm:ss} UTC, app memory lost");
         }

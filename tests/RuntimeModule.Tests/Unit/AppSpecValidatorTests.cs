@@ -72,6 +72,30 @@ public sealed class AppSpecValidatorTests
         AssertRefused(spec, "environment");
     }
 
+    [Test]
+    public void Ten_thousand_environment_variables_are_refused()
+    {
+        var spec = Valid();
+        for (var i = 0; i < 10_000; i++) spec.Env[$"V{i}"] = "x";
+        AssertRefused(spec, "10001 environment variables are more than the 256 allowed");
+    }
+
+    [Test]
+    public void A_megabyte_environment_value_is_refused()
+    {
+        var spec = Valid();
+        spec.Env["BIG"] = new string('x', 1 << 20);
+        AssertRefused(spec, "more than the 32768 allowed");
+    }
+
+    [Test]
+    public void A_megabyte_command_is_refused()
+    {
+        var spec = Valid();
+        spec.Command.Add(new string('x', 1 << 20));
+        AssertRefused(spec, "command is longer");
+    }
+
     private static void AssertRefused(AppSpec? spec, string says)
     {
         var e = Assert.Throws<FederationException>(() => AppSpecValidator.Validate(spec))!;
