@@ -6,8 +6,9 @@ namespace Federation.SyncModule.Receiver;
 
 /// <summary>
 /// Reads the manifest part of an Offer and checks it as it arrives: limits (manifest bytes, entries,
-/// total bytes, chunk size) and paths (relative, no '..', no symlink leaving the target, no entry
-/// below a file or a symlink). Nothing is written while reading.
+/// total bytes, chunk size) and paths (relative, no '..', no entry below a file or a symlink); once it
+/// is whole, every symlink is resolved against the target as it will be (<see cref="LinkResolver"/>)
+/// and one that leads outside or loops is refused. Nothing is written while reading.
 /// </summary>
 internal sealed class ManifestReader(SyncReceiverOptions options)
 {
@@ -63,6 +64,7 @@ internal sealed class ManifestReader(SyncReceiverOptions options)
             throw FederationException.InvalidArgument($"the manifest has {entries.Count} entries; its header announced {header.EntryCount}");
         if (entries.Count > 0) CheckDigestsComplete(entries[^1]);
         CheckAncestors(entries, kinds);
+        new LinkResolver(new TargetDirectory(options.RootDirectory, target), entries).Check();
         return new ReceivedManifest(target, chunkSize, entries, totalBytes);
     }
 
@@ -93,7 +95,10 @@ internal sealed class ManifestReader(SyncReceiverOptions options)
             case EntryKind.Directory:
                 return new ReceivedEntry(index, path, EntryKind.Directory, mode);
             case EntryKind.Symlink:
-                if (!RelativePath.LinkStaysInside(path, wire.LinkTarget))
+                // Only the form here; where the link really leads is decided once the whole manifest is known (LinkResolver).
+                if (string.IsNullOrEmpty(wire.LinkTarget) || wire.LinkTarget.Length > RelativePath.MaxLength || wire.LinkTarget.Contains('\0'))
+                    throw FederationException.InvalidArgument($"symlink '{RelativePath.Shorten(path)}' has an empty, overlong or NUL-containing target");
+                if (wire.LinkTarget.StartsWith('/'))
                     throw FederationException.InvalidArgument(
                         $"symlink '{RelativePath.Shorten(path)}' points to '{RelativePath.Shorten(wire.LinkTarget)}', outside the target directory");
                 return new ReceivedEntry(index, path, EntryKind.Symlink, mode) { LinkTarget = wire.LinkTarget };

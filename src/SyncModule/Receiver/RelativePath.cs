@@ -39,29 +39,5 @@ internal static class RelativePath
         return slash < 0 ? null : path[..slash];
     }
 
-    /// <summary>
-    /// True when a symlink at <paramref name="linkPath"/> (relative to the target root) pointing to
-    /// <paramref name="linkTarget"/> resolves, lexically, inside the target root.
-    /// </summary>
-    public static bool LinkStaysInside(string linkPath, string linkTarget)
-    {
-        if (string.IsNullOrEmpty(linkTarget) || linkTarget.StartsWith('/') || linkTarget.Contains('\0')) return false;
-        var stack = new List<string>(linkPath.Split('/')[..^1]);
-        foreach (var segment in linkTarget.Split('/'))
-        {
-            if (segment.Length == 0 || segment == ".") continue;
-            if (segment == "..")
-            {
-                if (stack.Count == 0) return false;
-                stack.RemoveAt(stack.Count - 1);
-            }
-            else
-            {
-                stack.Add(segment);
-            }
-        }
-        return true;
-    }
-
     public static string Shorten(string s) => s.Length <= 80 ? s : s[..77] + "...";
 }

@@ -429,6 +429,8 @@ internal sealed class TransferSession : IDisposable
         if (missing > 0)
             throw FederationException.FailedPrecondition($"{missing} chunks of {filesWithGaps} files have not arrived yet");
 
+        // Judged again against the disk as it is now (the offer was judged against the disk as it was then).
+        if (Manifest.Entries.Any(e => e.Kind == EntryKind.Symlink)) new LinkResolver(Target, Manifest.Entries).Check();
         foreach (var entry in Manifest.Entries.Where(e => e.Kind == EntryKind.Symlink)) CreateSymlink(entry);
         foreach (var entry in Manifest.Entries.Where(e => e.Kind == EntryKind.Directory).OrderByDescending(e => e.Path.Length))
             UnixModes.Set(Target.FullPathOf(entry.Path), entry.Mode);
