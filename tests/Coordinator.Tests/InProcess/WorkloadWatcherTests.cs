@@ -81,6 +81,31 @@ public sealed class WorkloadWatcherTests
         Assert.That(adapter.Recreated, Does.Not.Contain(moving));
     }
 
+    [Test]
+    public async Task A_runtime_left_stopped_by_a_rolled_back_migration_is_recreated_once_it_ends()
+    {
+        adapter.HealsWorkloads = false;
+        var id = new WorkloadId("default", "rolled-back");
+        adapter.Add(id, Engine);
+        var journal = node.Services.GetRequiredService<MigrationJournal>();
+        var migration = new Migration
+        {
+            Id = "mwatch00002", SourceCluster = "w", DestinationCluster = "elsewhere",
+            Workload = new V1.WorkloadRef { Namespace = id.Namespace, Name = id.Name },
+        };
+        Assert.That(journal.TryBegin(migration), Is.True);
+        var marker = new WorkloadId("default", "marker-2");
+        adapter.Add(marker, Engine);
+        adapter.Emit(WorkloadEventType.Modified, Stopped(id));
+        adapter.Emit(WorkloadEventType.Modified, Stopped(marker));
+        await ConditionAsync(marker, c => c.Contains("recreated"));
+        Assert.That(adapter.Recreated, Does.Not.Contain(id), "seen while the migration held it: left to the saga");
+        migration.Phase = MigrationPhase.RolledBack;
+        journal.Save(migration);
+        await ConditionAsync(id, c => c.Contains("recreated"));
+        Assert.That(adapter.Recreated, Does.Contain(id));
+    }
+
     private WorkloadInfo Stopped(WorkloadId id) =>
         new(id, Adapters.WorkloadRole.Active, "app:1", false, Engine, Engine, new Dictionary<int, string>(), null, null, null, "node-1");
 
