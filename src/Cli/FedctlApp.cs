@@ -1,16 +1,62 @@
 using System.CommandLine;
 using Federation.Cli.Commands;
 using Federation.Cli.Tls;
+using Federation.Common;
 using Grpc.Core;
 
 namespace Federation.Cli;
 
-/// <summary>Builds the command tree and runs it; errors become one line on stderr and an exit code.</summary>
+/// <summary>Builds the command tree and runs it; errors become one line on stderr (control characters escaped) and an exit code.</summary>
 public static class FedctlApp
 {
     public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken ct)
     {
         var global = new GlobalOptions();
+        var root = Build(global, console);
+        try
+        {
+            // Bad input (numeric options included: see NumberOptions) ends here, as parse errors, in one line.
+            var parsed = root.Parse(args);
+            if (parsed.Errors.Count > 0)
+            {
+                await WriteErrorAsync(console, string.Join("; ", parsed.Errors.Select(e => e.Message.TrimEnd('.')).Distinct()));
+                return ExitCodes.Usage;
+            }
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false }, ct);
+        }
+        catch (CliException e)
+        {
+            await WriteErrorAsync(console, e.Message);
+            return e.ExitCode;
+        }
+        catch (RpcException e)
+        {
+            if (global.LastConnection is { } connection && TlsFailure.Describe(e, connection) is { } tlsFailure)
+            {
+                await WriteErrorAsync(console, tlsFailure);
+                return ExitCodes.Unreachable;
+            }
+            await WriteErrorAsync(console, Describe(e, global.LastCluster));
+            return ExitCodeOf(e.StatusCode);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug of fedctl's, not the user's: still one line, never a stack trace.
+            await WriteErrorAsync(console, $"internal error: {e.GetType().Name}: {e.Message}");
+            return ExitCodes.Internal;
+        }
+    }
+
+    /// <summary>
+    /// Writes "fedctl: MESSAGE" to stderr as one line, the message's control characters (from user input or from a
+    /// server) shown as escapes (<see cref="Names.Printable"/>). Every error fedctl prints goes through here.
+    /// </summary>
+    public static Task WriteErrorAsync(CliConsole console, string message) =>
+        console.Error.WriteLineAsync($"fedctl: {Names.Printable(message.Trim())}");
+
+    /// <summary>The command tree (tests walk it to find every option).</summary>
+    internal static RootCommand Build(GlobalOptions global, CliConsole console)
+    {
         var root = new RootCommand($"fedctl: live-migrate workloads between clusters through their coordinators.\n{ExitCodes.Help}");
         global.AddTo(root);
         root.Subcommands.Add(ClustersCommand.Create(global, console));
@@ -20,32 +66,7 @@ public static class FedctlApp
         root.Subcommands.Add(MigrationsCommand.Create(global, console));
         root.Subcommands.Add(DescribeCommand.Create(global, console));
         root.Subcommands.Add(CancelCommand.Create(global, console));
-
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            foreach (var error in parsed.Errors) await console.Error.WriteLineAsync($"fedctl: {error.Message}");
-            return ExitCodes.Usage;
-        }
-        try
-        {
-            return await parsed.InvokeAsync(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false }, ct);
-        }
-        catch (CliException e)
-        {
-            await console.Error.WriteLineAsync($"fedctl: {e.Message}");
-            return e.ExitCode;
-        }
-        catch (RpcException e)
-        {
-            if (global.LastConnection is { } connection && TlsFailure.Describe(e, connection) is { } tlsFailure)
-            {
-                await console.Error.WriteLineAsync($"fedctl: {tlsFailure}");
-                return ExitCodes.Unreachable;
-            }
-            await console.Error.WriteLineAsync($"fedctl: {Describe(e, global.LastCluster)}");
-            return ExitCodeOf(e.StatusCode);
-        }
+        return root;
     }
 
     public static int ExitCodeOf(StatusCode code) => code switch
@@ -59,12 +80,11 @@ public static class FedctlApp
 
     private static string Describe(RpcException e, Config.ClusterEntry? cluster)
     {
-        var detail = e.Status.Detail.ReplaceLineEndings(" ");
         if (e.StatusCode == StatusCode.Unavailable && e.Status.DebugException is not null)
         {
             var where = cluster is null ? "the coordinator" : $"the coordinator of cluster '{cluster.Name}' at {cluster.Address}";
             return $"cannot reach {where}: {e.Status.DebugException.Message.ReplaceLineEndings(" ")}";
         }
-        return detail;
+        return e.Status.Detail;
     }
 }

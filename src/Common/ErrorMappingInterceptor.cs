@@ -45,8 +45,9 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
     {
         if (e is FederationException fe)
         {
-            LogRefused(logger, context.Method, fe.Error, fe.Message);
-            return new RpcException(new Status(ToStatusCode(fe.Error), OneLine(fe.Message)));
+            var detail = OneLine(fe.Message);
+            LogRefused(logger, context.Method, fe.Error, detail);
+            return new RpcException(new Status(ToStatusCode(fe.Error), detail));
         }
         if (e is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
         {
@@ -69,11 +70,12 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
         _ => StatusCode.Internal,
     };
 
-    public static string OneLine(string message)
-    {
-        var line = message.ReplaceLineEndings(" ").Trim();
-        return line.Length <= 300 ? line : line[..297] + "...";
-    }
+    /// <summary>
+    /// A message as a status detail or a log line: trimmed, every control character shown as an escape (ESC as
+    /// <c>\x1b</c>, a line break inside as <c>\n</c>; see <see cref="Names.Printable"/>), so it is one line that cannot
+    /// steer a terminal, and at most 300 characters.
+    /// </summary>
+    public static string OneLine(string? message) => Names.Escape((message ?? "").Trim(), 300);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Method} refused ({Error}): {Reason}")]
     private static partial void LogRefused(ILogger logger, string method, FederationError error, string reason);

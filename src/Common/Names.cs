@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace Federation.Common;
 
-/// <summary>Checks for names that end up in paths, container names or labels.</summary>
+/// <summary>Checks for names that end up in paths, container names or labels, and the escaping of text echoed into messages.</summary>
 public static partial class Names
 {
     /// <summary>App and workload names: a DNS label, as Kubernetes requires of object names.</summary>
@@ -33,7 +33,51 @@ public static partial class Names
             throw FederationException.InvalidArgument($"image reference '{Shorten(image)}' is malformed");
     }
 
-    private static string Shorten(string s) => s.Length <= 80 ? s : s[..77] + "...";
+    /// <summary>
+    /// Text fit to echo into a message or a log line: every control character (C0, DEL, C1: ESC, line breaks, tab...),
+    /// the Unicode line and paragraph separators and the bidirectional controls are shown as escapes (<c>\x1b</c>,
+    /// <c>\n</c>, <c>\u2028</c>) instead of reaching a terminal, so echoed input can neither steer the terminal nor
+    /// break the line. Backslashes are kept as they are, so escaping twice changes nothing.
+    /// </summary>
+    public static string Printable(string? text) => Escape(text ?? "", int.MaxValue);
+
+    /// <summary>A user-supplied value for a message: <see cref="Printable"/>, cut to 80 characters ("..." at the end).</summary>
+    public static string Shorten(string? s) => Escape(s ?? "", 80);
+
+    /// <summary><see cref="Printable"/> text of at most <paramref name="max"/> characters, cut at a whole character or escape and ended with "...".</summary>
+    public static string Escape(string text, int max)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 3);
+        if (text.Length <= max && !text.Any(NeedsEscape)) return text;
+        var line = new System.Text.StringBuilder(Math.Min(text.Length, max) + 8);
+        var roomForDots = -1; // where the text is cut when it does not fit: the last boundary that leaves room for "..."
+        for (var i = 0; i < text.Length;)
+        {
+            var escape = NeedsEscape(text[i]) ? EscapeOf(text[i]) : null;
+            var taken = escape is null && char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) ? 2 : 1;
+            var width = escape?.Length ?? taken;
+            if (roomForDots < 0 && line.Length + width > max - 3) roomForDots = line.Length;
+            if (line.Length + width > max) return line.ToString(0, roomForDots) + "...";
+            if (escape is null) line.Append(text, i, taken);
+            else line.Append(escape);
+            i += taken;
+        }
+        return line.ToString();
+    }
+
+    private static bool NeedsEscape(char c) =>
+        char.IsControl(c) // C0, DEL, C1
+        || c is '\u2028' or '\u2029' // line and paragraph separators
+        || c is '\u061c' or '\u200e' or '\u200f' or (>= '\u202a' and <= '\u202e') or (>= '\u2066' and <= '\u2069'); // bidi controls
+
+    private static string EscapeOf(char c) => c switch
+    {
+        '\n' => "\\n",
+        '\r' => "\\r",
+        '\t' => "\\t",
+        <= '\u00ff' => $"\\x{(int)c:x2}",
+        _ => $"\\u{(int)c:x4}",
+    };
 
     [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
     private static partial Regex DnsLabel();

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Federation.Cli.Output;
+using Federation.Common;
 using Federation.V1;
 
 namespace Federation.Cli.Commands;
@@ -15,7 +16,7 @@ public static class CancelCommand
             using var connection = global.Connect(result);
             var m = await connection.Client.CancelMigrationAsync(new CancelMigrationRequest { MigrationId = result.GetValue(id) },
                 deadline: CoordinatorConnection.Deadline(), cancellationToken: ct);
-            await console.Out.WriteLineAsync(global.Json(result) ? Json.Format(m) : $"migration {m.Id}: cancel requested; it rolls back at its next step");
+            await console.Out.WriteLineAsync(global.Json(result) ? Json.Format(m) : $"migration {Names.Printable(m.Id)}: cancel requested; it rolls back at its next step");
             return ExitCodes.Ok;
         });
         return command;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Federation.Cli.Config;
 using Federation.Cli.Output;
+using Federation.Common;
 
 namespace Federation.Cli.Commands;
 
@@ -33,7 +34,7 @@ public static class ClustersCommand
             var chosen = ConfigStore.Select(config, result.GetValue(name), path);
             config.CurrentCluster = chosen.Name;
             ConfigStore.Save(path, config);
-            await console.Out.WriteLineAsync($"current cluster: {chosen.Name}");
+            await console.Out.WriteLineAsync($"current cluster: {Names.Printable(chosen.Name)}");
             return ExitCodes.Ok;
         });
         command.Subcommands.Add(use);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Federation.Cli.Output;
+using Federation.Common;
 using Federation.V1;
 
 namespace Federation.Cli.Commands;
@@ -11,7 +12,7 @@ public static class DeployCommand
     {
         var workload = new Argument<string>("workload") { Description = "NAMESPACE/NAME (a bare NAME means namespace default)" };
         var image = new Option<string>("--image") { Description = "the app's image (present on the cluster's Docker host)", Required = true };
-        var ports = new Option<int[]>("--port", "-p") { Description = "container port(s) the app listens on", AllowMultipleArgumentsPerToken = true };
+        var ports = NumberOptions.Ports("--port", "-p", "container port(s) the app listens on (1 to 65535)");
         var env = new Option<string[]>("--env", "-e") { Description = "KEY=VALUE environment of the app" };
         var command = new Argument<string[]>("command") { Description = "command overriding the image's", Arity = ArgumentArity.ZeroOrMore };
         var deploy = new Command("deploy", "start a workload in the cluster, reachable on a stable address") { workload, image, ports, env, command };
@@ -23,7 +24,7 @@ public static class DeployCommand
             var (ns, name) = parts.Length == 2 ? (parts[0], parts[1]) : ("default", parts[0]);
             var spec = new AppSpec { Name = name, Image = result.GetValue(image) };
             spec.Command.AddRange(result.GetValue(command) ?? []);
-            foreach (var port in result.GetValue(ports) ?? []) spec.Ports.Add(new PortMapping { ContainerPort = (uint)port });
+            foreach (var port in result.GetValue(ports) ?? []) spec.Ports.Add(new PortMapping { ContainerPort = port });
             foreach (var pair in result.GetValue(env) ?? [])
             {
                 var eq = pair.IndexOf('=');
@@ -33,7 +34,8 @@ public static class DeployCommand
             using var connection = global.Connect(result);
             var deployed = await connection.Client.DeployAsync(new DeployRequest { Ref = new WorkloadRef { Namespace = ns, Name = name }, Spec = spec },
                 deadline: CoordinatorConnection.Deadline(120), cancellationToken: ct);
-            await console.Out.WriteLineAsync(global.Json(result) ? Json.Format(deployed) : $"{ns}/{name} deployed in {connection.Cluster.Name}; stable address {deployed.StableAddress}");
+            await console.Out.WriteLineAsync(global.Json(result) ? Json.Format(deployed)
+                : Names.Printable($"{ns}/{name} deployed in {connection.Cluster.Name}; stable address {deployed.StableAddress}"));
             return ExitCodes.Ok;
         });
         return deploy;

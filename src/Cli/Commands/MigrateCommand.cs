@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Federation.Cli.Output;
+using Federation.Common;
 using Federation.V1;
 using Grpc.Core;
 
@@ -12,18 +13,14 @@ public static class MigrateCommand
     {
         var workload = new Argument<string>("workload") { Description = "NAMESPACE/NAME (a bare NAME means namespace default)" };
         var to = new Option<string>("--to") { Description = "destination cluster (a peer of the source coordinator)", Required = true };
-        var rounds = new Option<int?>("--precopy-rounds") { Description = "pre-copy rounds before the final stop; 0 = stop-and-copy (default: the coordinator's)" };
+        var rounds = NumberOptions.Optional("--precopy-rounds", "pre-copy rounds before the final stop; 0 = stop-and-copy (default: the coordinator's)");
         var detach = new Option<bool>("--detach", "-d") { Description = "print the migration id and return at once" };
         var command = new Command("migrate", "live-migrate a workload of the cluster to another cluster") { workload, to, rounds, detach };
-        command.Validators.Add(r =>
-        {
-            if (r.GetValue(rounds) is < 0) r.AddError("--precopy-rounds must be 0 or more");
-        });
         command.SetAction(async (result, ct) =>
         {
             using var connection = global.Connect(result);
             var options = new MigrationOptions();
-            if (result.GetValue(rounds) is { } n) options.PrecopyRounds = (uint)n;
+            if (result.GetValue(rounds) is { } n) options.PrecopyRounds = n;
             var started = await connection.Client.MigrateAsync(new MigrateRequest
             {
                 Workload = result.GetValue(workload),
@@ -33,10 +30,11 @@ public static class MigrateCommand
 
             if (result.GetValue(detach))
             {
-                await console.Out.WriteLineAsync(global.Json(result) ? Json.Format(started) : started.MigrationId);
+                await console.Out.WriteLineAsync(global.Json(result) ? Json.Format(started) : Names.Printable(started.MigrationId));
                 return ExitCodes.Ok;
             }
-            if (!global.Json(result)) await console.Out.WriteLineAsync($"migration {started.MigrationId}: {result.GetValue(workload)} {connection.Cluster.Name} -> {result.GetValue(to)}");
+            if (!global.Json(result))
+                await console.Out.WriteLineAsync(Names.Printable($"migration {started.MigrationId}: {result.GetValue(workload)} {connection.Cluster.Name} -> {result.GetValue(to)}"));
             using var call = connection.Client.Watch(new WatchRequest { MigrationId = started.MigrationId }, cancellationToken: ct);
             var last = global.Json(result)
                 ? await DrainAsync(call.ResponseStream.ReadAllAsync(ct))
@@ -45,7 +43,7 @@ public static class MigrateCommand
                 deadline: CoordinatorConnection.Deadline(), cancellationToken: ct);
             await console.Out.WriteLineAsync(global.Json(result) ? Json.Format(final) : MigrationText.Describe(final));
             if (final.Phase == MigrationPhase.Completed) return ExitCodes.Ok;
-            await console.Error.WriteLineAsync($"fedctl: migration {final.Id} {MigrationText.Phase(final.Phase)}: {final.Error}");
+            await FedctlApp.WriteErrorAsync(console, $"migration {final.Id} {MigrationText.Phase(final.Phase)}: {final.Error}");
             return ExitCodes.MigrationFailed;
         });
         return command;

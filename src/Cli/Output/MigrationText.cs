@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Federation.Common;
 using Federation.V1;
 
 namespace Federation.Cli.Output;
@@ -31,20 +32,21 @@ public static class MigrationText
         _ => bytes.ToString("F0", CultureInfo.InvariantCulture) + " B",
     };
 
+    /// <summary>The migration over several lines; text fields show their control characters as escapes.</summary>
     public static string Describe(Migration m)
     {
         var s = new StringBuilder();
-        s.AppendLine(CultureInfo.InvariantCulture, $"Migration:    {m.Id}");
-        s.AppendLine(CultureInfo.InvariantCulture, $"Workload:     {m.Workload.Namespace}/{m.Workload.Name}");
-        s.AppendLine(CultureInfo.InvariantCulture, $"From -> to:   {m.SourceCluster} -> {m.DestinationCluster}");
+        s.AppendLine(CultureInfo.InvariantCulture, $"Migration:    {P(m.Id)}");
+        s.AppendLine(CultureInfo.InvariantCulture, $"Workload:     {P(m.Workload.Namespace)}/{P(m.Workload.Name)}");
+        s.AppendLine(CultureInfo.InvariantCulture, $"From -> to:   {P(m.SourceCluster)} -> {P(m.DestinationCluster)}");
         if (m.HomeCluster.Length > 0 && m.HomeCluster != m.SourceCluster)
-            s.AppendLine(CultureInfo.InvariantCulture, $"Stable addr:  held by home cluster {m.HomeCluster}");
+            s.AppendLine(CultureInfo.InvariantCulture, $"Stable addr:  held by home cluster {P(m.HomeCluster)}");
         s.AppendLine(CultureInfo.InvariantCulture, $"Phase:        {Phase(m.Phase)}");
-        s.AppendLine(CultureInfo.InvariantCulture, $"Pre-copy:     {m.Options?.PrecopyRounds} round(s) max, {m.PrecopyMode}, stopped: {m.PrecopyStopReason}");
-        if (m.Negotiation.Length > 0) s.AppendLine(CultureInfo.InvariantCulture, $"Negotiation:  {m.Negotiation}");
+        s.AppendLine(CultureInfo.InvariantCulture, $"Pre-copy:     {m.Options?.PrecopyRounds} round(s) max, {m.PrecopyMode}, stopped: {P(m.PrecopyStopReason)}");
+        if (m.Negotiation.Length > 0) s.AppendLine(CultureInfo.InvariantCulture, $"Negotiation:  {P(m.Negotiation)}");
         if (m.Downtime is not null) s.AppendLine(CultureInfo.InvariantCulture, $"Downtime:     {Duration(m.Downtime.ToTimeSpan())} (app frozen: final checkpoint to restored)");
         if (m.TrafficHold is not null) s.AppendLine(CultureInfo.InvariantCulture, $"Traffic hold: {Duration(m.TrafficHold.ToTimeSpan())} (new connections waited)");
-        if (m.Error.Length > 0) s.AppendLine(CultureInfo.InvariantCulture, $"Error:        {m.Error}");
+        if (m.Error.Length > 0) s.AppendLine(CultureInfo.InvariantCulture, $"Error:        {P(m.Error)}");
         s.AppendLine("Phases:");
         foreach (var p in m.Phases)
             s.AppendLine(CultureInfo.InvariantCulture, $"  {Phase(p.Phase),-18}{(p.Duration is null ? "running" : Duration(p.Duration.ToTimeSpan())),10}");
@@ -59,4 +61,6 @@ public static class MigrationText
         }
         return s.ToString().TrimEnd();
     }
+
+    private static string P(string text) => Names.Printable(text);
 }

@@ -1,3 +1,4 @@
+using Federation.Common;
 using Federation.V1;
 using Spectre.Console;
 
@@ -56,7 +57,7 @@ public static class ProgressView
             if (e.Phase != phase)
             {
                 phase = e.Phase;
-                await console.Out.WriteLineAsync($"{e.At?.ToDateTime():HH:mm:ss.fff} {MigrationText.Phase(e.Phase),-16} {e.Message}");
+                await console.Out.WriteLineAsync($"{e.At?.ToDateTime():HH:mm:ss.fff} {MigrationText.Phase(e.Phase),-16} {Names.Printable(e.Message)}");
             }
             if (e.Terminal) break;
         }
