@@ -16,6 +16,13 @@ public static class RequestChecks
         return id;
     }
 
+    /// <summary>A cluster name a peer gives: a DNS label, as every cluster's own name is. Returns it.</summary>
+    public static string Cluster(string? name, string what)
+    {
+        Names.CheckAppName(name, what);
+        return name!;
+    }
+
     /// <summary>A workload reference: namespace and name are DNS labels.</summary>
     public static WorkloadId Workload(V1.WorkloadRef? reference)
     {

@@ -18,6 +18,7 @@ public sealed class MigrationAdmission(IOrchestratorAdapter adapter, IOptions<Co
     public async Task<NegotiateResponse> NegotiateAsync(NegotiateRequest request, CancellationToken ct)
     {
         var workload = RequestChecks.WorkloadWithSpec(request.Workload, request.Spec);
+        RequestChecks.Cluster(request.SourceCluster, "source cluster");
         if (request.SourceRuntime is null) throw FederationException.InvalidArgument("the source runtime's description is missing");
         var offer = await adapter.OfferPlacementAsync(request.Spec, ct);
         var refusals = CompatibilityCheck.Refusals(request.SourceRuntime, offer, request.Spec, requiredMemory: 0);

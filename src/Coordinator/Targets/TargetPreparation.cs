@@ -32,6 +32,7 @@ public sealed partial class TargetPreparation(
     {
         var workload = RequestChecks.WorkloadWithSpec(request.Workload, request.Spec);
         RequestChecks.MigrationId(request.MigrationId);
+        RequestChecks.Cluster(request.SourceCluster, "source cluster");
         Names.CheckCheckpointName(request.FirstCheckpoint);
         await gate.WaitAsync(ct);
         try

@@ -89,15 +89,16 @@ public sealed partial class HomeSideTraffic(
     private static WorkloadId Check(string migrationId, string sourceCluster, V1.WorkloadRef? reference)
     {
         RequestChecks.MigrationId(migrationId);
-        if (string.IsNullOrWhiteSpace(sourceCluster)) throw FederationException.InvalidArgument("source cluster is empty");
+        RequestChecks.Cluster(sourceCluster, "source cluster");
         return RequestChecks.Workload(reference);
     }
 
     private static void CheckEndpoint(string endpoint)
     {
         var colon = endpoint.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(endpoint[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
-            throw FederationException.InvalidArgument($"backend '{(endpoint.Length > 64 ? endpoint[..64] : endpoint)}' is not HOST:PORT");
+        if (colon <= 0 || !int.TryParse(endpoint[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535
+            || Uri.CheckHostName(endpoint[..colon].Trim('[', ']')) == UriHostNameType.Unknown)
+            throw FederationException.InvalidArgument($"backend '{Names.Escape(endpoint, 64)}' is not HOST:PORT");
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "migration {Migration}: holding {Workload} at {Address} for cluster {Source}")]

@@ -79,6 +79,16 @@ public sealed class HomeTrafficTests
             StatusCode.InvalidArgument, mentions);
 
     [Test]
+    public void Hold_refuses_a_source_cluster_that_is_not_a_name_and_shows_its_control_characters_escaped() =>
+        GrpcAssert.Status(() => peer.HoldTrafficAsync(new HoldTrafficRequest { MigrationId = "m-bad5", SourceCluster = "edge\u001b[31m", Workload = Ref("shop") }).ResponseAsync,
+            StatusCode.InvalidArgument, "source cluster 'edge\\x1b[31m' is not a DNS label");
+
+    [Test]
+    public void Switch_refuses_a_backend_host_that_is_not_a_host_name() =>
+        GrpcAssert.Status(() => peer.SwitchTrafficAsync(Switch("m-bad6", ("8080", "evil\u001b[2J host:5000"))).ResponseAsync,
+            StatusCode.InvalidArgument, "backend 'evil\\x1b[2J host:5000' is not HOST:PORT");
+
+    [Test]
     public void Hold_without_a_workload_is_InvalidArgument() =>
         GrpcAssert.Status(() => peer.HoldTrafficAsync(new HoldTrafficRequest { MigrationId = "m-bad2", SourceCluster = "edge" }).ResponseAsync,
             StatusCode.InvalidArgument, "workload is missing");
