@@ -51,6 +51,7 @@ public static class DockerAdapterRegistration
         Cluster = cluster.Cluster,
         NamePrefix = settings.NamePrefix,
         MaxWorkloads = settings.MaxWorkloads,
+        MaxRelayConnections = settings.MaxRelayConnections,
         StateDirectory = string.IsNullOrEmpty(settings.StateDirectory) ? cluster.StateDirectory : settings.StateDirectory,
         LocalEngine = settings.DockerEndpoint.StartsWith("unix://", StringComparison.Ordinal),
         Launch = new RuntimeLaunchOptions

@@ -21,6 +21,9 @@ public sealed class DockerHostAdapterOptions
     /// <summary>Longest time a held client connection waits before it is forwarded to whatever backend there is.</summary>
     public TimeSpan MaxTrafficHold { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Open client connections per stable address (and app port) beyond which a new one is reset.</summary>
+    public int MaxRelayConnections { get; init; } = Relay.HoldingRelay.DefaultMaxConnections;
+
     /// <summary>How often <see cref="DockerHostAdapter.WatchAsync"/> looks at the runtimes.</summary>
     public TimeSpan WatchInterval { get; init; } = TimeSpan.FromSeconds(2);
 }

@@ -24,6 +24,9 @@ public sealed class DockerHostSettings
     /// <summary>How many workloads (active or target) this cluster accepts.</summary>
     public int MaxWorkloads { get; set; } = 16;
 
+    /// <summary>Open client connections per stable address port beyond which a new one is reset (load is shed, the process keeps its file table).</summary>
+    public int MaxRelayConnections { get; set; } = Relay.HoldingRelay.DefaultMaxConnections;
+
     /// <summary>Start runtimes with <c>--privileged</c> (a real host) instead of the capability set that works where it fails.</summary>
     public bool Privileged { get; set; }
 }

@@ -27,7 +27,7 @@ public sealed partial class ProxyTrafficSwitch : ITrafficSwitch, IAsyncDisposabl
         foreach (var (key, route) in state.Routes())
         {
             foreach (var (containerPort, port) in route.Ports)
-                relays[(key, containerPort)] = new HoldingRelay(port.ListenPort, port.Backend, options.MaxTrafficHold, logger);
+                relays[(key, containerPort)] = new HoldingRelay(port.ListenPort, port.Backend, options.MaxTrafficHold, logger, options.MaxRelayConnections);
         }
     }
 
@@ -37,7 +37,7 @@ public sealed partial class ProxyTrafficSwitch : ITrafficSwitch, IAsyncDisposabl
         var route = new DockerAdapterState.RouteEntry([]);
         foreach (var (containerPort, endpoint) in backends)
         {
-            var relay = relays.GetOrAdd((id.ToString(), containerPort), _ => new HoldingRelay(0, endpoint, options.MaxTrafficHold, logger));
+            var relay = relays.GetOrAdd((id.ToString(), containerPort), _ => new HoldingRelay(0, endpoint, options.MaxTrafficHold, logger, options.MaxRelayConnections));
             route.Ports[containerPort] = new DockerAdapterState.RoutePort(relay.Port, endpoint);
         }
         state.PutRoute(id, route);

@@ -8,7 +8,9 @@ namespace Federation.Adapters.Relay;
 /// A stable client address on 127.0.0.1 that forwards each connection to the current backend. While
 /// held, new connections are accepted and wait (they are not refused) until the backend is switched
 /// or the hold is released; connections already forwarded keep their backend, and a hold can wait
-/// (bounded) for them to finish, so that none is cut when the backend is frozen and removed.
+/// (bounded) for them to finish, so that none is cut when the backend is frozen and removed. Open
+/// connections (held or forwarded) are bounded: one past the limit is reset at once, so a flood of
+/// idle clients sheds load instead of exhausting the process's file table.
 /// </summary>
 public sealed partial class HoldingRelay : IAsyncDisposable
 {
@@ -22,12 +24,21 @@ public sealed partial class HoldingRelay : IAsyncDisposable
     private TaskCompletionSource? hold;
     private int forwarding;
     private TaskCompletionSource? drained;
+    private readonly int maxConnections;
+    private int open;
+    private long shed;
 
-    public HoldingRelay(int port, string backend, TimeSpan maxHold, ILogger logger)
+    /// <summary>Default bound of open connections per relay.</summary>
+    public const int DefaultMaxConnections = 4096;
+
+    /// <param name="maxConnections">Open connections (held or forwarded) beyond which a new one is reset.</param>
+    public HoldingRelay(int port, string backend, TimeSpan maxHold, ILogger logger, int maxConnections = DefaultMaxConnections)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxConnections, 1);
         this.backend = backend;
         this.maxHold = maxHold;
         this.logger = logger;
+        this.maxConnections = maxConnections;
         listener = new TcpListener(IPAddress.Loopback, port);
         listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         listener.Start(512);
@@ -36,6 +47,12 @@ public sealed partial class HoldingRelay : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>Connections open now, held or forwarded.</summary>
+    public int OpenConnections => Volatile.Read(ref open);
+
+    /// <summary>Connections reset because the limit was reached, since the start.</summary>
+    public long ShedConnections => Interlocked.Read(ref shed);
 
     public string Address => $"127.0.0.1:{Port}";
 
@@ -108,8 +125,30 @@ public sealed partial class HoldingRelay : IAsyncDisposable
                 LogAcceptFailed(logger, Port, e.Message);
                 continue;
             }
-            _ = ForwardAsync(client, ct);
+            if (Interlocked.Increment(ref open) > maxConnections)
+            {
+                Interlocked.Decrement(ref open);
+                Shed(client);
+                continue;
+            }
+            _ = ForwardThenCountAsync(client, ct);
         }
+    }
+
+    /// <summary>Resets a connection past the limit (a clear refusal the client sees at once, not a hang).</summary>
+    private void Shed(TcpClient client)
+    {
+        var total = Interlocked.Increment(ref shed);
+        if ((total & (total - 1)) == 0) LogShed(logger, Port, maxConnections, total); // 1, 2, 4, 8, ...: the log is not a second flood
+        try { client.Client.LingerState = new LingerOption(true, 0); }
+        catch (SocketException) { }
+        client.Dispose();
+    }
+
+    private async Task ForwardThenCountAsync(TcpClient client, CancellationToken ct)
+    {
+        try { await ForwardAsync(client, ct); }
+        finally { Interlocked.Decrement(ref open); }
     }
 
     private async Task ForwardAsync(TcpClient client, CancellationToken ct)
@@ -213,6 +252,9 @@ public sealed partial class HoldingRelay : IAsyncDisposable
         await acceptLoop;
         stop.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "relay {Port}: {Limit} connections are open; reset a new one ({Total} so far)")]
+    private static partial void LogShed(ILogger logger, int port, int limit, long total);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "relay {Port}: accept failed: {Reason}")]
     private static partial void LogAcceptFailed(ILogger logger, int port, string reason);

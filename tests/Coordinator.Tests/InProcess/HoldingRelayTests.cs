@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Federation.Adapters.Relay;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Federation.Coordinator.Tests.InProcess;
+
+/// <summary>The holding relay on 127.0.0.1 in front of an echo backend: its connection limit sheds load with a reset.</summary>
+[TestFixture]
+public sealed class HoldingRelayTests
+{
+    [Test]
+    public async Task Connections_past_the_limit_are_reset_at_once_and_the_open_ones_keep_working()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var backend = new TcpListener(IPAddress.Loopback, 0);
+        backend.Start();
+        var echo = EchoAsync(backend, stop.Token);
+        await using var relay = new HoldingRelay(0, $"127.0.0.1:{((IPEndPoint)backend.LocalEndpoint).Port}", TimeSpan.FromSeconds(5), NullLogger.Instance, maxConnections: 2);
+
+        using var first = await ConnectAsync(relay.Port);
+        using var second = await ConnectAsync(relay.Port);
+        Assert.That(await RoundTripAsync(first, "one"), Is.EqualTo("one"));
+        Assert.That(await RoundTripAsync(second, "two"), Is.EqualTo("two"));
+
+        using var third = await ConnectAsync(relay.Port);
+        Assert.That(await ClosedAsync(third), Is.True, "the third connection is refused at once, not left hanging");
+        Assert.That(relay.ShedConnections, Is.EqualTo(1));
+        Assert.That(await RoundTripAsync(first, "still"), Is.EqualTo("still"), "the open ones are untouched");
+
+        first.Dispose();
+        for (var i = 0; i < 100 && relay.OpenConnections > 1; i++) await Task.Delay(50);
+        using var fourth = await ConnectAsync(relay.Port);
+        Assert.That(await RoundTripAsync(fourth, "room again"), Is.EqualTo("room again"), "a slot that was freed is used again");
+        await stop.CancelAsync();
+    }
+
+    private static async Task<TcpClient> ConnectAsync(int port)
+    {
+        var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port);
+        return client;
+    }
+
+    private static async Task<string> RoundTripAsync(TcpClient client, string text)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(text), timeout.Token);
+        var buffer = new byte[text.Length];
+        var read = 0;
+        while (read < buffer.Length)
+        {
+            var n = await stream.ReadAsync(buffer.AsMemory(read), timeout.Token);
+            if (n == 0) throw new IOException("closed");
+            read += n;
+        }
+        return Encoding.ASCII.GetString(buffer);
+    }
+
+    /// <summary>True when the relay closed or reset the connection: a read ends or fails instead of waiting.</summary>
+    private static async Task<bool> ClosedAsync(TcpClient client)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            var stream = client.GetStream();
+            await stream.WriteAsync("x"u8.ToArray(), timeout.Token);
+            return await stream.ReadAsync(new byte[1], timeout.Token) == 0;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task EchoAsync(TcpListener listener, CancellationToken ct)
+    {
+        var clients = new List<Task>();
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                var client = await listener.AcceptTcpClientAsync(ct);
+                clients.Add(Task.Run(async () =>
+                {
+                    using (client)
+                    {
+                        var stream = client.GetStream();
+                        var buffer = new byte[1024];
+                        int n;
+                        try
+                        {
+                            while ((n = await stream.ReadAsync(buffer, ct)) > 0) await stream.WriteAsync(buffer.AsMemory(0, n), ct);
+                        }
+                        catch (Exception e) when (e is IOException or OperationCanceledException) { }
+                    }
+                }, ct));
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+}
