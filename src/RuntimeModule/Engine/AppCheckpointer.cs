@@ -22,6 +22,9 @@ public sealed partial class AppCheckpointer(
     ContainerFilesystem filesystem,
     ILogger<AppCheckpointer> logger)
 {
+    /// <summary>How long a checkpoint may take once its dump has started, whoever waits for it.</summary>
+    private static readonly TimeSpan FinishLimit = TimeSpan.FromMinutes(10);
+
     public async Task<CheckpointResponse> CheckpointAsync(CheckpointRequest request, CancellationToken ct)
     {
         var (app, checkpoint) = (request.App, request.Checkpoint);
@@ -54,16 +57,20 @@ public sealed partial class AppCheckpointer(
         };
         Directory.CreateDirectory(volume.AppDirectory(app));
         var record = await registry.GetAsync(app, ct) ?? new AppRecord(await containers.SpecOfAsync(container.ID, app, ct), StartMode.Active, false, "");
+        // From the dump on, the caller going away (a coordinator that crashed, a cancelled call) stops nothing:
+        // CRIU killed mid-dump leaves the app frozen. The checkpoint finishes, or fails, on its own, bounded.
+        using var bound = new CancellationTokenSource(FinishLimit);
+        var finishing = bound.Token;
         // Marked before the dump so the Ambassador, seeing the container stop, knows it moved rather than crashed.
-        if (!leaveRunning) await registry.PutAsync(record with { CheckpointedAway = true }, ct);
+        if (!leaveRunning) await registry.PutAsync(record with { CheckpointedAway = true }, finishing);
         var workDirectory = Path.Combine(volume.AppDirectory(app), ".work-" + checkpoint);
         var watch = Stopwatch.StartNew();
         try
         {
             if (method == CheckpointMethod.Runc)
-                await runc.CheckpointAsync(container.ID, directory, workDirectory, leaveRunning, request.PreDump, parent, ct);
+                await runc.CheckpointAsync(container.ID, directory, workDirectory, leaveRunning, request.PreDump, parent, finishing);
             else
-                await checkpointApi.CreateAsync(container.ID, checkpoint, volume.AppDirectory(app), exit: !leaveRunning, ct);
+                await checkpointApi.CreateAsync(container.ID, checkpoint, volume.AppDirectory(app), exit: !leaveRunning, finishing);
         }
         catch (Exception e) when (e is DockerCallException or FederationException or OperationCanceledException)
         {
@@ -79,11 +86,11 @@ public sealed partial class AppCheckpointer(
         response.Timings.Add(StepTimings.Of("dump", watch));
 
         watch.Restart();
-        if (!request.PreDump) await filesystem.SaveAsync(container.ID, record.Spec, directory, ct);
+        if (!request.PreDump) await filesystem.SaveAsync(container.ID, record.Spec, directory, finishing);
         response.Timings.Add(StepTimings.Of("filesystem", watch));
 
         watch.Restart();
-        await File.WriteAllTextAsync(Path.Combine(directory, CheckpointVolume.SpecFileName), JsonFormatter.Default.Format(record.Spec), ct);
+        await File.WriteAllTextAsync(Path.Combine(directory, CheckpointVolume.SpecFileName), JsonFormatter.Default.Format(record.Spec), finishing);
         response.Timings.Add(StepTimings.Of("record", watch));
 
         response.Files.AddRange(CheckpointVolume.ListFiles(directory));

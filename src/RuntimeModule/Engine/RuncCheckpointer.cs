@@ -17,6 +17,7 @@ public sealed partial class RuncCheckpointer(RuntimeModuleOptions options, ILogg
     /// <summary>True when dockerd's process is visible, so runc can be run in its namespaces.</summary>
     public bool Available => FindDockerd() is not null;
 
+    /// <param name="ct">Ends the wait only when the dump has outlived every reasonable bound: killing CRIU mid-dump leaves the app frozen, so callers pass a bound, not their call's token.</param>
     public async Task CheckpointAsync(string containerId, string imageDirectory, string workDirectory, bool leaveRunning,
         bool preDump, string? parentDirectory, CancellationToken ct)
     {
