@@ -9,6 +9,12 @@ namespace Federation.Adapters;
 /// </summary>
 public interface IRuntimeEngines
 {
+    /// <summary>
+    /// The credential every runtime's Engine of this cluster demands (FEDERATION_ENGINE_TOKEN): an adapter
+    /// gives it to each runtime it starts; every call made through this client carries it.
+    /// </summary>
+    string Credential { get; }
+
     /// <summary>The Engine's own description: versions, kernel, architecture, dirty tracking, images.</summary>
     Task<DescribeResponse> DescribeAsync(Uri engine, CancellationToken ct);
 

@@ -71,7 +71,8 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
             Name = $"{name}-engine",
             Image = options.RuntimeImage,
             Entrypoint = [Path.Combine(options.DotnetRoot, "dotnet"), $"{ModulePath}/Federation.RuntimeModule.dll", "engine"],
-            Env = ModuleEnvironment(),
+            // The Engine serves only whoever holds the cluster's credential (the coordinator), not every neighbour on the network.
+            Env = [.. ModuleEnvironment(), $"FEDERATION_ENGINE_TOKEN={engines.Credential}"],
             Labels = labels,
             HostConfig = WithRuntimePrivileges(new HostConfig
             {

@@ -1,5 +1,6 @@
 using Federation;
 using Federation.Common;
+using Federation.Common.Auth;
 using Federation.RuntimeModule;
 using Federation.RuntimeModule.Ambassador;
 using Federation.RuntimeModule.DockerApi;
@@ -39,11 +40,21 @@ static int Usage()
 
 static async Task<int> RunEngineAsync(RuntimeModuleOptions options, string[] args)
 {
+    if (options.EngineToken.Length == 0 && !options.InsecureEngine)
+        throw FederationException.FailedPrecondition(
+            "FEDERATION_ENGINE_TOKEN is not set: the Engine serves only the coordinator holding its credential (FEDERATION_ENGINE_INSECURE=1 serves anyone)");
+    if (options.EngineToken.Length == 0)
+        Console.Error.WriteLine("federation-runtime: WARNING: FEDERATION_ENGINE_INSECURE=1: the Engine answers anyone who reaches its port");
     var builder = WebApplication.CreateSlimBuilder(args);
     builder.WebHost.ConfigureKestrel(k => k.ListenAnyIP(options.EnginePort, l => l.Protocols = HttpProtocols.Http2));
     builder.Services.AddRuntimeModule(options);
     builder.Services.AddFederationSync(sync => sync.RootDirectory = options.CheckpointDirectory);
-    builder.Services.AddGrpc().AddServiceOptions<EngineService>(o => o.Interceptors.Add<ErrorMappingInterceptor>());
+    builder.Services.AddGrpc().AddServiceOptions<EngineService>(o =>
+    {
+        // The credential first: a caller without it learns nothing, not even whether an app exists.
+        if (options.EngineToken.Length > 0) o.Interceptors.Add<BearerTokenInterceptor>(options.EngineToken, "the Engine");
+        o.Interceptors.Add<ErrorMappingInterceptor>();
+    });
     builder.Services.AddGrpcReflection();
     var app = builder.Build();
     app.MapGrpcService<EngineService>();

@@ -24,6 +24,12 @@ public sealed class RuntimeModuleOptions
     /// <summary>runc's state root for Docker's containers inside the runtime (Docker's default).</summary>
     public string RuncRoot { get; set; } = "/run/docker/runtime-runc/moby";
 
+    /// <summary>The credential the Engine demands of every caller (its coordinator gives it at creation); FEDERATION_ENGINE_TOKEN.</summary>
+    public string EngineToken { get; set; } = "";
+
+    /// <summary>Serve the Engine without a credential (FEDERATION_ENGINE_INSECURE=1): anyone who reaches its port may use it.</summary>
+    public bool InsecureEngine { get; set; }
+
     public string DockerSocketPath => DockerSocket ?? Path.Combine(StateDirectory, "run", "docker.sock");
     public string CheckpointDirectory => Path.Combine(StateDirectory, "checkpoints");
     public string AppsDirectory => Path.Combine(StateDirectory, "apps");
@@ -37,6 +43,8 @@ public sealed class RuntimeModuleOptions
         if (!string.IsNullOrEmpty(socket)) options.DockerSocket = socket;
         var port = Environment.GetEnvironmentVariable("FEDERATION_ENGINE_PORT");
         if (!string.IsNullOrEmpty(port)) options.EnginePort = int.Parse(port, System.Globalization.CultureInfo.InvariantCulture);
+        options.EngineToken = Environment.GetEnvironmentVariable("FEDERATION_ENGINE_TOKEN") ?? "";
+        options.InsecureEngine = Environment.GetEnvironmentVariable("FEDERATION_ENGINE_INSECURE") == "1";
         return options;
     }
 

@@ -4,6 +4,7 @@ using Federation.Adapters.Docker;
 using Federation.Coordinator.Engines;
 using Federation.V1;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 
 namespace Federation.RuntimeModule.Tests;
@@ -36,7 +37,7 @@ public sealed class TwoRuntimes : IAsyncDisposable
         TestEnvironment.RequireDocker();
         var docker = TestEnvironment.OuterDocker();
         // The coordinator's Engine client, as the Docker-host adapter gets it.
-        var engines = new RuntimeEngines();
+        var engines = new RuntimeEngines(Federation.Common.Auth.BearerToken.New());
         var host = new DockerRuntimeHost(docker, new RuntimeLaunchOptions { RuntimeImage = TestEnvironment.RuntimeImage, OwnerLabel = "federation-test" }, engines);
         foreach (var stale in await host.ListRuntimesAsync(ct))
         {
@@ -57,11 +58,17 @@ public sealed class TwoRuntimes : IAsyncDisposable
         return runtimes;
     }
 
-    public V1.Engine.EngineClient Engine(RuntimeInstance runtime)
+    /// <summary>The runtime's Engine through the coordinator's client, with the cluster's credential.</summary>
+    public V1.Engine.EngineClient Engine(RuntimeInstance runtime) => engines.For(runtime.EngineEndpoint);
+
+    /// <summary>The runtime's Engine as a stranger reaches it: no credential, or the one given.</summary>
+    public V1.Engine.EngineClient Stranger(RuntimeInstance runtime, string? credential = null)
     {
         var channel = GrpcChannel.ForAddress(runtime.EngineEndpoint);
         channels.Add(channel);
-        return new V1.Engine.EngineClient(channel);
+        return credential is null
+            ? new V1.Engine.EngineClient(channel)
+            : new V1.Engine.EngineClient(channel.Intercept(new Federation.Common.Auth.BearerCredentialInterceptor(credential)));
     }
 
     /// <summary>The host port where the app port of a runtime is published on 127.0.0.1.</summary>

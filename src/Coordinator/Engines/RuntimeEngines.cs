@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Federation.Adapters;
 using Federation.Common;
+using Federation.Common.Auth;
 using Federation.Common.Retry;
 using Federation.V1;
 using Google.Protobuf;
@@ -15,8 +16,13 @@ namespace Federation.Coordinator.Engines;
 /// every call of the process (the saga's checkpoints and transfers, the destination's restores, and
 /// the adapters' readiness and image placement through <see cref="IRuntimeEngines"/>).
 /// </summary>
-public sealed class RuntimeEngines : IRuntimeEngines, IDisposable
+/// <param name="credential">What every Engine of this cluster demands (see <see cref="EngineCredentialFile"/>).</param>
+public sealed class RuntimeEngines(string credential) : IRuntimeEngines, IDisposable
 {
+    private readonly BearerCredentialInterceptor withCredential = new(credential);
+
+    public string Credential => credential;
+
     private static readonly TimeSpan PollCallTimeout = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<Uri, GrpcChannel> channels = new();
     // Not there yet (NotFound, Unavailable, a slow answer), or a connection the client gave up on (a published port
@@ -26,7 +32,7 @@ public sealed class RuntimeEngines : IRuntimeEngines, IDisposable
 
     public V1.Engine.EngineClient For(Uri endpoint) =>
         new(channels.GetOrAdd(endpoint, e => GrpcChannel.ForAddress(e, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 }))
-            .Intercept(DefaultDeadlineInterceptor.Standard));
+            .Intercept(withCredential).Intercept(DefaultDeadlineInterceptor.Standard));
 
     public async Task<DescribeResponse> DescribeAsync(Uri engine, CancellationToken ct) =>
         await For(engine).DescribeAsync(new DescribeRequest(), cancellationToken: ct);

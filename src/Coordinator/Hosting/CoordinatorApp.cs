@@ -44,7 +44,7 @@ public static class CoordinatorApp
             return new ClusterContext(coordinator.Cluster, Path.GetDirectoryName(Path.GetFullPath(coordinator.JournalPath))!,
                 coordinator.Adapter.KindAmong(sp.GetServices<AdapterKind>()));
         });
-        services.AddSingleton<RuntimeEngines>();
+        services.AddSingleton(sp => new RuntimeEngines(EngineCredentialFile.LoadOrCreate(sp.GetRequiredService<ClusterContext>().StateDirectory)));
         services.AddSingleton<IRuntimeEngines>(sp => sp.GetRequiredService<RuntimeEngines>());
         foreach (var module in adapters) module.Register(services, builder.Configuration);
         // The core picks the configured kind; only that adapter is ever built.

@@ -35,10 +35,10 @@ public static class PassiveTargets
             var runtime = await adapter.Host.FindRuntimeAsync(adapter.RuntimeName(new WorkloadId("default", name)), CancellationToken.None);
             if (runtime is not null)
             {
-                using var channel = GrpcChannel.ForAddress(runtime.EngineEndpoint);
                 try
                 {
-                    var app = await new V1.Engine.EngineClient(channel).GetAppAsync(new GetAppRequest { Name = name });
+                    var engine = node.Services.GetRequiredService<Coordinator.Engines.RuntimeEngines>().For(runtime.EngineEndpoint);
+                    var app = await engine.GetAppAsync(new GetAppRequest { Name = name });
                     if (app.State == AppState.WaitingForRestore) return runtime;
                 }
                 catch (RpcException) { }
