@@ -25,6 +25,16 @@ public static class PassiveTargets
         await inner.Images.DeleteImageAsync(TestEnvironment.TestAppImage, new ImageDeleteParameters { Force = true });
     }
 
+    /// <summary>A PrepareTarget for the test app as cluster a's coordinator would send it, for tests that speak the peer API themselves.</summary>
+    public static PrepareTargetRequest PrepareRequest(string name, string migrationId, string firstCheckpoint) => new()
+    {
+        MigrationId = migrationId,
+        SourceCluster = "a",
+        Workload = new V1.WorkloadRef { Namespace = "default", Name = name },
+        Spec = TestApp.Spec(name, TestEnvironment.TestAppImage, 8, 0),
+        FirstCheckpoint = firstCheckpoint,
+    };
+
     /// <summary>The target runtime in a cluster, once its passive app waits for the restore.</summary>
     public static async Task<RuntimeInstance> WaitForAsync(CoordinatorNode node, string name)
     {

@@ -25,15 +25,8 @@ public sealed class TargetCompatibilityTests
     {
         using var channel = GrpcChannel.ForAddress(LocalClusters.B.Address);
         var peer = new CoordinatorPeer.CoordinatorPeerClient(channel);
-        var request = new PrepareTargetRequest
-        {
-            MigrationId = "mcompat00001",
-            SourceCluster = "a",
-            Workload = new V1.WorkloadRef { Namespace = "default", Name = Name },
-            Spec = TestApp.Spec(Name, TestEnvironment.TestAppImage, 8, 0),
-            FirstCheckpoint = "mcompat00001-final",
-            SourceRuntime = new DescribeResponse { Architecture = "amd64", Kernel = "99.0.0", CriuVersion = "99.1", RuncVersion = "1.1.15", DockerVersion = "26.1.5" },
-        };
+        var request = PassiveTargets.PrepareRequest(Name, "mcompat00001", "mcompat00001-final");
+        request.SourceRuntime = new DescribeResponse { Architecture = "amd64", Kernel = "99.0.0", CriuVersion = "99.1", RuncVersion = "1.1.15", DockerVersion = "26.1.5" };
 
         var e = GrpcAssert.Status(() => peer.PrepareTargetAsync(request).ResponseAsync, StatusCode.FailedPrecondition, "cannot restore default/" + Name);
         Assert.That(e.Status.Detail, Does.Contain("CRIU").And.Contain("is older than the source's 99.1").And.Contain("kernel"));

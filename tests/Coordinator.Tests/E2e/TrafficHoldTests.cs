@@ -51,14 +51,7 @@ public sealed class TrafficHoldTests
         using var channel = GrpcChannel.ForAddress(LocalClusters.B.Address);
         var peer = new CoordinatorPeer.CoordinatorPeerClient(channel);
         const string migrationId = "mround00001";
-        await peer.PrepareTargetAsync(new PrepareTargetRequest
-        {
-            MigrationId = migrationId,
-            SourceCluster = "a",
-            Workload = new V1.WorkloadRef { Namespace = "default", Name = Name },
-            Spec = TestApp.Spec(Name, TestEnvironment.TestAppImage, 8, 0),
-            FirstCheckpoint = $"{migrationId}-round-1",
-        });
+        await peer.PrepareTargetAsync(PassiveTargets.PrepareRequest(Name, migrationId, $"{migrationId}-round-1"));
         try
         {
             GrpcAssert.Status(() => peer.CommitAsync(new CommitRequest { MigrationId = migrationId, Checkpoint = $"{migrationId}-round-1" }).ResponseAsync,
