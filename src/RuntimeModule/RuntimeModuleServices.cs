@@ -16,6 +16,7 @@ public static class RuntimeModuleServices
         services.AddSingleton<RuncCheckpointer>();
         services.AddSingleton<ContainerFilesystem>();
         services.AddSingleton<AppContainers>();
+        services.AddSingleton<AppStopSettling>();
         services.AddSingleton<AppDescriber>();
         services.AddSingleton<AppCreator>();
         services.AddSingleton<AppCheckpointer>();

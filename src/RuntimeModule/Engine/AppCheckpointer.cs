@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Federation.Common;
-using Federation.Common.Retry;
 using Federation.RuntimeModule.DockerApi;
 using Federation.V1;
 using Google.Protobuf;
@@ -19,6 +18,7 @@ public sealed partial class AppCheckpointer(
     AppRegistry registry,
     AppContainers containers,
     RuncCheckpointer runc,
+    AppStopSettling settling,
     RuntimeDescriber describer,
     ContainerFilesystem filesystem,
     ILogger<AppCheckpointer> logger)
@@ -84,7 +84,7 @@ public sealed partial class AppCheckpointer(
                 $"checkpoint of app '{app}' failed: {e.Message}" + (detail is null ? "" : $" (criu: {detail})"));
         }
         FileTree.TryDelete(workDirectory);
-        if (!leaveRunning) await WaitUntilStoppedAsync(app, finishing);
+        if (!leaveRunning) settling.Begin(app, container.ID);
         response.Timings.Add(StepTimings.Of("dump", watch));
 
         watch.Restart();
@@ -99,20 +99,6 @@ public sealed partial class AppCheckpointer(
         response.TotalBytes = (ulong)response.Files.Sum(f => (long)f.Size);
         LogCheckpointed(logger, app, checkpoint, method, response.TotalBytes, leaveRunning);
         return response;
-    }
-
-    /// <summary>
-    /// dockerd learns of the exit a moment after runc: until it has, the app would still be reported running and a
-    /// rollback would take it for one that never stopped. The checkpoint returns once Docker agrees.
-    /// </summary>
-    private async Task WaitUntilStoppedAsync(string app, CancellationToken ct)
-    {
-        for (var attempt = 1; attempt <= 50; attempt++)
-        {
-            if (await containers.FindAsync(app, ct) is not { State: "running" }) return;
-            await Task.Delay(Backoff.Delay(attempt, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(200)), ct);
-        }
-        throw FederationException.Unavailable($"app '{app}' was dumped but Docker still reports it running");
     }
 
     /// <summary>What <see cref="CheckpointMethod.Auto"/> means here: runc when dockerd's process is visible, else Docker.</summary>

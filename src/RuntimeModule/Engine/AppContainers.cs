@@ -80,6 +80,9 @@ public sealed partial class AppContainers(DockerSocket docker, ILogger<AppContai
         }
     }
 
+    /// <summary>Returns once Docker knows the container is not running (at once when it already knows).</summary>
+    public Task WaitUntilNotRunningAsync(string id, CancellationToken ct) => docker.Client.Containers.WaitContainerAsync(id, ct);
+
     public Task RemoveAsync(string id, CancellationToken ct) =>
         docker.Client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true }, ct);
 

@@ -10,11 +10,12 @@ namespace Federation.RuntimeModule.Engine;
 /// Answers GetApp and ListApps: an app's state from its record in the app registry (passive
 /// registrations, apps that moved away) and its container, if it has one.
 /// </summary>
-public sealed class AppDescriber(DockerSocket docker, AppRegistry registry, AppContainers containers)
+public sealed class AppDescriber(DockerSocket docker, AppRegistry registry, AppContainers containers, AppStopSettling settling)
 {
     public async Task<App> GetAsync(string name, CancellationToken ct)
     {
         Names.CheckAppName(name);
+        await settling.SettledAsync(name, ct);
         var record = await registry.GetAsync(name, ct);
         var container = await containers.FindAsync(name, ct);
         if (record is null && container is null) throw FederationException.NotFound($"app '{name}' is not in this runtime");
@@ -23,6 +24,7 @@ public sealed class AppDescriber(DockerSocket docker, AppRegistry registry, AppC
 
     public async Task<IReadOnlyList<App>> ListAsync(CancellationToken ct)
     {
+        await settling.AllSettledAsync(ct);
         var records = (await registry.ListAsync(ct)).ToDictionary(r => r.Spec.Name);
         var byName = await containers.ListByAppAsync(ct);
         var apps = new List<App>();

@@ -12,11 +12,13 @@ public sealed partial class AppRemover(
     CheckpointVolume volume,
     AppRegistry registry,
     AppContainers containers,
+    AppStopSettling settling,
     ILogger<AppRemover> logger)
 {
     public async Task<bool> RemoveAsync(string app, bool deleteCheckpoints, CancellationToken ct)
     {
         Names.CheckAppName(app);
+        await settling.SettledAsync(app, ct);
         var record = await registry.GetAsync(app, ct);
         var container = await containers.FindAsync(app, ct);
         if (record is null && container is null) throw FederationException.NotFound($"app '{app}' is not in this runtime");

@@ -20,6 +20,7 @@ public sealed partial class AppRestorer(
     AppContainers containers,
     AppDescriber describer,
     ContainerFilesystem filesystem,
+    AppStopSettling settling,
     ILogger<AppRestorer> logger)
 {
     public async Task<RestoreResponse> RestoreAsync(string app, string checkpoint, CancellationToken ct)
@@ -31,6 +32,7 @@ public sealed partial class AppRestorer(
 
         var response = new RestoreResponse();
         var watch = Stopwatch.StartNew();
+        await settling.SettledAsync(app, ct);
         var record = await registry.GetAsync(app, ct);
         var spec = record?.Spec ?? await ReadSpecFileAsync(directory, app, checkpoint, ct);
         var existing = await containers.FindAsync(app, ct);
