@@ -90,35 +90,40 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
         var runtime = await host.FindRuntimeAsync(RuntimeName(id), ct);
         var entry = state.Workload(id);
         if (runtime is null)
-            return entry is not null && await host.IsRunningAsync(RuntimeName(id), ct) == false ? await StoppedAsync(id, entry, ct) : null;
+        {
+            // A runtime whose container stopped (it died, or someone stopped it) is still the workload: not running, at the ports it had.
+            if (entry is null || await host.IsRunningAsync(RuntimeName(id), ct) != false) return null;
+            var engine = new Uri($"http://{LocalEndpoint(entry.Ports?.GetValueOrDefault(RuntimeLaunchOptions.EnginePort) ?? 0)}");
+            return await InfoAsync(id, entry, entry.Image, running: false, engine, engine, entry.Ports ?? [], ct);
+        }
         var inspect = await docker.Containers.InspectContainerAsync(runtime.RuntimeContainerId, ct);
+        var image = entry?.Image ?? (inspect.Config.Labels.TryGetValue("federation.image", out var label) ? label : "");
+        return await InfoAsync(id, entry, image, inspect.State.Running, runtime.EngineEndpoint, runtime.PeerEngineEndpoint, runtime.PublishedPorts, ct);
+    }
+
+    /// <summary>The workload as the coordinator sees it, from what Docker and the adapter's state say of it.</summary>
+    /// <param name="ports">Runtime port -> host port, the Engine's among them.</param>
+    private async Task<WorkloadInfo> InfoAsync(WorkloadId id, DockerAdapterState.WorkloadEntry? entry, string image, bool running,
+        Uri engine, Uri peerEngine, IReadOnlyDictionary<int, int> ports, CancellationToken ct)
+    {
         var stable = traffic.StableAddress(id);
         node ??= (await docker.System.GetSystemInfoAsync(ct)).Name;
         return new WorkloadInfo(
             id,
             entry?.Role ?? WorkloadRole.Active,
-            entry?.Image ?? (inspect.Config.Labels.TryGetValue("federation.image", out var image) ? image : ""),
-            inspect.State.Running,
-            runtime.EngineEndpoint,
-            runtime.PeerEngineEndpoint,
-            runtime.PublishedPorts.Where(p => p.Key != RuntimeLaunchOptions.EnginePort).ToDictionary(p => p.Key, p => $"127.0.0.1:{p.Value}"),
+            image,
+            running,
+            engine,
+            peerEngine,
+            ports.Where(p => p.Key != RuntimeLaunchOptions.EnginePort).ToDictionary(p => p.Key, p => LocalEndpoint(p.Value)),
             stable ?? entry?.HomeAddress,
             entry?.MigrationId,
             stable is null ? entry?.HomeCluster : null,
             node ?? "");
     }
 
-    /// <summary>A runtime whose container stopped (it died, or someone stopped it): it still is the workload, not running, at the endpoints it had.</summary>
-    private async Task<WorkloadInfo> StoppedAsync(WorkloadId id, DockerAdapterState.WorkloadEntry entry, CancellationToken ct)
-    {
-        var ports = entry.Ports ?? [];
-        var engine = new Uri($"http://127.0.0.1:{ports.GetValueOrDefault(RuntimeLaunchOptions.EnginePort)}");
-        var stable = traffic.StableAddress(id);
-        node ??= (await docker.System.GetSystemInfoAsync(ct)).Name;
-        return new WorkloadInfo(id, entry.Role, entry.Image, false, engine, engine,
-            ports.Where(p => p.Key != RuntimeLaunchOptions.EnginePort).ToDictionary(p => p.Key, p => $"127.0.0.1:{p.Value}"),
-            stable ?? entry.HomeAddress, entry.MigrationId, stable is null ? entry.HomeCluster : null, node ?? "");
-    }
+    /// <summary>A port the Docker host publishes, as clients and relays on this machine reach it.</summary>
+    private static string LocalEndpoint(int hostPort) => $"127.0.0.1:{hostPort}";
 
     public async Task<WorkloadInfo> DeployAsync(WorkloadId id, AppSpec spec, CancellationToken ct)
     {
@@ -136,10 +141,7 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
         }
         try
         {
-            var runtime = await StartRuntimeAsync(id, spec, ct);
-            await host.StartAmbassadorAsync(runtime, spec, StartMode.Active, ct);
-            var started = await GetWorkloadAsync(id, ct) ?? throw FederationException.Unavailable($"the runtime of {id} disappeared while it started");
-            await engines.WaitForAppAsync(started, DeployReadyTimeout, ct);
+            var started = await StartActiveAsync(id, spec, hostPorts: null, ct);
             traffic.Publish(id, started.AppEndpoints);
         }
         catch (Exception e)
@@ -190,11 +192,18 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
         var spec = AppSpec.Parser.ParseJson(entry.Spec);
         await host.RemoveAsync(RuntimeName(id), ct);
         // The same host ports: the stable address (here or in the workload's home cluster) keeps its backends.
-        var runtime = await StartRuntimeAsync(id, spec, ct, entry.Ports);
-        await host.StartAmbassadorAsync(runtime, spec, StartMode.Active, ct);
-        var started = await GetWorkloadAsync(id, ct) ?? throw FederationException.Unavailable($"the new runtime of {id} disappeared while it started");
-        await engines.WaitForAppAsync(started, DeployReadyTimeout, ct);
+        var started = await StartActiveAsync(id, spec, entry.Ports, ct);
         LogRecreated(logger, id.ToString(), options.Cluster);
+        return started;
+    }
+
+    /// <summary>Starts the runtime with the app's image, its Ambassador in active mode, and returns once the app serves.</summary>
+    private async Task<WorkloadInfo> StartActiveAsync(WorkloadId id, AppSpec spec, IReadOnlyDictionary<int, int>? hostPorts, CancellationToken ct)
+    {
+        var runtime = await StartRuntimeAsync(id, spec, ct, hostPorts);
+        await host.StartAmbassadorAsync(runtime, spec, StartMode.Active, ct);
+        var started = await GetWorkloadAsync(id, ct) ?? throw FederationException.Unavailable($"the runtime of {id} disappeared while it started");
+        await engines.WaitForAppAsync(started, DeployReadyTimeout, ct);
         return started;
     }
 
@@ -211,7 +220,7 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
         var ports = runtime?.PublishedPorts ?? state.Workload(id)?.Ports;
         // A stable address that still leads to this runtime has nothing left to forward to; one switched elsewhere keeps forwarding.
         if (ports is not null)
-            await traffic.RetireIfOnlyLeadingToAsync(id, ports.Values.Select(p => $"127.0.0.1:{p}").ToHashSet());
+            await traffic.RetireIfOnlyLeadingToAsync(id, ports.Values.Select(LocalEndpoint).ToHashSet());
         // Forgotten first: a runtime seen stopped while it is being removed is not taken for one that died.
         state.RemoveWorkload(id);
         await host.RemoveAsync(RuntimeName(id), ct);

@@ -54,5 +54,5 @@ public static class AppSpecValidator
         }
     }
 
-    private static string Shown(string text) => text.Length <= 64 ? text : text[..61] + "...";
+    private static string Shown(string text) => Names.Escape(text, 64);
 }

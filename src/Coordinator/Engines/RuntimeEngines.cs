@@ -74,9 +74,9 @@ public sealed class RuntimeEngines(string credential) : IRuntimeEngines, IDispos
 
     public async Task<IReadOnlyCollection<string>> PlaceImageAsync(Uri engine, string image, Func<CancellationToken, Task<Stream>> openArchive, CancellationToken ct)
     {
-        var client = For(engine);
-        var described = await client.DescribeAsync(new DescribeRequest(), cancellationToken: ct);
+        var described = await DescribeAsync(engine, ct);
         if (described.Images.Contains(image)) return described.Images;
+        var client = For(engine);
         using var call = client.LoadImage(cancellationToken: ct);
         await using (var archive = await openArchive(ct))
         {

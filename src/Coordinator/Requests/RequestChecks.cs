@@ -12,7 +12,7 @@ public static class RequestChecks
     {
         if (string.IsNullOrEmpty(id) || id.Length > 64 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
             throw FederationException.InvalidArgument(
-                $"migration id is empty or malformed ('{(id is { Length: > 64 } ? id[..64] : id)}': 1 to 64 letters, digits and '-')");
+                $"migration id is empty or malformed ('{Names.Escape(id ?? "", 64)}': 1 to 64 letters, digits and '-')");
         return id;
     }
 
@@ -27,9 +27,15 @@ public static class RequestChecks
     public static WorkloadId Workload(V1.WorkloadRef? reference)
     {
         if (reference is null) throw FederationException.InvalidArgument("workload is missing");
-        Names.CheckAppName(reference.Namespace, "namespace");
-        Names.CheckAppName(reference.Name, "workload name");
-        return new WorkloadId(reference.Namespace, reference.Name);
+        return Workload(new WorkloadId(reference.Namespace, reference.Name));
+    }
+
+    /// <summary>A workload id: namespace and name are DNS labels. Returns it.</summary>
+    public static WorkloadId Workload(WorkloadId id)
+    {
+        Names.CheckAppName(id.Namespace, "namespace");
+        Names.CheckAppName(id.Name, "workload name");
+        return id;
     }
 
     /// <summary>A workload with its app spec: the app is named after the workload and its image is well formed.</summary>

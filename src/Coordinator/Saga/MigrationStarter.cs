@@ -31,10 +31,8 @@ public sealed partial class MigrationStarter(
 
     public async Task<Migration> MigrateAsync(MigrateRequest request, CancellationToken ct)
     {
-        var workload = WorkloadId.TryParse(request.Workload)
-            ?? throw FederationException.InvalidArgument($"workload '{request.Workload}' is not NAMESPACE/NAME");
-        Names.CheckAppName(workload.Namespace, "namespace");
-        Names.CheckAppName(workload.Name, "workload name");
+        var workload = RequestChecks.Workload(WorkloadId.TryParse(request.Workload)
+            ?? throw FederationException.InvalidArgument($"workload '{request.Workload}' is not NAMESPACE/NAME"));
         if (string.IsNullOrWhiteSpace(request.Destination)) throw FederationException.InvalidArgument("destination cluster is empty");
         if (request.Destination == Options.Cluster)
             throw FederationException.InvalidArgument($"{workload} already runs in cluster '{Options.Cluster}'");

@@ -1,6 +1,7 @@
 using Federation.Adapters;
 using Federation.Common;
 using Federation.Coordinator.Options;
+using Federation.Coordinator.Requests;
 using Federation.V1;
 using Microsoft.Extensions.Options;
 
@@ -13,8 +14,7 @@ public sealed class WorkloadDeployment(IOrchestratorAdapter adapter, IOptions<Co
     {
         if (request.Ref is null || request.Spec is null) throw FederationException.InvalidArgument("deploy needs a workload and an app spec");
         var id = new WorkloadId(request.Ref.Namespace is { Length: > 0 } ns ? ns : WorkloadId.DefaultNamespace, request.Ref.Name);
-        Names.CheckAppName(id.Namespace, "namespace");
-        Names.CheckAppName(id.Name, "workload name");
+        RequestChecks.Workload(id);
         if (request.Spec.Name != id.Name) throw FederationException.InvalidArgument($"app name '{request.Spec.Name}' must be the workload name '{id.Name}'");
         // Everything a runtime would refuse is refused here, before anything is created.
         AppSpecValidator.Validate(request.Spec);

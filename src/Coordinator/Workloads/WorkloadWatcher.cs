@@ -67,7 +67,7 @@ public sealed partial class WorkloadWatcher(
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested)
                 {
-                    LogWatchFailed(logger, 0, e.Message);
+                    LogDeferredCheckFailed(logger, id.ToString(), e.Message);
                 }
             }
         }
@@ -124,6 +124,9 @@ public sealed partial class WorkloadWatcher(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "workload {Workload}: its runtime could not be recreated: {Reason}")]
     private static partial void LogRecreateFailed(ILogger logger, string workload, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "workload {Workload}: looking at it again after its migration failed: {Reason}")]
+    private static partial void LogDeferredCheckFailed(ILogger logger, string workload, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "the adapter's watch failed (attempt {Attempt}): {Reason}; opening it again")]
     private static partial void LogWatchFailed(ILogger logger, int attempt, string reason);
