@@ -1,9 +1,6 @@
-using Federation.Adapters;
-using Federation.Adapters.Docker;
 using Federation.Testing;
 using Federation.V1;
 using Grpc.Core;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Federation.Coordinator.Tests.E2e;
 
@@ -57,13 +54,6 @@ public sealed class DeployBadInputTests
         GrpcAssert.Status(() => LocalClusters.A.Client.DeployAsync(new DeployRequest { Ref = new V1.WorkloadRef { Namespace = "default", Name = Name }, Spec = spec }).ResponseAsync,
             code, mentions);
         Assert.That((await LocalClusters.WorkloadsAsync(LocalClusters.A)).Select(w => w.Ref.Name), Does.Not.Contain(Name), "no workload is listed");
-        var adapter = (DockerHostAdapter)LocalClusters.A.Services.GetRequiredService<IOrchestratorAdapter>();
-        using var docker = TestEnvironment.OuterDocker();
-        var containers = await docker.Containers.ListContainersAsync(new Docker.DotNet.Models.ContainersListParameters { All = true });
-        Assert.That(containers.SelectMany(c => c.Names).Where(n => n.TrimStart('/').StartsWith(adapter.RuntimeName(new WorkloadId("default", Name)), StringComparison.Ordinal)),
-            Is.Empty, "no runtime, Engine or Ambassador container is left");
-        var volumes = await docker.Volumes.ListAsync();
-        Assert.That((volumes.Volumes ?? []).Select(v => v.Name).Where(v => v.StartsWith(adapter.RuntimeName(new WorkloadId("default", Name)), StringComparison.Ordinal)),
-            Is.Empty, "no state volume is left");
+        Assert.That(await LocalClusters.RuntimeLeftoversAsync(LocalClusters.A, Name), Is.Empty, "no runtime, Engine or Ambassador container and no state volume is left");
     }
 }

@@ -90,6 +90,17 @@ public sealed class LocalClusters
         }
     }
 
+    /// <summary>What a workload's runtime in a node's cluster left on the Docker host: its containers (runtime, Engine, Ambassador) and its state volume.</summary>
+    public static async Task<IReadOnlyList<string>> RuntimeLeftoversAsync(CoordinatorNode node, string name)
+    {
+        var runtime = ((DockerHostAdapter)node.Services.GetRequiredService<Adapters.IOrchestratorAdapter>()).RuntimeName(new Adapters.WorkloadId("default", name));
+        using var docker = TestEnvironment.OuterDocker();
+        var containers = await docker.Containers.ListContainersAsync(new ContainersListParameters { All = true });
+        var volumes = await docker.Volumes.ListAsync();
+        return containers.SelectMany(c => c.Names).Select(n => n.TrimStart('/')).Concat((volumes.Volumes ?? []).Select(v => v.Name))
+            .Where(n => n.StartsWith(runtime, StringComparison.Ordinal)).ToList();
+    }
+
     private CoordinatorNode Node(string cluster, int port, (string Name, int Port) peer, (string Name, int Port)? peer2 = null, string[]? extra = null)
     {
         var settings = new List<string>

@@ -1,8 +1,5 @@
 using Docker.DotNet.Models;
-using Federation.Adapters;
-using Federation.Adapters.Docker;
 using Federation.V1;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Federation.Coordinator.Tests.E2e;
 
@@ -38,15 +35,8 @@ public sealed class RuntimeKilledTests
             Assert.That(after.Fields["verify"], Is.EqualTo("ok"));
         });
 
-        var adapterB = (DockerHostAdapter)LocalClusters.B.Services.GetRequiredService<IOrchestratorAdapter>();
-        var runtimeName = adapterB.RuntimeName(new WorkloadId("default", Name));
-        await LocalClusters.EventuallyAsync(async () =>
-        {
-            var containers = await docker.Containers.ListContainersAsync(new ContainersListParameters { All = true });
-            var volumes = await docker.Volumes.ListAsync();
-            return !containers.SelectMany(c => c.Names).Any(n => n.TrimStart('/').StartsWith(runtimeName, StringComparison.Ordinal))
-                && !(volumes.Volumes ?? []).Any(v => v.Name.StartsWith(runtimeName, StringComparison.Ordinal));
-        }, TimeSpan.FromSeconds(30), "the killed target's containers and volume being removed");
+        await LocalClusters.EventuallyAsync(async () => (await LocalClusters.RuntimeLeftoversAsync(LocalClusters.B, Name)).Count == 0,
+            TimeSpan.FromSeconds(30), "the killed target's containers and volume being removed");
         Assert.That((await LocalClusters.WorkloadsAsync(LocalClusters.B)).Select(w => w.Ref.Name), Does.Not.Contain(Name));
     }
 }
