@@ -20,7 +20,9 @@ public static class CoordinatorApp
 {
     /// <param name="adapters">The adapter kinds this host offers (the production host: every adapter; tests: a fake); the configured kind is the one built.</param>
     /// <exception cref="TlsConfigurationException">A configured certificate, key or CA file cannot be used (one-line message).</exception>
-    public static WebApplication Build(string[] args, IReadOnlyList<AdapterModule> adapters, Action<IConfigurationBuilder>? configure = null)
+    /// <param name="replace">Registrations that replace the defaults (tests: <see cref="MigrationHooks"/>).</param>
+    public static WebApplication Build(string[] args, IReadOnlyList<AdapterModule> adapters, Action<IConfigurationBuilder>? configure = null,
+        Action<IServiceCollection>? replace = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.Configuration.AddCommandLine(args, CommandLineSwitches.With(adapters));
@@ -57,6 +59,8 @@ public static class CoordinatorApp
         services.AddSingleton<HomeSideTraffic>();
         services.AddSingleton<MigrationSaga>();
         services.AddSingleton<MigrationRollback>();
+        services.AddSingleton<CommitResolution>();
+        services.AddSingleton<MigrationHooks>();
         services.AddSingleton<MigrationRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<MigrationRunner>());
         services.AddSingleton<MigrationStarter>();
@@ -69,10 +73,13 @@ public static class CoordinatorApp
         services.AddSingleton<PeerReachability>();
         services.AddSingleton<MigrationAdmission>();
         services.AddSingleton<TargetPreparation>();
+        services.AddSingleton<TargetLocks>();
         services.AddSingleton<TargetCommit>();
         services.AddSingleton<TargetRemoval>();
         services.AddSingleton<TargetHeartbeats>();
         services.AddHostedService<TargetReaper>();
+
+        replace?.Invoke(services);
 
         services.AddGrpc(o => o.Interceptors.Add<ErrorMappingInterceptor>());
         services.AddGrpcReflection();

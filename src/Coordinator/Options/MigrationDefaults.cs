@@ -28,4 +28,10 @@ public sealed class MigrationDefaults
 
     /// <summary>Delay between attempts to finish or roll back an unfinished migration.</summary>
     public TimeSpan RecoveryRetryDelay { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// How long a migration whose commit began keeps asking an unreachable destination whether it restored the app.
+    /// Past it the migration fails "in doubt": the source stays stopped (it must not run twice) until an operator acts.
+    /// </summary>
+    public TimeSpan InDoubtTimeout { get; set; } = TimeSpan.FromMinutes(10);
 }

@@ -27,6 +27,7 @@ public sealed partial class MigrationSaga(
     SourceSideTraffic traffic,
     MigrationJournal journal,
     MigrationTracker tracker,
+    MigrationHooks hooks,
     IOptions<CoordinatorOptions> options,
     ILogger<MigrationSaga> logger)
 {
@@ -53,6 +54,7 @@ public sealed partial class MigrationSaga(
             tracker.EnterPhase(migration, MigrationPhase.PrepareTarget, $"creating the passive target in cluster '{migration.DestinationCluster}'");
             var firstName = policy.Rounds == 0 ? finalName : CheckpointNames.Round(migration.Id, 1);
             journal.AppendStep(migration.Id, SagaSteps.PrepareTarget, StepStatus.Begun);
+            await hooks.ReachedAsync(MigrationHooks.PrepareTarget, migration.Id, ct);
             var target = await peer.PrepareTargetAsync(new PrepareTargetRequest
             {
                 MigrationId = migration.Id,
@@ -81,6 +83,7 @@ public sealed partial class MigrationSaga(
                 {
                     control.ThrowIfCancelRequested();
                     var name = CheckpointNames.Round(migration.Id, round);
+                    await hooks.ReachedAsync(MigrationHooks.PrecopyRound(round), migration.Id, ct);
                     if (round > 1) token = await OpenTransferAsync(peer, migration.Id, name, ct);
                     var stats = await CheckpointAsync(engine, migration, app, name, round, leaveRunning: true, ct,
                         preDump: migration.PrecopyMode == PrecopyMode.PreDumps,
@@ -108,21 +111,25 @@ public sealed partial class MigrationSaga(
             journal.AppendStep(migration.Id, SagaSteps.HoldTraffic, StepStatus.Begun, SourceSideTraffic.HomeOf(migration));
             // New connections wait from here on, through the drain of those already forwarded.
             var holdStarted = Stopwatch.GetTimestamp();
+            await hooks.ReachedAsync(MigrationHooks.HoldTraffic, migration.Id, ct);
             await traffic.HoldAsync(migration, ct);
 
             tracker.EnterPhase(migration, MigrationPhase.FinalCheckpoint, "final checkpoint: the app stops");
             journal.AppendStep(migration.Id, SagaSteps.FinalCheckpoint, StepStatus.Begun);
+            await hooks.ReachedAsync(MigrationHooks.FinalCheckpoint, migration.Id, ct);
             var frozenAt = Stopwatch.GetTimestamp();
             var lastPreDump = migration.PrecopyMode == PrecopyMode.PreDumps && migration.Rounds.Count > 0 ? migration.Rounds[^1].Checkpoint : "";
             var final = await CheckpointAsync(engine, migration, app, finalName, (uint)migration.Rounds.Count + 1, leaveRunning: false, ct, parent: lastPreDump);
             journal.AppendStep(migration.Id, SagaSteps.FinalCheckpoint, StepStatus.Done);
 
             tracker.EnterPhase(migration, MigrationPhase.FinalTransfer, "sending the last delta");
+            await hooks.ReachedAsync(MigrationHooks.FinalTransfer, migration.Id, ct);
             await TransferAsync(engine, peer, migration, final, app, target.PeerEngineEndpoint, token, ct);
 
             control.ThrowIfCancelRequested();
-            tracker.EnterPhase(migration, MigrationPhase.Commit, $"restoring in cluster '{migration.DestinationCluster}'");
-            journal.AppendStep(migration.Id, SagaSteps.Commit, StepStatus.Begun);
+            tracker.EnterPhase(migration, MigrationPhase.Commit, $"restoring in cluster '{migration.DestinationCluster}' at generation {migration.Generation}");
+            await DecideCommitAsync(engine, migration, app, ct);
+            await hooks.ReachedAsync(MigrationHooks.Commit, migration.Id, ct);
             var commit = await CommitAsync(peer, migration, ct);
             migration.Downtime = Duration.FromTimeSpan(Stopwatch.GetElapsedTime(frozenAt));
             journal.AppendStep(migration.Id, SagaSteps.Commit, StepStatus.Done);
@@ -145,6 +152,7 @@ public sealed partial class MigrationSaga(
             ? "switching the stable address to the destination"
             : $"switching the stable address in home cluster '{SourceSideTraffic.HomeOf(migration)}' to the destination");
         journal.AppendStep(migration.Id, SagaSteps.SwitchTraffic, StepStatus.Begun, SourceSideTraffic.HomeOf(migration));
+        await hooks.ReachedAsync(MigrationHooks.SwitchTraffic, migration.Id, ct);
         var switchStarted = Stopwatch.GetTimestamp();
         await traffic.SwitchAsync(migration, commit.AppEndpoints.ToDictionary(kv => (int)kv.Key, kv => kv.Value), ct);
         journal.AppendStep(migration.Id, SagaSteps.SwitchTraffic, StepStatus.Done);
@@ -152,6 +160,7 @@ public sealed partial class MigrationSaga(
 
         tracker.EnterPhase(migration, MigrationPhase.DeleteSource, "removing the source workload");
         journal.AppendStep(migration.Id, SagaSteps.DeleteSource, StepStatus.Begun);
+        await hooks.ReachedAsync(MigrationHooks.DeleteSource, migration.Id, ct);
         await adapter.DeleteWorkloadAsync(workload, ct);
         journal.AppendStep(migration.Id, SagaSteps.DeleteSource, StepStatus.Done);
 
@@ -159,9 +168,25 @@ public sealed partial class MigrationSaga(
         LogCompleted(logger, migration.Id, workload.ToString(), migration.DestinationCluster);
     }
 
+    /// <summary>
+    /// The decision, taken once: the source's Engine is fenced below the migration's generation (it will restore
+    /// or resume its own copy only at that generation, which a rollback gets only while the destination cannot
+    /// run it), then the journal records that the commit began. From that record on, recovery never restores the
+    /// source unless the destination confirms that it aborted.
+    /// </summary>
+    private async Task DecideCommitAsync(V1.Engine.EngineClient engine, Migration migration, string app, CancellationToken ct)
+    {
+        await engine.FenceAsync(new FenceAppRequest { App = app, Generation = migration.Generation }, cancellationToken: ct);
+        journal.AppendStep(migration.Id, SagaSteps.Commit, StepStatus.Begun, $"generation {migration.Generation}");
+    }
+
     public async Task<CommitResponse> CommitAsync(CoordinatorPeer.CoordinatorPeerClient peer, Migration migration, CancellationToken ct) =>
-        await peer.CommitAsync(new CommitRequest { MigrationId = migration.Id, Checkpoint = CheckpointNames.Final(migration.Id) },
-            deadline: Deadline(Defaults.TargetReadyTimeout), cancellationToken: ct);
+        await peer.CommitAsync(new CommitRequest
+        {
+            MigrationId = migration.Id,
+            Checkpoint = CheckpointNames.Final(migration.Id),
+            Generation = migration.Generation,
+        }, deadline: Deadline(Defaults.TargetReadyTimeout), cancellationToken: ct);
 
     /// <param name="preDump">A CRIU pre-dump (memory only) instead of a full leave-running dump; where both runtimes track dirty memory.</param>
     /// <param name="parent">The previous pre-dump, so this dump holds only the pages dirtied since.</param>

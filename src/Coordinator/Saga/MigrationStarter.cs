@@ -78,6 +78,8 @@ public sealed partial class MigrationStarter(
             var app = await engine.GetAppAsync(new GetAppRequest { Name = workload.Name }, cancellationToken: ct);
             if (app.State != AppState.Running)
                 throw FederationException.FailedPrecondition($"workload {workload} is {app.State}, not running");
+            // The copy the destination restores is the next generation; the journal keeps it with the migration.
+            migration.Generation = app.Generation + 1;
             var described = await engine.DescribeAsync(new DescribeRequest(), cancellationToken: ct);
             var negotiated = await peer.NegotiateAsync(new NegotiateRequest
             {

@@ -19,6 +19,8 @@ public sealed partial class TargetCommit(
     IOrchestratorAdapter adapter,
     RuntimeEngines engines,
     MigrationJournal journal,
+    TargetLocks locks,
+    MigrationHooks hooks,
     TimeProvider clock,
     ILogger<TargetCommit> logger)
 {
@@ -26,6 +28,7 @@ public sealed partial class TargetCommit(
     {
         RequestChecks.MigrationId(request.MigrationId);
         Names.CheckCheckpointName(request.Checkpoint);
+        using var held = await locks.AcquireAsync(request.MigrationId, ct);
         var target = journal.GetTarget(request.MigrationId) ?? throw FederationException.NotFound($"migration {request.MigrationId} has no target here");
         if (target.State == TargetState.Aborted) throw FederationException.FailedPrecondition($"migration {request.MigrationId} was aborted here");
         // A pre-copy round's checkpoint is taken while the source runs on: restoring it would run the app twice.
@@ -34,21 +37,24 @@ public sealed partial class TargetCommit(
                 $"a commit restores only the final checkpoint of migration {request.MigrationId} ('{CheckpointNames.Final(request.MigrationId)}'), not '{request.Checkpoint}'");
         var info = await adapter.GetWorkloadAsync(target.Workload, ct)
             ?? throw FederationException.FailedPrecondition($"the target of migration {request.MigrationId} is gone");
-        var response = await RestoreAsync(target, info, request.Checkpoint, ct);
+        // A definite answer: a source in doubt must learn that nothing was (or will be) restored here.
+        if (!info.Running) throw FederationException.FailedPrecondition($"the target runtime of migration {request.MigrationId} is not running");
+        var response = await RestoreAsync(target, info, request.Checkpoint, request.Generation, ct);
+        await hooks.ReachedAsync(MigrationHooks.TargetRestored, request.MigrationId, ct);
         await PromoteAsync(target, ct);
         foreach (var (port, endpoint) in info.AppEndpoints) response.AppEndpoints[(uint)port] = endpoint;
         return response;
     }
 
-    /// <summary>Starts the app from <paramref name="checkpoint"/> in the target runtime, unless it already runs from it.</summary>
-    public async Task<CommitResponse> RestoreAsync(TargetRecord target, WorkloadInfo info, string checkpoint, CancellationToken ct)
+    /// <summary>Starts the app from <paramref name="checkpoint"/> at <paramref name="generation"/> in the target runtime, unless it already runs from it.</summary>
+    public async Task<CommitResponse> RestoreAsync(TargetRecord target, WorkloadInfo info, string checkpoint, ulong generation, CancellationToken ct)
     {
         var engine = engines.For(info.EngineEndpoint);
         var response = new CommitResponse();
         var app = await engine.GetAppAsync(new GetAppRequest { Name = target.Workload.Name }, cancellationToken: ct);
         if (app.State == AppState.Running && app.RestoredFrom == checkpoint) return response;
         var watch = Stopwatch.StartNew();
-        var restored = await engine.RestoreAsync(new RestoreRequest { App = target.Workload.Name, Checkpoint = checkpoint }, cancellationToken: ct);
+        var restored = await engine.RestoreAsync(new RestoreRequest { App = target.Workload.Name, Checkpoint = checkpoint, Generation = generation }, cancellationToken: ct);
         response.Timings.AddRange(restored.Timings);
         response.RestoreDuration = Duration.FromTimeSpan(watch.Elapsed);
         return response;

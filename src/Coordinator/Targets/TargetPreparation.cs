@@ -4,6 +4,7 @@ using Federation.Coordinator.Engines;
 using Federation.Coordinator.Journal;
 using Federation.Coordinator.Options;
 using Federation.Coordinator.Requests;
+using Federation.Coordinator.Saga;
 using Federation.V1;
 using Microsoft.Extensions.Options;
 
@@ -20,6 +21,7 @@ public sealed partial class TargetPreparation(
     TargetRemoval removal,
     TargetHeartbeats heartbeats,
     MigrationJournal journal,
+    MigrationHooks hooks,
     IOptions<CoordinatorOptions> options,
     TimeProvider clock,
     ILogger<TargetPreparation> logger)
@@ -61,6 +63,7 @@ public sealed partial class TargetPreparation(
         await engines.WaitForAppAsync(target, Options.Migration.TargetReadyTimeout, ct);
         var runtime = await engines.DescribeAsync(target.EngineEndpoint, ct);
         await RefuseIncompatibleAsync(request, target, runtime, ct);
+        await hooks.ReachedAsync(MigrationHooks.TargetPrepared, request.MigrationId, ct);
         var token = await engines.For(target.EngineEndpoint).OpenTransferAsync(
             new OpenTransferRequest { App = workload.Name, Checkpoint = request.FirstCheckpoint }, cancellationToken: ct);
         LogPrepared(logger, request.MigrationId, workload.ToString(), request.SourceCluster, target.Node);

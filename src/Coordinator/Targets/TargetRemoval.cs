@@ -9,11 +9,13 @@ namespace Federation.Coordinator.Targets;
 /// Removes targets that will not be committed: those the source aborted, and those whose source went
 /// silent. The journal says aborted before the adapter removes anything, so a crash in between ends the same way.
 /// </summary>
-public sealed partial class TargetRemoval(IOrchestratorAdapter adapter, MigrationJournal journal, ILogger<TargetRemoval> logger)
+public sealed partial class TargetRemoval(IOrchestratorAdapter adapter, MigrationJournal journal, TargetLocks locks, ILogger<TargetRemoval> logger)
 {
+    /// <summary>Answers only once the target is gone (or never was) and journaled aborted: a later commit of the migration is refused.</summary>
     public async Task<AbortResponse> AbortAsync(AbortRequest request, CancellationToken ct)
     {
         RequestChecks.MigrationId(request.MigrationId);
+        using var held = await locks.AcquireAsync(request.MigrationId, ct);
         var target = journal.GetTarget(request.MigrationId);
         if (target is null) return new AbortResponse { Removed = false };
         if (target.State == TargetState.Committed)
@@ -25,8 +27,11 @@ public sealed partial class TargetRemoval(IOrchestratorAdapter adapter, Migratio
     /// <summary>Removes prepared targets whose source has been silent since before <paramref name="silentSince"/>.</summary>
     public async Task RemoveSilentAsync(DateTimeOffset silentSince, CancellationToken ct)
     {
-        foreach (var target in journal.ListTargets().Where(t => t.State == TargetState.Prepared && t.LastHeartbeat < silentSince))
+        foreach (var silent in journal.ListTargets().Where(t => t.State == TargetState.Prepared && t.LastHeartbeat < silentSince))
         {
+            using var held = await locks.AcquireAsync(silent.MigrationId, ct);
+            // Looked at again under the lock: a commit may have promoted it, or a heartbeat arrived, meanwhile.
+            if (journal.GetTarget(silent.MigrationId) is not { State: TargetState.Prepared } target || target.LastHeartbeat >= silentSince) continue;
             LogReaping(logger, target.MigrationId, target.Workload.ToString(), target.SourceCluster);
             await RemoveAsync(target, "no heartbeat from the source", ct);
         }

@@ -19,6 +19,9 @@ public sealed class WorkloadDeployment(IOrchestratorAdapter adapter, IOptions<Co
         // Everything a runtime would refuse is refused here, before anything is created.
         AppSpecValidator.Validate(request.Spec);
         var deployed = await adapter.DeployAsync(id, request.Spec, ct);
-        return WorkloadMessages.From(deployed, options.Value.Cluster, null);
+        var workload = WorkloadMessages.From(deployed, options.Value.Cluster, null);
+        // The adapter returns only once the app answers its Engine as running.
+        workload.AppState = AppState.Running;
+        return workload;
     }
 }

@@ -14,7 +14,7 @@ public static class WorkloadMessages
             Ref = new V1.WorkloadRef { Namespace = info.Id.Namespace, Name = info.Id.Name },
             Cluster = cluster,
             Role = info.Role == Adapters.WorkloadRole.Target ? V1.WorkloadRole.Target : V1.WorkloadRole.Active,
-            AppState = info.Running ? AppState.Running : AppState.Unspecified,
+            AppState = AppState.Unspecified,
             Image = info.Image,
             StableAddress = info.StableAddress ?? "",
             LockedBy = lockedBy ?? "",

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Federation.Adapters;
 using Federation.Adapters.Docker;
 using Federation.Coordinator.Hosting;
+using Federation.Coordinator.Saga;
+using Microsoft.Extensions.DependencyInjection;
 using Federation.V1;
 using Grpc.Net.Client;
 
@@ -32,6 +34,9 @@ public sealed class CoordinatorNode : IAsyncDisposable
     }
 
     public string Cluster { get; }
+
+    /// <summary>Where tests stop this coordinator's migrations at a named point (idle unless armed); kept across restarts.</summary>
+    public PausingHooks Hooks { get; } = new();
     public int Port { get; }
     public string JournalPath { get; }
     public string Scheme { get; }
@@ -44,7 +49,7 @@ public sealed class CoordinatorNode : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        app = CoordinatorApp.Build([.. settings], [adapter]);
+        app = CoordinatorApp.Build([.. settings], [adapter], replace: services => services.AddSingleton<MigrationHooks>(Hooks));
         await app.StartAsync();
         channel = GrpcChannel.ForAddress(Address);
         Client = new V1.Coordinator.CoordinatorClient(channel);
