@@ -60,8 +60,13 @@ public sealed class FaultMatrixTests
             foreach (var point in Points)
             {
                 var (source, destination) = await WhereItRunsAsync(name);
-                var migration = await KillDuringMoveAsync(victim, point, name, source, destination);
+                var (migration, mostCopies) = await KillDuringMoveAsync(victim, point, name, source, destination);
                 TestContext.Out.WriteLine($"{victim} killed at {point} ({source.Cluster} -> {destination.Cluster}): {migration.Phase} {migration.Error}");
+                Assert.Multiple(() =>
+                {
+                    Assert.That(migration.Phase, Is.EqualTo(ExpectedEnd(victim, point)), $"{victim} killed at {point}: {migration.Error}");
+                    Assert.That(mostCopies, Is.LessThanOrEqualTo(1), $"{victim} killed at {point}: copies of the app seen running at once");
+                });
                 var after = await AssertRunsExactlyOnceAsync(name, port, $"{victim} killed at {point}");
                 if (MemorySurvives(victim, point))
                 {
@@ -107,12 +112,24 @@ public sealed class FaultMatrixTests
         };
     }
 
-    private static async Task<Migration> KillDuringMoveAsync(Victim victim, string point, string name, CoordinatorNode source, CoordinatorNode destination)
+    /// <summary>Before the commit decision every fault rolls back; after it the move goes forward, unless the destination runtime died before it restored.</summary>
+    private static MigrationPhase ExpectedEnd(Victim victim, string point)
+    {
+        var index = Array.IndexOf(Points, point);
+        var commit = Array.IndexOf(Points, MigrationHooks.Commit);
+        if (index < commit) return MigrationPhase.RolledBack;
+        return victim == Victim.DestinationRuntime && index == commit ? MigrationPhase.RolledBack : MigrationPhase.Completed;
+    }
+
+    /// <returns>How the migration ended, and the most copies of the app seen running at once meanwhile (sampled from both clusters' Engines).</returns>
+    private static async Task<(Migration Migration, int MostCopies)> KillDuringMoveAsync(Victim victim, string point, string name, CoordinatorNode source, CoordinatorNode destination)
     {
         var stopsDestination = point is MigrationHooks.TargetPrepared or MigrationHooks.TargetRestored;
         var pause = (stopsDestination ? destination : source).Hooks.Arm(point);
         var id = (await source.Client.MigrateAsync(Request(name, destination))).MigrationId;
         await pause.ReachedAsync(PhaseTimeout);
+        using var sampling = new CancellationTokenSource();
+        var sampler = MostRunningCopiesAsync(name, sampling.Token);
         switch (victim)
         {
             case Victim.SourceCoordinator:
@@ -136,7 +153,31 @@ public sealed class FaultMatrixTests
                 pause.Release();
                 break;
         }
-        return await source.WaitForEndAsync(id, PhaseTimeout + PhaseTimeout);
+        var migration = await source.WaitForEndAsync(id, PhaseTimeout + PhaseTimeout);
+        await sampling.CancelAsync();
+        return (migration, await sampler);
+    }
+
+    /// <summary>Samples, every 100 ms until cancelled, how many clusters' Engines report the app running; returns the most seen at once.</summary>
+    private static async Task<int> MostRunningCopiesAsync(string name, CancellationToken ct)
+    {
+        var most = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            var running = 0;
+            foreach (var node in new[] { LocalClusters.A, LocalClusters.B })
+            {
+                try
+                {
+                    if (node.Running && (await LocalClusters.WorkloadsAsync(node)).Any(w => w.Ref.Name == name && w.AppState == AppState.Running)) running++;
+                }
+                catch (Exception e) when (e is Grpc.Core.RpcException or InvalidOperationException or ObjectDisposedException) { }
+            }
+            most = Math.Max(most, running);
+            try { await Task.Delay(100, ct); }
+            catch (OperationCanceledException) { break; }
+        }
+        return most;
     }
 
     private static async Task<Migration> MoveAsync(CoordinatorNode source, CoordinatorNode destination, string name)
