@@ -26,6 +26,7 @@ public sealed partial class RelayContainer(DockerClient docker, DockerHostAdapte
     private const string ModulePath = "/opt/federation/relay";
     private const string RelayDll = "Federation.Adapters.Relay.dll";
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+    private int settingsChecked;
 
     /// <summary>"{prefix}-{cluster}.relay": a dot, which no runtime name has, and the prefix, by which leftovers are found.</summary>
     public string Name => $"{options.NamePrefix}-{options.Cluster}.relay";
@@ -47,10 +48,14 @@ public sealed partial class RelayContainer(DockerClient docker, DockerHostAdapte
         {
             await StartAsync(ct);
         }
-        else if (found.State != "running" && found.State != "restarting")
+        else
         {
-            LogStartedAgain(logger, Name, found.State);
-            await docker.Containers.StartContainerAsync(found.ID, new ContainerStartParameters(), ct);
+            if (found.State != "running" && found.State != "restarting")
+            {
+                LogStartedAgain(logger, Name, found.State);
+                await docker.Containers.StartContainerAsync(found.ID, new ContainerStartParameters(), ct);
+            }
+            await WarnOfOtherSettingsAsync(found.ID, ct);
         }
         await WaitUntilAnsweringAsync(ct);
     }
@@ -96,8 +101,7 @@ public sealed partial class RelayContainer(DockerClient docker, DockerHostAdapte
                 // No diagnostics IPC socket: the root file system is read-only.
                 "DOTNET_EnableDiagnostics=0",
                 $"FEDERATION_RELAY_DIR={RelayPath}",
-                $"FEDERATION_RELAY_MAX_HOLD={options.MaxTrafficHold.TotalSeconds.ToString(CultureInfo.InvariantCulture)}",
-                $"FEDERATION_RELAY_MAX_CONNECTIONS={options.MaxRelayConnections.ToString(CultureInfo.InvariantCulture)}",
+                .. Settings(),
             ],
             Labels = new Dictionary<string, string> { [OwnerLabel] = options.Launch.OwnerLabel, [RelayLabel] = options.Cluster },
             HostConfig = new HostConfig
@@ -119,6 +123,23 @@ public sealed partial class RelayContainer(DockerClient docker, DockerHostAdapte
         }, ct);
         await docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), ct);
         LogStarted(logger, Name, options.Cluster, options.MaxTrafficHold);
+    }
+
+    /// <summary>The settings this coordinator gives its relay (environment entries).</summary>
+    private string[] Settings() =>
+    [
+        $"FEDERATION_RELAY_MAX_HOLD={options.MaxTrafficHold.TotalSeconds.ToString(CultureInfo.InvariantCulture)}",
+        $"FEDERATION_RELAY_MAX_CONNECTIONS={options.MaxRelayConnections.ToString(CultureInfo.InvariantCulture)}",
+    ];
+
+    /// <summary>A relay found running keeps the settings it was started with (its listeners and holds must not restart); says so when they differ from this coordinator's.</summary>
+    private async Task WarnOfOtherSettingsAsync(string id, CancellationToken ct)
+    {
+        if (Interlocked.Exchange(ref settingsChecked, 1) == 1) return;
+        var environment = (await docker.Containers.InspectContainerAsync(id, ct)).Config.Env ?? [];
+        var differing = Settings().Where(s => !environment.Contains(s)).ToList();
+        if (differing.Count > 0)
+            LogOtherSettings(logger, Name, string.Join(", ", environment.Where(e => e.StartsWith("FEDERATION_RELAY_MAX_", StringComparison.Ordinal))), string.Join(", ", differing));
     }
 
     private async Task WaitUntilAnsweringAsync(CancellationToken ct)
@@ -190,6 +211,9 @@ public sealed partial class RelayContainer(DockerClient docker, DockerHostAdapte
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "relay {Name} was {State}; started it again")]
     private static partial void LogStartedAgain(ILogger logger, string name, string state);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "relay {Name} runs with {Running}, not {Configured}: it keeps them until it is removed (with its last route) and started again")]
+    private static partial void LogOtherSettings(ILogger logger, string name, string running, string configured);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "relay {Name} removed: no stable address left")]
     private static partial void LogRemoved(ILogger logger, string name);
