@@ -24,7 +24,7 @@ public static class DockerAdapterRegistration
     /// <summary>The adapter as a coordinator host offers it.</summary>
     public static AdapterModule Module { get; } = new(Kind, (services, configuration) => services.AddDockerHostAdapter(configuration), Switches);
 
-    /// <summary>Registers the adapter and its holding-proxy traffic switch; nothing is built unless "docker" is the configured kind.</summary>
+    /// <summary>Registers the adapter and its traffic switch (the cluster's relay process); nothing is built unless "docker" is the configured kind.</summary>
     public static IServiceCollection AddDockerHostAdapter(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<DockerHostSettings>().Bind(configuration.GetSection(DockerHostSettings.Section)).ValidateOnStart();
@@ -38,8 +38,10 @@ public static class DockerAdapterRegistration
             var options = sp.GetRequiredService<DockerHostAdapterOptions>();
             return new DockerAdapterState(Path.Combine(options.StateDirectory, $"docker-adapter-{options.Cluster}.json"));
         });
-        services.AddSingleton(sp => new ProxyTrafficSwitch(sp.GetRequiredService<DockerAdapterState>(), sp.GetRequiredService<DockerHostAdapterOptions>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => new RelayContainer(sp.GetRequiredService<DockerClient>(), sp.GetRequiredService<DockerHostAdapterOptions>(),
+            sp.GetRequiredService<ILogger<RelayContainer>>()));
+        services.AddSingleton(sp => new ProxyTrafficSwitch(sp.GetRequiredService<RelayContainer>(), sp.GetRequiredService<DockerAdapterState>(),
+            sp.GetRequiredService<DockerHostAdapterOptions>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp => new DockerHostAdapter(sp.GetRequiredService<DockerClient>(), sp.GetRequiredService<DockerHostAdapterOptions>(),
             sp.GetRequiredService<DockerRuntimeHost>(), sp.GetRequiredService<DockerAdapterState>(), sp.GetRequiredService<ProxyTrafficSwitch>(),
             sp.GetRequiredService<IRuntimeEngines>(), sp.GetRequiredService<ILoggerFactory>()));
@@ -52,6 +54,7 @@ public static class DockerAdapterRegistration
         NamePrefix = settings.NamePrefix,
         MaxWorkloads = settings.MaxWorkloads,
         MaxRelayConnections = settings.MaxRelayConnections,
+        MaxTrafficHold = settings.MaxTrafficHold,
         StateDirectory = string.IsNullOrEmpty(settings.StateDirectory) ? cluster.StateDirectory : settings.StateDirectory,
         LocalEngine = settings.DockerEndpoint.StartsWith("unix://", StringComparison.Ordinal),
         Launch = new RuntimeLaunchOptions

@@ -4,9 +4,10 @@ namespace Federation.Adapters.Docker;
 
 /// <summary>
 /// What Docker itself does not keep for the adapter: each workload's role (and, for a workload that
-/// came from elsewhere, its home cluster with the stable address held there), and each stable
-/// address this cluster holds, with its backends (in this cluster or wherever the workload moved). A JSON file, rewritten atomically on every change, read back at start so the
-/// stable addresses come back on the same ports after a restart.
+/// came from elsewhere, its home cluster with the stable address held there), its spec and host ports.
+/// A JSON file, rewritten atomically on every change. The stable addresses this cluster holds are the
+/// relay's (<see cref="RelayContainer"/>, which persists them itself); <see cref="Routes"/> are those an
+/// earlier version kept here, read once so that the relay takes them over.
 /// </summary>
 public sealed class DockerAdapterState
 {
@@ -49,25 +50,12 @@ public sealed class DockerAdapterState
         lock (gate) return new Dictionary<string, RouteEntry>(state.Routes);
     }
 
-    public RouteEntry? Route(WorkloadId id)
-    {
-        lock (gate) return state.Routes.GetValueOrDefault(id.ToString());
-    }
-
-    public void PutRoute(WorkloadId id, RouteEntry route)
+    /// <summary>Forgets a route an earlier version kept here, once the relay has it.</summary>
+    public void RemoveRoute(string workload)
     {
         lock (gate)
         {
-            state.Routes[id.ToString()] = route;
-            Write();
-        }
-    }
-
-    public void RemoveRoute(WorkloadId id)
-    {
-        lock (gate)
-        {
-            if (state.Routes.Remove(id.ToString())) Write();
+            if (state.Routes.Remove(workload)) Write();
         }
     }
 
@@ -91,7 +79,7 @@ public sealed class DockerAdapterState
     public sealed record WorkloadEntry(WorkloadRole Role, string? MigrationId, string Image, string? HomeCluster = null, string? HomeAddress = null,
         string? Spec = null, Dictionary<int, int>? Ports = null);
 
-    /// <summary>Container port -> the stable listening port and where it forwards now.</summary>
+    /// <summary>Container port -> the stable listening port and where it forwarded (the routes of an earlier version, whose relays lived in the coordinator).</summary>
     public sealed record RouteEntry(Dictionary<int, RoutePort> Ports);
 
     public sealed record RoutePort(int ListenPort, string Backend);

@@ -106,7 +106,7 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
     private async Task<WorkloadInfo> InfoAsync(WorkloadId id, DockerAdapterState.WorkloadEntry? entry, string image, bool running,
         Uri engine, Uri peerEngine, IReadOnlyDictionary<int, int> ports, CancellationToken ct)
     {
-        var stable = traffic.StableAddress(id);
+        var stable = await traffic.StableAddressAsync(id, ct);
         node ??= (await docker.System.GetSystemInfoAsync(ct)).Name;
         return new WorkloadInfo(
             id,
@@ -142,7 +142,7 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
         try
         {
             var started = await StartActiveAsync(id, spec, hostPorts: null, ct);
-            traffic.Publish(id, started.AppEndpoints);
+            await traffic.PublishAsync(id, started.AppEndpoints, ct);
         }
         catch (Exception e)
         {
@@ -220,7 +220,7 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
         var ports = runtime?.PublishedPorts ?? state.Workload(id)?.Ports;
         // A stable address that still leads to this runtime has nothing left to forward to; one switched elsewhere keeps forwarding.
         if (ports is not null)
-            await traffic.RetireIfOnlyLeadingToAsync(id, ports.Values.Select(LocalEndpoint).ToHashSet());
+            await traffic.RetireIfOnlyLeadingToAsync(id, ports.Values.Select(LocalEndpoint).ToHashSet(), ct);
         // Forgotten first: a runtime seen stopped while it is being removed is not taken for one that died.
         state.RemoveWorkload(id);
         await host.RemoveAsync(RuntimeName(id), ct);

@@ -10,7 +10,7 @@ public sealed class DockerHostAdapterOptions
 
     public int MaxWorkloads { get; init; } = 16;
 
-    /// <summary>Directory of the adapter's state file (roles, stable addresses and their backends).</summary>
+    /// <summary>Directory of the adapter's state file (roles, specs, ports) and of the relay's directory (control socket, routes).</summary>
     public required string StateDirectory { get; init; }
 
     public required RuntimeLaunchOptions Launch { get; init; }
@@ -18,7 +18,7 @@ public sealed class DockerHostAdapterOptions
     /// <summary>The dockerd runs on this machine (a unix socket): free memory is read from this machine's /proc/meminfo.</summary>
     public bool LocalEngine { get; init; }
 
-    /// <summary>Longest time a held client connection waits before it is forwarded to whatever backend there is.</summary>
+    /// <summary>Longest time a hold lasts: the relay ends it by itself then, and held connections go to whatever backend there is.</summary>
     public TimeSpan MaxTrafficHold { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Open client connections per stable address (and app port) beyond which a new one is reset.</summary>

@@ -27,6 +27,9 @@ public sealed class DockerHostSettings
     /// <summary>Open client connections per stable address port beyond which a new one is reset (load is shed, the process keeps its file table).</summary>
     public int MaxRelayConnections { get; set; } = Relay.HoldingRelay.DefaultMaxConnections;
 
+    /// <summary>How long a hold of a stable address lasts at most: the relay ends it by itself then (held connections go to the backend there is), even when no coordinator is left to.</summary>
+    public TimeSpan MaxTrafficHold { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Start runtimes with <c>--privileged</c> (a real host) instead of the capability set that works where it fails.</summary>
     public bool Privileged { get; set; }
 }

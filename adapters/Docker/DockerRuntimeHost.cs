@@ -164,7 +164,8 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
             All = true,
             Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"federation.owner={options.OwnerLabel}"] = true } },
         }, ct);
-        return containers.Select(c => c.Labels[RuntimeLabel]).Distinct().ToList();
+        // The cluster's relay carries the owner label too, but is no runtime.
+        return containers.Where(c => c.Labels.ContainsKey(RuntimeLabel)).Select(c => c.Labels[RuntimeLabel]).Distinct().ToList();
     }
 
     /// <summary>Whether the runtime container of that name runs: null when there is none.</summary>

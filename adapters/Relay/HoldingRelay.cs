@@ -8,7 +8,9 @@ namespace Federation.Adapters.Relay;
 /// A stable client address on 127.0.0.1 that forwards each connection to the current backend. While
 /// held, new connections are accepted and wait (they are not refused) until the backend is switched
 /// or the hold is released; connections already forwarded keep their backend, and a hold can wait
-/// (bounded) for them to finish, so that none is cut when the backend is frozen and removed. Open
+/// (bounded) for them to finish, so that none is cut when the backend is frozen and removed. A hold
+/// ends by itself once it is older than its bound (the held connections then go to the backend there
+/// is), so a controller that died while holding cannot make clients wait forever. Open
 /// connections (held or forwarded) are bounded: one past the limit is reset at once, so a flood of
 /// idle clients sheds load instead of exhausting the process's file table.
 /// </summary>
@@ -22,6 +24,8 @@ public sealed partial class HoldingRelay : IAsyncDisposable
     private readonly Task acceptLoop;
     private string backend;
     private TaskCompletionSource? hold;
+    private CancellationTokenSource? holdBound;
+    private int held;
     private int forwarding;
     private TaskCompletionSource? drained;
     private readonly int maxConnections;
@@ -31,10 +35,12 @@ public sealed partial class HoldingRelay : IAsyncDisposable
     /// <summary>Default bound of open connections per relay.</summary>
     public const int DefaultMaxConnections = 4096;
 
+    /// <param name="maxHold">How long a hold lasts at most: it ends by itself that long after it began.</param>
     /// <param name="maxConnections">Open connections (held or forwarded) beyond which a new one is reset.</param>
     public HoldingRelay(int port, string backend, TimeSpan maxHold, ILogger logger, int maxConnections = DefaultMaxConnections)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxConnections, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(maxHold, TimeSpan.Zero);
         this.backend = backend;
         this.maxHold = maxHold;
         this.logger = logger;
@@ -51,6 +57,9 @@ public sealed partial class HoldingRelay : IAsyncDisposable
     /// <summary>Connections open now, held or forwarded.</summary>
     public int OpenConnections => Volatile.Read(ref open);
 
+    /// <summary>Connections waiting for the hold to end now.</summary>
+    public int HeldConnections => Volatile.Read(ref held);
+
     /// <summary>Connections reset because the limit was reached, since the start.</summary>
     public long ShedConnections => Interlocked.Read(ref shed);
 
@@ -66,9 +75,38 @@ public sealed partial class HoldingRelay : IAsyncDisposable
         get { lock (gate) return hold is not null; }
     }
 
+    /// <summary>New connections wait from now until <see cref="Switch"/> or <see cref="Release"/>, or until the hold is as old as its bound. A repeat keeps the hold (and its bound) there is.</summary>
     public void Hold()
     {
-        lock (gate) hold ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (gate)
+        {
+            if (hold is not null) return;
+            hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            holdBound = new CancellationTokenSource();
+            _ = EndWhenTooOldAsync(hold, holdBound.Token);
+        }
+    }
+
+    /// <summary>Ends the hold once it is as old as the bound, unless it ended before.</summary>
+    private async Task EndWhenTooOldAsync(TaskCompletionSource started, CancellationToken ended)
+    {
+        try
+        {
+            await Task.Delay(maxHold, ended);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        lock (gate)
+        {
+            if (hold != started) return;
+            hold = null;
+            holdBound?.Dispose();
+            holdBound = null;
+        }
+        LogHoldExpired(logger, Port, maxHold, Backend);
+        started.TrySetResult();
     }
 
     /// <summary>Waits until no connection is being forwarded (at most <paramref name="limit"/>); false when some still are.</summary>
@@ -101,6 +139,9 @@ public sealed partial class HoldingRelay : IAsyncDisposable
             backend = newBackend;
             released = hold;
             hold = null;
+            holdBound?.Cancel();
+            holdBound?.Dispose();
+            holdBound = null;
         }
         released?.TrySetResult();
     }
@@ -163,17 +204,19 @@ public sealed partial class HoldingRelay : IAsyncDisposable
             }
             if (waiting is not null)
             {
+                Interlocked.Increment(ref held);
                 try
                 {
-                    await waiting.WaitAsync(maxHold, ct);
-                }
-                catch (TimeoutException)
-                {
-                    LogHoldExpired(logger, Port, maxHold);
+                    // Bounded: the hold ends by itself at its bound (EndWhenTooOldAsync).
+                    await waiting.WaitAsync(ct);
                 }
                 catch (OperationCanceledException)
                 {
                     return;
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref held);
                 }
                 lock (gate) forwarding++;
             }
@@ -259,8 +302,8 @@ public sealed partial class HoldingRelay : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "relay {Port}: accept failed: {Reason}")]
     private static partial void LogAcceptFailed(ILogger logger, int port, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "relay {Port}: hold lasted longer than {Limit}; forwarding to the current backend")]
-    private static partial void LogHoldExpired(ILogger logger, int port, TimeSpan limit);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "relay {Port}: hold ended by its bound of {Limit}; held connections go to {Backend}")]
+    private static partial void LogHoldExpired(ILogger logger, int port, TimeSpan limit, string backend);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "relay {Port}: backend {Backend} unreachable: {Reason}")]
     private static partial void LogBackendUnreachable(ILogger logger, int port, string backend, string reason);

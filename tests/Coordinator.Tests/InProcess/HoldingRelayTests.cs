@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Federation.Coordinator.Tests.InProcess;
 
-/// <summary>The holding relay on 127.0.0.1 in front of an echo backend: its connection limit sheds load with a reset.</summary>
+/// <summary>The holding relay on 127.0.0.1 in front of an echo backend: its connection limit sheds load with a reset; a hold ends at a switch or, at the latest, at its bound.</summary>
 [TestFixture]
 public sealed class HoldingRelayTests
 {
@@ -34,6 +34,67 @@ public sealed class HoldingRelayTests
         Assert.That(await RoundTripAsync(fourth, "room again"), Is.EqualTo("room again"), "a slot that was freed is used again");
         await stop.CancelAsync();
     }
+
+    [Test]
+    public async Task A_hold_nobody_ends_ends_by_itself_at_its_bound_and_the_held_connection_goes_to_the_backend_there_is()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var backend = new TcpListener(IPAddress.Loopback, 0);
+        backend.Start();
+        var echo = EchoAsync(backend, stop.Token);
+        var bound = TimeSpan.FromSeconds(1.5);
+        await using var relay = new HoldingRelay(0, $"127.0.0.1:{((IPEndPoint)backend.LocalEndpoint).Port}", bound, NullLogger.Instance);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        relay.Hold();
+        using var waiting = await ConnectAsync(relay.Port);
+        var answer = RoundTripAsync(waiting, "held");
+        for (var i = 0; i < 200 && relay.HeldConnections == 0 && !answer.IsCompleted; i++) await Task.Delay(10);
+        Assert.That(relay.HeldConnections, Is.EqualTo(1), "the connection waits for the hold");
+
+        Assert.That(await answer, Is.EqualTo("held"), "once the bound has passed it goes to the backend there is");
+        var waited = clock.Elapsed;
+        Assert.Multiple(() =>
+        {
+            Assert.That(waited, Is.GreaterThanOrEqualTo(bound - TimeSpan.FromMilliseconds(50)), "it waited for the hold");
+            Assert.That(waited, Is.LessThan(bound + TimeSpan.FromSeconds(3)), "and not much past its bound");
+            Assert.That(relay.Holding, Is.False, "the hold itself is over, not just this connection's wait");
+            Assert.That(relay.HeldConnections, Is.Zero);
+        });
+
+        var later = Stopwatch();
+        using var next = await ConnectAsync(relay.Port);
+        Assert.That(await RoundTripAsync(next, "free"), Is.EqualTo("free"));
+        Assert.That(later.Elapsed, Is.LessThan(bound), "a connection after the bound does not wait again");
+        await stop.CancelAsync();
+    }
+
+    [Test]
+    public async Task A_switch_lets_the_held_connections_through_to_the_new_backend_before_the_bound()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var old = new TcpListener(IPAddress.Loopback, 0);
+        using var fresh = new TcpListener(IPAddress.Loopback, 0);
+        old.Start();
+        fresh.Start();
+        var echo = EchoAsync(fresh, stop.Token);
+        await using var relay = new HoldingRelay(0, $"127.0.0.1:{((IPEndPoint)old.LocalEndpoint).Port}", TimeSpan.FromSeconds(30), NullLogger.Instance);
+
+        relay.Hold();
+        using var waiting = await ConnectAsync(relay.Port);
+        var answer = RoundTripAsync(waiting, "moved");
+        for (var i = 0; i < 200 && relay.HeldConnections == 0; i++) await Task.Delay(10);
+        Assert.That(relay.HeldConnections, Is.EqualTo(1));
+
+        var clock = Stopwatch();
+        relay.Switch($"127.0.0.1:{((IPEndPoint)fresh.LocalEndpoint).Port}");
+        Assert.That(await answer, Is.EqualTo("moved"), "the new backend (an echo; the old one never answers) got it");
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
+        Assert.That(relay.Holding, Is.False);
+        await stop.CancelAsync();
+    }
+
+    private static System.Diagnostics.Stopwatch Stopwatch() => System.Diagnostics.Stopwatch.StartNew();
 
     private static async Task<TcpClient> ConnectAsync(int port)
     {
