@@ -141,7 +141,7 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
         return stdout + stderr;
     }
 
-    /// <summary>Removes the runtime, its Engine and Ambassador and its state volume, and the runtimes' network once no runtime is left on it. Safe to repeat.</summary>
+    /// <summary>Removes the runtime, its Engine and Ambassador and its state volume, and then the runtimes' network if no runtime is left on it. Safe to repeat.</summary>
     public async Task RemoveAsync(string name, CancellationToken ct)
     {
         var containers = await docker.Containers.ListContainersAsync(new ContainersListParameters
@@ -155,9 +155,11 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
             try { await docker.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true }, ct); }
             catch (DockerContainerNotFoundException) { }
         }
+        var removedVolume = true;
         try { await docker.Volumes.RemoveAsync($"{name}-state", force: true, ct); }
-        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound) { }
-        await network.RemoveIfUnusedAsync(ct);
+        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound) { removedVolume = false; }
+        // Only a removal that found something may leave the network empty (the cleanup before a start finds nothing and keeps it).
+        if (containers.Count > 0 || removedVolume) await network.RemoveIfUnusedAsync(ct);
     }
 
     /// <summary>Names of the runtimes this host created (by owner label), to clean up leftovers.</summary>

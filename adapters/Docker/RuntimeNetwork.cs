@@ -36,6 +36,9 @@ public sealed class RuntimeNetwork(DockerClient docker, string name, string owne
         try
         {
             var network = await FindAsync(ct) ?? await CreateAsync(ct);
+            if (!IsThisClusters(network))
+                throw FederationException.FailedPrecondition(
+                    $"Docker network {Names.Escape(name, 64)} exists but is not this cluster's (a {Names.Escape(network.Driver ?? "", 32)} network without label {OwnerLabel}={ownerLabel})");
             return await join(GatewayOf(network), ct);
         }
         finally
@@ -51,7 +54,8 @@ public sealed class RuntimeNetwork(DockerClient docker, string name, string owne
         try
         {
             var network = await FindAsync(ct);
-            if (network is null || network.Containers is { Count: > 0 }) return;
+            // Someone else's network of that name is left alone.
+            if (network is null || !IsThisClusters(network) || network.Containers is { Count: > 0 }) return;
             await docker.Networks.DeleteNetworkAsync(network.ID, ct);
         }
         catch (DockerApiException e) when (e.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Forbidden)
@@ -64,7 +68,7 @@ public sealed class RuntimeNetwork(DockerClient docker, string name, string owne
         }
     }
 
-    /// <summary>This cluster's network, or null. One of that name that is not this cluster's is refused.</summary>
+    /// <summary>The network of that name (this cluster's or not), or null.</summary>
     private async Task<NetworkResponse?> FindAsync(CancellationToken ct)
     {
         // The name filter matches parts of names; only the exact name counts.
@@ -73,14 +77,13 @@ public sealed class RuntimeNetwork(DockerClient docker, string name, string owne
             Filters = new Dictionary<string, IDictionary<string, bool>> { ["name"] = new Dictionary<string, bool> { [name] = true } },
         }, ct)).Where(n => n.Name == name).OrderBy(n => n.Created).ToList();
         if (found.Count == 0) return null;
-        var network = found[0];
-        if (network.Labels is null || !network.Labels.TryGetValue(OwnerLabel, out var owner) || owner != ownerLabel || network.Driver != "bridge")
-            throw FederationException.FailedPrecondition(
-                $"Docker network {Names.Escape(name, 64)} exists but is not this cluster's (a {Names.Escape(network.Driver ?? "", 32)} network without label {OwnerLabel}={ownerLabel})");
         // The list leaves out the attached containers and sometimes the IPAM details: the inspection has both.
-        try { return await docker.Networks.InspectNetworkAsync(network.ID, ct); }
+        try { return await docker.Networks.InspectNetworkAsync(found[0].ID, ct); }
         catch (DockerNetworkNotFoundException) { return null; }
     }
+
+    private bool IsThisClusters(NetworkResponse network) =>
+        network.Driver == "bridge" && network.Labels is not null && network.Labels.TryGetValue(OwnerLabel, out var owner) && owner == ownerLabel;
 
     private async Task<NetworkResponse> CreateAsync(CancellationToken ct)
     {
