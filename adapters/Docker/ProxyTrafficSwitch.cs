@@ -47,16 +47,16 @@ public sealed partial class ProxyTrafficSwitch : ITrafficSwitch, IAsyncDisposabl
     /// <summary>The stable address this cluster holds for the workload, or null.</summary>
     public string? StableAddress(WorkloadId id) => state.Route(id) is { } route ? StableAddressOf(route) : null;
 
-    /// <summary>Closes the workload's stable address when every backend is one of <paramref name="backends"/> (the runtime being removed): nothing is left to forward to.</summary>
-    public async Task RetireIfOnlyLeadingToAsync(WorkloadId id, IReadOnlySet<string> backends)
+    public async Task<bool> CloseIfOnlyLeadingToAsync(WorkloadId id, IReadOnlySet<string> backends, CancellationToken ct)
     {
         var route = state.Route(id);
-        if (route is null || !route.Ports.Values.All(p => backends.Contains(p.Backend))) return;
+        if (route is null || !route.Ports.Values.All(p => backends.Contains(p.Backend))) return false;
         foreach (var key in route.Ports.Keys)
         {
             if (relays.TryRemove((id.ToString(), key), out var relay)) await relay.DisposeAsync();
         }
         state.RemoveRoute(id);
+        return true;
     }
 
     public Task<string?> GetStableAddressAsync(WorkloadId id, CancellationToken ct) => Task.FromResult(StableAddress(id));

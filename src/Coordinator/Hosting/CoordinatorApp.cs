@@ -55,6 +55,7 @@ public static class CoordinatorApp
         services.AddSingleton<MigrationTracker>();
         services.AddSingleton<SourceSideTraffic>();
         services.AddSingleton<HomeSideTraffic>();
+        services.AddSingleton<StableAddressClosure>();
         services.AddSingleton<MigrationSaga>();
         services.AddSingleton<MigrationRollback>();
         services.AddSingleton<MigrationRunner>();
@@ -64,6 +65,7 @@ public static class CoordinatorApp
         services.AddSingleton<MigrationCancellation>();
         services.AddSingleton<WorkloadDeployment>();
         services.AddSingleton<WorkloadListing>();
+        services.AddSingleton<WorkloadDeletion>();
         services.AddSingleton<WorkloadConditions>();
         services.AddHostedService<WorkloadWatcher>();
         services.AddSingleton<PeerReachability>();
