@@ -28,6 +28,7 @@ cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
   for c in $(docker ps -aq --filter "name=^${prefix}-"); do docker rm -f "$c" >/dev/null; done
   for v in $(docker volume ls -q --filter "name=^${prefix}-"); do docker volume rm -f "$v" >/dev/null; done
+  for n in $(docker network ls --format '{{.Name}}' | grep "^${prefix}-"); do docker network rm "$n" >/dev/null; done
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -21,4 +21,11 @@ public interface ITrafficSwitch
 
     /// <summary>Ends a hold without switching: held connections go to the backends they had (a rollback).</summary>
     Task ReleaseAsync(WorkloadId id, CancellationToken ct);
+
+    /// <summary>
+    /// Closes the workload's stable address when every backend it leads to is one of <paramref name="backends"/>
+    /// ("host:port", the app endpoints of a runtime being deleted): nothing is left to forward to. One that leads
+    /// elsewhere stays. True when it was closed; false when it stays or there was none.
+    /// </summary>
+    Task<bool> CloseIfOnlyLeadingToAsync(WorkloadId id, IReadOnlySet<string> backends, CancellationToken ct);
 }

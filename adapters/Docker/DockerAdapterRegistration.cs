@@ -61,6 +61,8 @@ public static class DockerAdapterRegistration
         {
             RuntimeImage = settings.RuntimeImage,
             OwnerLabel = $"federation-{settings.NamePrefix}-{cluster.Cluster}",
+            // Named like the cluster's runtimes ("{prefix}-{cluster}-{namespace}-{name}"), so clusters sharing a dockerd never share a network.
+            Network = $"{settings.NamePrefix}-{cluster.Cluster}",
             Privileged = settings.Privileged,
         },
     };

@@ -220,7 +220,7 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
         var ports = runtime?.PublishedPorts ?? state.Workload(id)?.Ports;
         // A stable address that still leads to this runtime has nothing left to forward to; one switched elsewhere keeps forwarding.
         if (ports is not null)
-            await traffic.RetireIfOnlyLeadingToAsync(id, ports.Values.Select(LocalEndpoint).ToHashSet(), ct);
+            await traffic.CloseIfOnlyLeadingToAsync(id, ports.Values.Select(LocalEndpoint).ToHashSet(), ct);
         // Forgotten first: a runtime seen stopped while it is being removed is not taken for one that died.
         state.RemoveWorkload(id);
         await host.RemoveAsync(RuntimeName(id), ct);

@@ -19,6 +19,11 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
     private const string StatePath = "/var/lib/federation";
     private const string ModulePath = "/opt/federation/runtime";
     private const string RuntimeLabel = "federation.runtime";
+    private const string Loopback = "127.0.0.1";
+    private readonly RuntimeNetwork network = new(docker, options.Network, options.OwnerLabel);
+
+    /// <summary>The Docker network this host's runtimes join.</summary>
+    public string NetworkName => network.Name;
 
     public Task<RuntimeInstance> StartRuntimeAsync(string name, IReadOnlyCollection<int> appPorts, CancellationToken ct) =>
         StartRuntimeAsync(name, appPorts, new Dictionary<string, string>(), ct);
@@ -43,28 +48,29 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
         }, ct);
 
         var ports = new[] { RuntimeLaunchOptions.EnginePort }.Concat(appPorts).Distinct().ToList();
-        var runtime = await docker.Containers.CreateContainerAsync(new CreateContainerParameters
+        // The cluster's own network, not the default bridge: other containers reach only what is published below.
+        var runtime = await network.JoinAsync(async (gateway, token) =>
         {
-            Name = name,
-            Image = options.RuntimeImage,
-            Entrypoint = ["/bin/sh", "-c",
-                $"mkdir -p {StatePath}/run {StatePath}/checkpoints {StatePath}/apps && exec dockerd --experimental --data-root {StatePath}/docker -H unix://{StatePath}/run/docker.sock"],
-            Labels = labels,
-            ExposedPorts = ports.ToDictionary(p => $"{p}/tcp", _ => new EmptyStruct()),
-            HostConfig = WithRuntimePrivileges(new HostConfig
+            var created = await docker.Containers.CreateContainerAsync(new CreateContainerParameters
             {
-                Binds = ["/sys/fs/cgroup:/sys/fs/cgroup:rw"],
-                Tmpfs = new Dictionary<string, string> { ["/run"] = "", ["/tmp"] = "" },
-                Mounts = [StateMount(volumeName)],
-                PortBindings = ports.ToDictionary(p => $"{p}/tcp",
-                    p => (IList<PortBinding>)[new PortBinding
-                    {
-                        HostIP = "127.0.0.1",
-                        HostPort = hostPorts?.TryGetValue(p, out var host) == true ? host.ToString(CultureInfo.InvariantCulture) : "",
-                    }]),
-            }),
+                Name = name,
+                Image = options.RuntimeImage,
+                Entrypoint = ["/bin/sh", "-c",
+                    $"mkdir -p {StatePath}/run {StatePath}/checkpoints {StatePath}/apps && exec dockerd --experimental --data-root {StatePath}/docker -H unix://{StatePath}/run/docker.sock"],
+                Labels = labels,
+                ExposedPorts = ports.ToDictionary(p => $"{p}/tcp", _ => new EmptyStruct()),
+                HostConfig = WithRuntimePrivileges(new HostConfig
+                {
+                    NetworkMode = network.Name,
+                    Binds = ["/sys/fs/cgroup:/sys/fs/cgroup:rw"],
+                    Tmpfs = new Dictionary<string, string> { ["/run"] = "", ["/tmp"] = "" },
+                    Mounts = [StateMount(volumeName)],
+                    PortBindings = ports.ToDictionary(p => $"{p}/tcp", p => PortBindings(p, gateway, hostPorts)),
+                }),
+            }, token);
+            await docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), token);
+            return created;
         }, ct);
-        await docker.Containers.StartContainerAsync(runtime.ID, new ContainerStartParameters(), ct);
 
         var engine = await docker.Containers.CreateContainerAsync(new CreateContainerParameters
         {
@@ -85,12 +91,9 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
         }, ct);
         await docker.Containers.StartContainerAsync(engine.ID, new ContainerStartParameters(), ct);
 
-        var inspect = await docker.Containers.InspectContainerAsync(runtime.ID, ct);
-        var published = ports.ToDictionary(p => p, p => int.Parse(inspect.NetworkSettings.Ports[$"{p}/tcp"][0].HostPort, CultureInfo.InvariantCulture));
         var volumePath = (await docker.Volumes.InspectAsync(volume.Name, ct)).Mountpoint;
-        var instance = new RuntimeInstance(name, runtime.ID, engine.ID, volume.Name, volumePath,
-            new Uri($"http://127.0.0.1:{published[RuntimeLaunchOptions.EnginePort]}"), published,
-            inspect.NetworkSettings.Networks.Values.Select(n => n.IPAddress).FirstOrDefault(ip => !string.IsNullOrEmpty(ip)) ?? "");
+        var instance = InstanceOf(name, await docker.Containers.InspectContainerAsync(runtime.ID, ct), engine.ID, volumePath)
+            ?? throw FederationException.Unavailable($"runtime {name} stopped right after it started");
         await WaitForEngineAsync(instance, ct);
         return instance;
     }
@@ -138,7 +141,7 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
         return stdout + stderr;
     }
 
-    /// <summary>Removes the runtime, its Engine and Ambassador and its state volume. Safe to repeat.</summary>
+    /// <summary>Removes the runtime, its Engine and Ambassador and its state volume, and then the runtimes' network if no runtime is left on it. Safe to repeat.</summary>
     public async Task RemoveAsync(string name, CancellationToken ct)
     {
         var containers = await docker.Containers.ListContainersAsync(new ContainersListParameters
@@ -152,8 +155,11 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
             try { await docker.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true }, ct); }
             catch (DockerContainerNotFoundException) { }
         }
+        var removedVolume = true;
         try { await docker.Volumes.RemoveAsync($"{name}-state", force: true, ct); }
-        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound) { }
+        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound) { removedVolume = false; }
+        // Only a removal that found something may leave the network empty (the cleanup before a start finds nothing and keeps it).
+        if (containers.Count > 0 || removedVolume) await network.RemoveIfUnusedAsync(ct);
     }
 
     /// <summary>Names of the runtimes this host created (by owner label), to clean up leftovers.</summary>
@@ -196,18 +202,49 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
             return null;
         }
         if (!runtime.Config.Labels.TryGetValue(RuntimeLabel, out var label) || label != name) return null;
+        return InstanceOf(name, runtime, engine.ID, "") is { } instance
+            ? instance with { VolumeHostPath = (await docker.Volumes.InspectAsync(instance.VolumeName, ct)).Mountpoint }
+            : null;
+    }
+
+    /// <summary>
+    /// Where a runtime container is reached, from Docker's inspection: its ports as published on 127.0.0.1 and its
+    /// Engine as published on its network's gateway address. Null when the Engine port is not published (the container stopped).
+    /// </summary>
+    private static RuntimeInstance? InstanceOf(string name, ContainerInspectResponse runtime, string engineContainerId, string volumePath)
+    {
         var published = new Dictionary<int, int>();
+        Uri? peerEngine = null;
         foreach (var (port, bindings) in runtime.NetworkSettings.Ports ?? new Dictionary<string, IList<PortBinding>>())
         {
-            if (bindings is { Count: > 0 } && port.EndsWith("/tcp", StringComparison.Ordinal))
-                published[int.Parse(port[..^4], CultureInfo.InvariantCulture)] = int.Parse(bindings[0].HostPort, CultureInfo.InvariantCulture);
+            if (bindings is null || !port.EndsWith("/tcp", StringComparison.Ordinal)) continue;
+            var containerPort = int.Parse(port[..^4], CultureInfo.InvariantCulture);
+            foreach (var binding in bindings)
+            {
+                var hostPort = int.Parse(binding.HostPort, CultureInfo.InvariantCulture);
+                if (binding.HostIP == Loopback) published[containerPort] = hostPort;
+                else if (containerPort == RuntimeLaunchOptions.EnginePort) peerEngine = new Uri($"http://{binding.HostIP}:{hostPort}");
+            }
         }
-        if (!published.ContainsKey(RuntimeLaunchOptions.EnginePort)) return null;
-        var volumeName = $"{name}-state";
-        var volumePath = (await docker.Volumes.InspectAsync(volumeName, ct)).Mountpoint;
-        return new RuntimeInstance(name, runtime.ID, engine.ID, volumeName, volumePath,
-            new Uri($"http://127.0.0.1:{published[RuntimeLaunchOptions.EnginePort]}"), published,
-            runtime.NetworkSettings.Networks.Values.Select(n => n.IPAddress).FirstOrDefault(ip => !string.IsNullOrEmpty(ip)) ?? "");
+        if (!published.TryGetValue(RuntimeLaunchOptions.EnginePort, out var engine)) return null;
+        // A runtime started before runtimes had a network of their own publishes no Engine on a gateway: its peers reached it by its address.
+        peerEngine ??= new Uri($"http://{runtime.NetworkSettings.Networks.Values.Select(n => n.IPAddress).FirstOrDefault(ip => !string.IsNullOrEmpty(ip))}:{RuntimeLaunchOptions.EnginePort}");
+        return new RuntimeInstance(name, runtime.ID, engineContainerId, $"{name}-state", volumePath, new Uri($"http://{Loopback}:{engine}"), published, peerEngine);
+    }
+
+    /// <summary>
+    /// Every port on 127.0.0.1 (this host's coordinator and relays), on <paramref name="hostPorts"/>' port where one is given;
+    /// the Engine's also on the runtime network's gateway address, where other clusters' runtimes push checkpoints to it
+    /// (Docker lets containers of other networks reach that address; the Engine and its transfers are token-authenticated).
+    /// </summary>
+    private static IList<PortBinding> PortBindings(int port, string gateway, IReadOnlyDictionary<int, int>? hostPorts)
+    {
+        var bindings = new List<PortBinding>
+        {
+            new() { HostIP = Loopback, HostPort = hostPorts?.TryGetValue(port, out var host) == true ? host.ToString(CultureInfo.InvariantCulture) : "" },
+        };
+        if (port == RuntimeLaunchOptions.EnginePort) bindings.Add(new PortBinding { HostIP = gateway, HostPort = "" });
+        return bindings;
     }
 
     /// <summary>

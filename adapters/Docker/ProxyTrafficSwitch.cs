@@ -55,16 +55,17 @@ public sealed partial class ProxyTrafficSwitch : ITrafficSwitch, IAsyncDisposabl
         (await RoutesAsync(ct)).TryGetValue(id.ToString(), out var route) ? StableAddressOf(route) : null;
 
     /// <summary>Closes the workload's stable address when every backend is one of <paramref name="backends"/> (the runtime being removed): nothing is left to forward to. The relay goes with its last route.</summary>
-    public async Task RetireIfOnlyLeadingToAsync(WorkloadId id, IReadOnlySet<string> backends, CancellationToken ct)
+    public async Task<bool> CloseIfOnlyLeadingToAsync(WorkloadId id, IReadOnlySet<string> backends, CancellationToken ct)
     {
         await gate.WaitAsync(ct);
         try
         {
             var known = await LoadedAsync(ct);
-            if (!known.TryGetValue(id.ToString(), out var route) || !route.Ports.All(p => backends.Contains(p.Backend))) return;
+            if (!known.TryGetValue(id.ToString(), out var route) || !route.Ports.All(p => backends.Contains(p.Backend))) return false;
             var closed = await relay.CallAsync((c, o) => c.CloseRouteAsync(new RelayRouteRequest { Name = route.Name }, o), ct);
             known.TryRemove(route.Name, out _);
             if (closed.RoutesLeft == 0) await relay.Container.RemoveAsync(ct);
+            return true;
         }
         finally
         {

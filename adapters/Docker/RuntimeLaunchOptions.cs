@@ -20,6 +20,12 @@ public sealed class RuntimeLaunchOptions
     /// <summary>Use <c>--privileged</c> (a real cluster) instead of the capability set that works on kernels where it fails.</summary>
     public bool Privileged { get; init; }
 
+    /// <summary>
+    /// The Docker network the runtimes join (one per cluster and host), created with the first runtime and removed with
+    /// the last; never the host's default bridge, where every container would reach a runtime's Engine and app ports.
+    /// </summary>
+    public required string Network { get; init; }
+
     /// <summary>Label put on everything this host creates, to find leftovers.</summary>
     public string OwnerLabel { get; init; } = "federation";
 

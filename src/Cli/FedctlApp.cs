@@ -62,6 +62,7 @@ public static class FedctlApp
         root.Subcommands.Add(ClustersCommand.Create(global, console));
         root.Subcommands.Add(WorkloadsCommand.Create(global, console));
         root.Subcommands.Add(DeployCommand.Create(global, console));
+        root.Subcommands.Add(DeleteCommand.Create(global, console));
         root.Subcommands.Add(MigrateCommand.Create(global, console));
         root.Subcommands.Add(MigrationsCommand.Create(global, console));
         root.Subcommands.Add(DescribeCommand.Create(global, console));

@@ -38,7 +38,7 @@ public sealed class TwoRuntimes : IAsyncDisposable
         var docker = TestEnvironment.OuterDocker();
         // The coordinator's Engine client, as the Docker-host adapter gets it.
         var engines = new RuntimeEngines(Federation.Common.Auth.BearerToken.New());
-        var host = new DockerRuntimeHost(docker, new RuntimeLaunchOptions { RuntimeImage = TestEnvironment.RuntimeImage, OwnerLabel = "federation-test" }, engines);
+        var host = new DockerRuntimeHost(docker, new RuntimeLaunchOptions { RuntimeImage = TestEnvironment.RuntimeImage, OwnerLabel = "federation-test", Network = prefix }, engines);
         foreach (var stale in await host.ListRuntimesAsync(ct))
         {
             if (stale.StartsWith(prefix, StringComparison.Ordinal)) await host.RemoveAsync(stale, ct);

@@ -10,7 +10,7 @@ public static class DeployCommand
 {
     public static Command Create(GlobalOptions global, CliConsole console)
     {
-        var workload = new Argument<string>("workload") { Description = "NAMESPACE/NAME (a bare NAME means namespace default)" };
+        var workload = WorkloadArgument.Create();
         var image = new Option<string>("--image") { Description = "the app's image (present on the cluster's Docker host)", Required = true };
         var ports = NumberOptions.Ports("--port", "-p", "container port(s) the app listens on (1 to 65535)");
         var env = new Option<string[]>("--env", "-e") { Description = "KEY=VALUE environment of the app" };
@@ -18,10 +18,8 @@ public static class DeployCommand
         var deploy = new Command("deploy", "start a workload in the cluster, reachable on a stable address") { workload, image, ports, env, command };
         deploy.SetAction(async (result, ct) =>
         {
-            var text = result.GetValue(workload) ?? "";
-            var parts = text.Split('/');
-            if (parts.Length > 2 || parts.Any(p => p.Length == 0)) throw new CliException(ExitCodes.Usage, $"workload '{text}' is not NAMESPACE/NAME");
-            var (ns, name) = parts.Length == 2 ? (parts[0], parts[1]) : ("default", parts[0]);
+            var reference = WorkloadArgument.Parse(result.GetValue(workload));
+            var (ns, name) = (reference.Namespace, reference.Name);
             var spec = new AppSpec { Name = name, Image = result.GetValue(image) };
             spec.Command.AddRange(result.GetValue(command) ?? []);
             foreach (var port in result.GetValue(ports) ?? []) spec.Ports.Add(new PortMapping { ContainerPort = port });
@@ -32,7 +30,7 @@ public static class DeployCommand
                 spec.Env[pair[..eq]] = pair[(eq + 1)..];
             }
             using var connection = global.Connect(result);
-            var deployed = await connection.Client.DeployAsync(new DeployRequest { Ref = new WorkloadRef { Namespace = ns, Name = name }, Spec = spec },
+            var deployed = await connection.Client.DeployAsync(new DeployRequest { Ref = reference, Spec = spec },
                 deadline: CoordinatorConnection.Deadline(120), cancellationToken: ct);
             await console.Out.WriteLineAsync(global.Json(result) ? Json.Format(deployed)
                 : Names.Printable($"{ns}/{name} deployed in {connection.Cluster.Name}; stable address {deployed.StableAddress}"));

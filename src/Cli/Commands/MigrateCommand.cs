@@ -11,7 +11,7 @@ public static class MigrateCommand
 {
     public static Command Create(GlobalOptions global, CliConsole console)
     {
-        var workload = new Argument<string>("workload") { Description = "NAMESPACE/NAME (a bare NAME means namespace default)" };
+        var workload = WorkloadArgument.Create();
         var to = new Option<string>("--to") { Description = "destination cluster (a peer of the source coordinator)", Required = true };
         var rounds = NumberOptions.Optional("--precopy-rounds", "pre-copy rounds before the final stop; 0 = stop-and-copy (default: the coordinator's)");
         var detach = new Option<bool>("--detach", "-d") { Description = "print the migration id and return at once" };

@@ -57,6 +57,7 @@ public static class CoordinatorApp
         services.AddSingleton<MigrationTracker>();
         services.AddSingleton<SourceSideTraffic>();
         services.AddSingleton<HomeSideTraffic>();
+        services.AddSingleton<StableAddressClosure>();
         services.AddSingleton<MigrationSaga>();
         services.AddSingleton<MigrationRollback>();
         services.AddSingleton<CommitResolution>();
@@ -68,6 +69,7 @@ public static class CoordinatorApp
         services.AddSingleton<MigrationCancellation>();
         services.AddSingleton<WorkloadDeployment>();
         services.AddSingleton<WorkloadListing>();
+        services.AddSingleton<WorkloadDeletion>();
         services.AddSingleton<WorkloadConditions>();
         services.AddHostedService<WorkloadWatcher>();
         services.AddSingleton<PeerReachability>();

@@ -38,6 +38,15 @@ public static class RequestChecks
         return id;
     }
 
+    /// <summary>A backend a peer names ("host:port", e.g. an app endpoint): a host name or address and a port from 1 to 65535.</summary>
+    public static void Backend(string endpoint)
+    {
+        var colon = endpoint.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(endpoint[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535
+            || Uri.CheckHostName(endpoint[..colon].Trim('[', ']')) == UriHostNameType.Unknown)
+            throw FederationException.InvalidArgument($"backend '{Names.Escape(endpoint, 64)}' is not HOST:PORT");
+    }
+
     /// <summary>A workload with its app spec: the app is named after the workload and its image is well formed.</summary>
     public static WorkloadId WorkloadWithSpec(V1.WorkloadRef? reference, AppSpec? spec)
     {

@@ -5,14 +5,15 @@ using Grpc.Core;
 
 namespace Federation.Coordinator.Services;
 
-/// <summary>The peer API other coordinators call: argument plumbing over the destination's target classes and the home side of traffic.</summary>
+/// <summary>The peer API other coordinators call: argument plumbing over the destination's target classes and the home side of traffic and of a deletion.</summary>
 public sealed class CoordinatorPeerService(
     MigrationAdmission admission,
     TargetPreparation preparation,
     TargetCommit commit,
     TargetRemoval removal,
     TargetHeartbeats heartbeats,
-    HomeSideTraffic home) : CoordinatorPeer.CoordinatorPeerBase
+    HomeSideTraffic home,
+    StableAddressClosure closure) : CoordinatorPeer.CoordinatorPeerBase
 {
     public override Task<NegotiateResponse> Negotiate(NegotiateRequest request, ServerCallContext context) =>
         admission.NegotiateAsync(request, context.CancellationToken);
@@ -40,4 +41,7 @@ public sealed class CoordinatorPeerService(
 
     public override Task<TrafficResponse> ReleaseTraffic(ReleaseTrafficRequest request, ServerCallContext context) =>
         home.ReleaseAsync(request, context.CancellationToken);
+
+    public override Task<CloseStableAddressResponse> CloseStableAddress(CloseStableAddressRequest request, ServerCallContext context) =>
+        closure.CloseAsync(request, context.CancellationToken);
 }

@@ -6,13 +6,14 @@ using Grpc.Core;
 
 namespace Federation.Coordinator.Services;
 
-/// <summary>The client API: argument plumbing over the classes that start, read and cancel migrations, deploy and list workloads and ask peers.</summary>
+/// <summary>The client API: argument plumbing over the classes that start, read and cancel migrations, deploy, list and delete workloads and ask peers.</summary>
 public sealed class CoordinatorService(
     MigrationStarter starter,
     MigrationQueries queries,
     MigrationCancellation cancellation,
     WorkloadDeployment deployment,
     WorkloadListing listing,
+    WorkloadDeletion deletion,
     PeerReachability peers) : V1.Coordinator.CoordinatorBase
 {
     public override async Task<MigrateResponse> Migrate(MigrateRequest request, ServerCallContext context)
@@ -44,4 +45,7 @@ public sealed class CoordinatorService(
 
     public override Task<Workload> Deploy(DeployRequest request, ServerCallContext context) =>
         deployment.DeployAsync(request, context.CancellationToken);
+
+    public override Task<DeleteWorkloadResponse> DeleteWorkload(DeleteWorkloadRequest request, ServerCallContext context) =>
+        deletion.DeleteAsync(request, context.CancellationToken);
 }

@@ -43,7 +43,7 @@ public sealed partial class HomeSideTraffic(
     {
         var workload = Check(request.MigrationId, request.SourceCluster, request.Workload);
         if (request.Backends.Count == 0) throw FederationException.InvalidArgument("no backends to switch to");
-        foreach (var backend in request.Backends.Values) CheckEndpoint(backend);
+        foreach (var backend in request.Backends.Values) RequestChecks.Backend(backend);
         var address = await StableAddressAsync(workload, ct);
         var steps = HeldSteps(request.MigrationId, workload);
         if (steps.Any(s => s.Step == TrafficSteps.Release))
@@ -91,14 +91,6 @@ public sealed partial class HomeSideTraffic(
         RequestChecks.MigrationId(migrationId);
         RequestChecks.Cluster(sourceCluster, "source cluster");
         return RequestChecks.Workload(reference);
-    }
-
-    private static void CheckEndpoint(string endpoint)
-    {
-        var colon = endpoint.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(endpoint[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535
-            || Uri.CheckHostName(endpoint[..colon].Trim('[', ']')) == UriHostNameType.Unknown)
-            throw FederationException.InvalidArgument($"backend '{Names.Escape(endpoint, 64)}' is not HOST:PORT");
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "migration {Migration}: holding {Workload} at {Address} for cluster {Source}")]

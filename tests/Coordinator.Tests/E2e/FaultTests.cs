@@ -173,7 +173,7 @@ public sealed class FaultTests
         });
     }
 
-    /// <summary>Once round 1 is well under way, kills the source runtime's TCP connections to the destination Engine.</summary>
+    /// <summary>Once round 1 is well under way, kills the source runtime's TCP connections to the destination Engine (its port published for peers).</summary>
     private static async Task<string> CutRoundOneAsync(string id, string name)
     {
         var a = (DockerHostAdapter)LocalClusters.A.Services.GetRequiredService<IOrchestratorAdapter>();
@@ -184,9 +184,11 @@ public sealed class FaultTests
             Assert.That(e.Terminal, Is.False, "the migration ended before the cut");
             if (e.Round != 1 || e.BytesTotal == 0 || e.BytesDone < e.BytesTotal * 6 / 10) continue;
             var source = await a.Host.FindRuntimeAsync(a.RuntimeName(new WorkloadId("default", name)), CancellationToken.None);
+            // The source pushes to the target's Engine as published for peers (on the gateway of b's runtime network).
+            var target = await LocalClusters.B.Services.GetRequiredService<IOrchestratorAdapter>().GetWorkloadAsync(new WorkloadId("default", name), CancellationToken.None);
             using var docker = TestEnvironment.OuterDocker();
             var pid = (await docker.Containers.InspectContainerAsync(source!.RuntimeContainerId)).State.Pid;
-            return Run("nsenter", $"-t {pid} -n ss -K -tn dport = :50051");
+            return Run("nsenter", $"-t {pid} -n ss -K -tn dport = :{target!.PeerEngineEndpoint.Port}");
         }
         return "";
     }

@@ -10,8 +10,8 @@ namespace Federation.Coordinator.Tests.E2e;
 /// <summary>
 /// Two local "clusters" on the real dockerd, each a coordinator in this process with the Docker-host
 /// adapter (a and b, peers of each other), plus a third (full) that negotiation refuses. Shared by
-/// every end-to-end test of the namespace; runtimes are named fedtest-co-* (or FEDTEST_CLUSTER_PREFIX-*,
-/// so that two runs on one Docker host leave each other alone) and removed afterwards.
+/// every end-to-end test of the namespace; runtimes and their clusters' networks are named fedtest-co-* (or
+/// FEDTEST_CLUSTER_PREFIX-*, so that two runs on one Docker host leave each other alone) and removed afterwards.
 /// </summary>
 [SetUpFixture]
 public sealed class LocalClusters
@@ -90,15 +90,26 @@ public sealed class LocalClusters
         }
     }
 
-    /// <summary>What a workload's runtime in a node's cluster left on the Docker host: its containers (runtime, Engine, Ambassador) and its state volume.</summary>
+    /// <summary>
+    /// What a workload's runtime in a node's cluster left on the Docker host: its containers (runtime, Engine, Ambassador) and its
+    /// state volume, and the cluster's runtime network if no container is left on it ("network NAME").
+    /// </summary>
     public static async Task<IReadOnlyList<string>> RuntimeLeftoversAsync(CoordinatorNode node, string name)
     {
-        var runtime = ((DockerHostAdapter)node.Services.GetRequiredService<Adapters.IOrchestratorAdapter>()).RuntimeName(new Adapters.WorkloadId("default", name));
+        var adapter = (DockerHostAdapter)node.Services.GetRequiredService<Adapters.IOrchestratorAdapter>();
+        var runtime = adapter.RuntimeName(new Adapters.WorkloadId("default", name));
         using var docker = TestEnvironment.OuterDocker();
         var containers = await docker.Containers.ListContainersAsync(new ContainersListParameters { All = true });
         var volumes = await docker.Volumes.ListAsync();
-        return containers.SelectMany(c => c.Names).Select(n => n.TrimStart('/')).Concat((volumes.Volumes ?? []).Select(v => v.Name))
+        var leftovers = containers.SelectMany(c => c.Names).Select(n => n.TrimStart('/')).Concat((volumes.Volumes ?? []).Select(v => v.Name))
             .Where(n => n.StartsWith(runtime, StringComparison.Ordinal)).ToList();
+        var networks = await docker.Networks.ListNetworksAsync();
+        foreach (var network in networks.Where(n => n.Name == adapter.Host.NetworkName))
+        {
+            var inspected = await docker.Networks.InspectNetworkAsync(network.ID);
+            if (inspected.Containers is not { Count: > 0 }) leftovers.Add($"network {network.Name}");
+        }
+        return leftovers;
     }
 
     private CoordinatorNode Node(string cluster, int port, (string Name, int Port) peer, (string Name, int Port)? peer2 = null, string[]? extra = null)
@@ -128,5 +139,9 @@ public sealed class LocalClusters
         var volumes = await docker.Volumes.ListAsync();
         foreach (var v in volumes.Volumes?.Where(v => v.Name.StartsWith(Prefix + "-", StringComparison.Ordinal)) ?? [])
             await docker.Volumes.RemoveAsync(v.Name, force: true);
+        // The clusters' runtime networks ("{prefix}-{cluster}"), once their containers are gone.
+        var networks = await docker.Networks.ListNetworksAsync();
+        foreach (var n in networks.Where(n => n.Name.StartsWith(Prefix + "-", StringComparison.Ordinal)))
+            await docker.Networks.DeleteNetworkAsync(n.ID);
     }
 }

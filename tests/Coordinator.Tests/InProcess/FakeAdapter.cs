@@ -42,6 +42,9 @@ public sealed class FakeAdapter : IOrchestratorAdapter, ITrafficSwitch
     public void Add(WorkloadId id, Uri engine, string? stableAddress = null, string? home = null) =>
         workloads[id] = new WorkloadInfo(id, Adapters.WorkloadRole.Active, "app:1", true, engine, engine, new Dictionary<int, string>(), stableAddress, null, home, "node-1");
 
+    /// <summary>Records the workload as given (any role, endpoints, home).</summary>
+    public void Put(WorkloadInfo workload) => workloads[workload.Id] = workload;
+
     public Task<PlacementOffer> OfferPlacementAsync(AppSpec spec, CancellationToken ct) => Task.FromResult(Offer);
     public Task<IReadOnlyList<WorkloadInfo>> ListWorkloadsAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<WorkloadInfo>>(workloads.Values.ToList());
     public Task<WorkloadInfo?> GetWorkloadAsync(WorkloadId id, CancellationToken ct) => Task.FromResult(workloads.GetValueOrDefault(id));
@@ -67,6 +70,13 @@ public sealed class FakeAdapter : IOrchestratorAdapter, ITrafficSwitch
     public Task SwitchAsync(WorkloadId id, IReadOnlyDictionary<int, string> backends, CancellationToken ct) =>
         Record($"switch {id} {string.Join(",", backends.OrderBy(b => b.Key).Select(b => $"{b.Key}={b.Value}"))}");
     public Task ReleaseAsync(WorkloadId id, CancellationToken ct) => Record($"release {id}");
+
+    /// <summary>Closes the stable address whatever it leads to (the fake keeps no backends); records the call.</summary>
+    public async Task<bool> CloseIfOnlyLeadingToAsync(WorkloadId id, IReadOnlySet<string> backends, CancellationToken ct)
+    {
+        await Record($"close {id} {string.Join(",", backends.Order(StringComparer.Ordinal))}");
+        return StableAddresses.Remove(id);
+    }
 
     private Task Record(string call)
     {
