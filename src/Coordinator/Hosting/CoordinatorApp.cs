@@ -1,5 +1,6 @@
 using Federation.Adapters;
 using Federation.Common;
+using Federation.Coordinator.Auth;
 using Federation.Coordinator.Engines;
 using Federation.Coordinator.Journal;
 using Federation.Coordinator.Options;
@@ -23,7 +24,7 @@ public static class CoordinatorApp
     public static WebApplication Build(string[] args, IReadOnlyList<AdapterModule> adapters, Action<IConfigurationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
-        builder.Configuration.AddCommandLine(args, CommandLineSwitches.With(adapters));
+        builder.Configuration.AddCommandLine(CommandLineSwitches.Expand(args), CommandLineSwitches.With(adapters));
         configure?.Invoke(builder.Configuration);
         builder.Logging.AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss.fff "; });
 
@@ -50,6 +51,10 @@ public static class CoordinatorApp
         // The core picks the configured kind; only that adapter is ever built.
         services.AddSingleton(sp => sp.GetRequiredKeyedService<IOrchestratorAdapter>(sp.GetRequiredService<ClusterContext>().AdapterKind));
         services.AddSingleton(sp => sp.GetRequiredKeyedService<ITrafficSwitch>(sp.GetRequiredService<ClusterContext>().AdapterKind));
+        services.AddSingleton<CoordinatorCredentials>();
+        services.AddSingleton<CallAuthenticator>();
+        services.AddScoped<PeerCaller>();
+        services.AddHostedService<AuthenticationAtStart>();
         services.AddSingleton<PeerClients>();
         services.AddSingleton<MigrationEvents>();
         services.AddSingleton<MigrationTracker>();
@@ -74,7 +79,10 @@ public static class CoordinatorApp
         services.AddSingleton<TargetHeartbeats>();
         services.AddHostedService<TargetReaper>();
 
-        services.AddGrpc(o => o.Interceptors.Add<ErrorMappingInterceptor>());
+        // Operators only on the operator API, configured peers only on the peer API; health and reflection stay open.
+        services.AddGrpc(o => o.Interceptors.Add<ErrorMappingInterceptor>())
+            .AddServiceOptions<CoordinatorService>(o => o.Interceptors.Add<OperatorAdmissionInterceptor>())
+            .AddServiceOptions<CoordinatorPeerService>(o => o.Interceptors.Add<PeerAdmissionInterceptor>());
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks().AddCheck("journal", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
 
