@@ -11,6 +11,7 @@ namespace Federation.Coordinator.Tests.InProcess;
 public sealed class InsecureModeTests
 {
     private readonly LogCapture logs = new();
+    private readonly FakeAdapter adapter = new();
     private CoordinatorNode node = null!;
     private string directory = "";
 
@@ -20,7 +21,7 @@ public sealed class InsecureModeTests
         directory = Directory.CreateTempSubdirectory("fedtest-insecure-").FullName;
         node = new CoordinatorNode("open", FreePort.Next(), directory,
             ["--Coordinator:Adapter:Kind=fake", "--Logging:LogLevel:Default=Warning", $"--Coordinator:Peers:b=http://127.0.0.1:{FreePort.Next()}", "--insecure"],
-            new FakeAdapter().Module)
+            adapter.Module)
         {
             BeforeStart = services => services.GetRequiredService<ILoggerFactory>().AddProvider(logs),
         };
@@ -44,6 +45,17 @@ public sealed class InsecureModeTests
     {
         Assert.That((await node.OperatorClient().ListWorkloadsAsync(new ListWorkloadsRequest())).Workloads, Is.Empty);
         Assert.That((await node.PeerClient().HeartbeatAsync(new HeartbeatRequest { SourceCluster = "b" })).State, Is.EqualTo(TargetState.Unknown));
+    }
+
+    [Test]
+    public void A_peer_that_names_itself_still_acts_only_on_its_own_migrations()
+    {
+        var journal = node.Services.GetRequiredService<Journal.MigrationJournal>();
+        journal.PutTarget(new Journal.TargetRecord("minsecure01", new Adapters.WorkloadId("default", "cart"), "b", TargetState.Prepared,
+            new AppSpec { Name = "cart", Image = "app:1" }, DateTimeOffset.UtcNow));
+        Testing.GrpcAssert.Status(() => node.PeerClient(Auth.PeerMetadata.Of("m", secret: null)).AbortAsync(new AbortRequest { MigrationId = "minsecure01" }).ResponseAsync,
+            Grpc.Core.StatusCode.PermissionDenied, "peer 'm' may not abort migration minsecure01");
+        Assert.That(journal.GetTarget("minsecure01")!.State, Is.EqualTo(TargetState.Prepared));
     }
 
     [Test]
