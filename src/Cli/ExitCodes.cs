@@ -18,7 +18,9 @@ public static class ExitCodes
     public const int NotFound = 6;
     /// <summary>Anything else.</summary>
     public const int Internal = 7;
+    /// <summary>The coordinator did not accept fedctl's credential: no operator token, a wrong one (Unauthenticated, PermissionDenied).</summary>
+    public const int NotAuthorized = 8;
 
     public const string Help = "exit codes: 0 ok, 1 migration rolled back or failed, 2 bad input, 3 config or unknown cluster, " +
-                               "4 coordinator unreachable, 5 refused, 6 not found, 7 internal error";
+                               "4 coordinator unreachable, 5 refused, 6 not found, 7 internal error, 8 credential not accepted";
 }

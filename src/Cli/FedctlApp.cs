@@ -36,7 +36,7 @@ public static class FedctlApp
                 await WriteErrorAsync(console, tlsFailure);
                 return ExitCodes.Unreachable;
             }
-            await WriteErrorAsync(console, Describe(e, global.LastCluster));
+            await WriteErrorAsync(console, Describe(e, global.LastConnection));
             return ExitCodeOf(e.StatusCode);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -76,11 +76,16 @@ public static class FedctlApp
         StatusCode.NotFound => ExitCodes.NotFound,
         StatusCode.FailedPrecondition or StatusCode.Aborted or StatusCode.ResourceExhausted or StatusCode.AlreadyExists => ExitCodes.Refused,
         StatusCode.Unavailable or StatusCode.DeadlineExceeded => ExitCodes.Unreachable,
+        StatusCode.Unauthenticated or StatusCode.PermissionDenied => ExitCodes.NotAuthorized,
         _ => ExitCodes.Internal,
     };
 
-    private static string Describe(RpcException e, Config.ClusterEntry? cluster)
+    private static string Describe(RpcException e, CoordinatorConnection? connection)
     {
+        var cluster = connection?.Cluster;
+        // Say which token went (or that none did) and where one comes from: the coordinator cannot know.
+        if (e.StatusCode == StatusCode.Unauthenticated && connection is not null)
+            return $"{e.Status.Detail} (fedctl sent {connection.Token.Source}; set token-file for cluster '{cluster!.Name}' in the config, --token-file or ${Auth.OperatorToken.EnvironmentVariable})";
         if (e.StatusCode == StatusCode.Unavailable && e.Status.DebugException is not null)
         {
             var where = cluster is null ? "the coordinator" : $"the coordinator of cluster '{cluster.Name}' at {cluster.Address}";

@@ -3,12 +3,17 @@ using Federation.Cli.Config;
 
 namespace Federation.Cli;
 
-/// <summary>Options every command takes: --config, --cluster, -o.</summary>
+/// <summary>Options every command takes: --config, --cluster, -o, --token-file.</summary>
 public sealed class GlobalOptions
 {
     public Option<string?> Config { get; } = new("--config") { Description = "config file (default: $FEDCTL_CONFIG, else ~/.fedctl/config)", Recursive = true };
     public Option<string?> Cluster { get; } = new("--cluster", "-c") { Description = "cluster to talk to (default: the config's current cluster)", Recursive = true };
     public Option<string> Output { get; } = new("--output", "-o") { Description = "table or json", DefaultValueFactory = _ => "table", Recursive = true };
+    public Option<string?> TokenFile { get; } = new("--token-file")
+    {
+        Description = $"file with the coordinator's operator token (default: ${Auth.OperatorToken.EnvironmentVariable}, else the cluster's token-file in the config)",
+        Recursive = true,
+    };
 
     public GlobalOptions() => Output.AcceptOnlyFromAmong("table", "json");
 
@@ -17,6 +22,7 @@ public sealed class GlobalOptions
         root.Options.Add(Config);
         root.Options.Add(Cluster);
         root.Options.Add(Output);
+        root.Options.Add(TokenFile);
     }
 
     public bool Json(ParseResult result) => result.GetValue(Output) == "json";
@@ -33,7 +39,7 @@ public sealed class GlobalOptions
     {
         var path = ConfigPath(result);
         LastCluster = ConfigStore.Select(ConfigStore.Load(path), result.GetValue(Cluster), path);
-        LastConnection = new CoordinatorConnection(LastCluster);
+        LastConnection = new CoordinatorConnection(LastCluster, result.GetValue(TokenFile));
         return LastConnection;
     }
 }

@@ -14,6 +14,9 @@ public static partial class Names
                 $"{what} '{Shorten(name)}' is not a DNS label (lowercase letters, digits and '-', at most 63 characters)");
     }
 
+    /// <summary>True when <paramref name="name"/> is a DNS label (what <see cref="CheckAppName"/> accepts).</summary>
+    public static bool IsAppName(string? name) => !string.IsNullOrEmpty(name) && DnsLabel().IsMatch(name);
+
     /// <summary>Checkpoint names become one directory level: no separators, no '..', no leading dot.</summary>
     public static void CheckCheckpointName(string? name)
     {

@@ -1,5 +1,6 @@
 using Federation.Adapters;
 using Federation.Common;
+using Federation.Coordinator.Auth;
 using Federation.Coordinator.Engines;
 using Federation.Coordinator.Journal;
 using Federation.Coordinator.Options;
@@ -25,7 +26,7 @@ public static class CoordinatorApp
         Action<IServiceCollection>? replace = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
-        builder.Configuration.AddCommandLine(args, CommandLineSwitches.With(adapters));
+        builder.Configuration.AddCommandLine(CommandLineSwitches.Expand(args), CommandLineSwitches.With(adapters));
         configure?.Invoke(builder.Configuration);
         builder.Logging.AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss.fff "; });
 
@@ -52,6 +53,10 @@ public static class CoordinatorApp
         // The core picks the configured kind; only that adapter is ever built.
         services.AddSingleton(sp => sp.GetRequiredKeyedService<IOrchestratorAdapter>(sp.GetRequiredService<ClusterContext>().AdapterKind));
         services.AddSingleton(sp => sp.GetRequiredKeyedService<ITrafficSwitch>(sp.GetRequiredService<ClusterContext>().AdapterKind));
+        services.AddSingleton<CoordinatorCredentials>();
+        services.AddSingleton<CallAuthenticator>();
+        services.AddScoped<PeerCaller>();
+        services.AddHostedService<AuthenticationAtStart>();
         services.AddSingleton<PeerClients>();
         services.AddSingleton<MigrationEvents>();
         services.AddSingleton<MigrationTracker>();
@@ -83,7 +88,10 @@ public static class CoordinatorApp
 
         replace?.Invoke(services);
 
-        services.AddGrpc(o => o.Interceptors.Add<ErrorMappingInterceptor>());
+        // Operators only on the operator API, configured peers only on the peer API; health and reflection stay open.
+        services.AddGrpc(o => o.Interceptors.Add<ErrorMappingInterceptor>())
+            .AddServiceOptions<CoordinatorService>(o => o.Interceptors.Add<OperatorAdmissionInterceptor>())
+            .AddServiceOptions<CoordinatorPeerService>(o => o.Interceptors.Add<PeerAdmissionInterceptor>());
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks().AddCheck("journal", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
 

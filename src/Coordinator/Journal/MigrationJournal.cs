@@ -6,8 +6,8 @@ using Microsoft.Data.Sqlite;
 namespace Federation.Coordinator.Journal;
 
 /// <summary>
-/// The write-ahead record of every migration (source side) and every target (destination side), in
-/// SQLite. The saga writes a step here before it acts, so a restarted coordinator knows what may
+/// The write-ahead record of every migration (source side), every target (destination side) and where each
+/// workload this cluster is home to runs (<see cref="WorkloadLocation"/>), in SQLite. The saga writes a step here before it acts, so a restarted coordinator knows what may
 /// have happened. One connection, serialised: writes are few and small.
 /// </summary>
 public sealed class MigrationJournal : IDisposable
@@ -35,6 +35,9 @@ public sealed class MigrationJournal : IDisposable
             CREATE TABLE IF NOT EXISTS targets (
               migration_id TEXT PRIMARY KEY, namespace TEXT NOT NULL, name TEXT NOT NULL, source_cluster TEXT NOT NULL,
               state INTEGER NOT NULL, spec TEXT NOT NULL, last_heartbeat INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS workload_locations (
+              namespace TEXT NOT NULL, name TEXT NOT NULL, cluster TEXT NOT NULL, moved_by TEXT NOT NULL, moved_from TEXT NOT NULL,
+              PRIMARY KEY (namespace, name));
             """);
     }
 
@@ -174,6 +177,37 @@ public sealed class MigrationJournal : IDisposable
                     (TargetState)reader.GetInt32(4), JsonParser.Default.Parse<AppSpec>(reader.GetString(5)),
                     DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6))));
             return list;
+        }
+    }
+
+    /// <summary>Records where a workload this cluster is home to runs now (replacing what was known).</summary>
+    public void PutLocation(WorkloadLocation location)
+    {
+        lock (gate)
+        {
+            using var command = Command("""
+                INSERT INTO workload_locations (namespace, name, cluster, moved_by, moved_from) VALUES ($ns, $name, $cluster, $by, $from)
+                ON CONFLICT(namespace, name) DO UPDATE SET cluster = $cluster, moved_by = $by, moved_from = $from
+                """);
+            command.Parameters.AddWithValue("$ns", location.Workload.Namespace);
+            command.Parameters.AddWithValue("$name", location.Workload.Name);
+            command.Parameters.AddWithValue("$cluster", location.Cluster);
+            command.Parameters.AddWithValue("$by", location.MovedBy);
+            command.Parameters.AddWithValue("$from", location.MovedFrom);
+            command.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Where a workload this cluster is home to runs; null when this cluster never deployed or switched it.</summary>
+    public WorkloadLocation? GetLocation(WorkloadId workload)
+    {
+        lock (gate)
+        {
+            using var command = Command("SELECT cluster, moved_by, moved_from FROM workload_locations WHERE namespace = $ns AND name = $name");
+            command.Parameters.AddWithValue("$ns", workload.Namespace);
+            command.Parameters.AddWithValue("$name", workload.Name);
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? new WorkloadLocation(workload, reader.GetString(0), reader.GetString(1), reader.GetString(2)) : null;
         }
     }
 

@@ -17,6 +17,21 @@ public sealed class CoordinatorOptions
     /// <summary>Peer cluster name -> coordinator address ("http://127.0.0.1:7401").</summary>
     public Dictionary<string, string> Peers { get; set; } = [];
 
+    /// <summary>
+    /// Peer cluster name -> file holding the secret this cluster and that peer share (--peer-secret b=FILE). Every configured
+    /// peer needs one unless <see cref="Insecure"/>: calls to the peer carry it, and the peer's calls here must.
+    /// </summary>
+    public Dictionary<string, string> PeerSecrets { get; set; } = [];
+
+    /// <summary>
+    /// File holding the token operators (fedctl) present; empty: <c>operator-token-{cluster}</c> beside the journal, made at the
+    /// first start (owner-only). A given file must exist and hold a token.
+    /// </summary>
+    public string OperatorTokenFile { get; set; } = "";
+
+    /// <summary>Serve both APIs without authentication (--insecure): anyone who reaches the port may operate the cluster and act as any peer.</summary>
+    public bool Insecure { get; set; }
+
     /// <summary>SQLite file of the migration journal.</summary>
     public string JournalPath { get; set; } = "";
 

@@ -1,4 +1,5 @@
 using Federation.Common;
+using Federation.Common.Auth;
 using Microsoft.Extensions.Options;
 
 namespace Federation.Coordinator.Options;
@@ -28,6 +29,7 @@ public sealed class CoordinatorOptionsValidator(IEnumerable<Adapters.AdapterKind
             if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
                 failures.Add($"peer '{peer}' address '{address}' is not an http(s) URL");
         }
+        CheckCredentials(failures, options);
         var known = kinds.Select(k => k.Name).Distinct().Order(StringComparer.Ordinal).ToList();
         var kind = options.Adapter.KindAmong(kinds);
         if (known.Count == 0) failures.Add("no adapter is registered in this coordinator host");
@@ -36,6 +38,23 @@ public sealed class CoordinatorOptionsValidator(IEnumerable<Adapters.AdapterKind
         if (options.Migration.MaxPrecopyRounds > 100) failures.Add("max pre-copy rounds is above 100");
         if (options.Migration.TransferAttempts < 1) failures.Add("transfer attempts must be at least 1");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>Every peer has its shared secret (unless --insecure), every secret belongs to a peer, and every credential file can be read.</summary>
+    private static void CheckCredentials(List<string> failures, CoordinatorOptions options)
+    {
+        if (!options.Insecure)
+        {
+            foreach (var peer in options.Peers.Keys.Where(p => !options.PeerSecrets.ContainsKey(p)).Order(StringComparer.Ordinal))
+                failures.Add($"peer '{peer}' has no shared secret: set --peer-secret {peer}=FILE (Coordinator:PeerSecrets:{peer}), or run with --insecure");
+        }
+        foreach (var (peer, path) in options.PeerSecrets)
+        {
+            if (!options.Peers.ContainsKey(peer)) failures.Add($"a secret is set for '{Names.Escape(peer, 64)}', which is not a configured peer (Coordinator:Peers)");
+            else if (SecretFile.TryRead(path, out var problem) is null) failures.Add($"the secret file of peer '{peer}' ('{Names.Escape(path, 200)}') {problem}");
+        }
+        if (options.OperatorTokenFile.Length > 0 && SecretFile.TryRead(options.OperatorTokenFile, out var tokenProblem) is null)
+            failures.Add($"the operator token file (--operator-token-file '{Names.Escape(options.OperatorTokenFile, 200)}') {tokenProblem}");
     }
 
     private static void Check(List<string> failures, Action check)

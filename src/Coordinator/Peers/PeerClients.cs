@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Federation.Common;
+using Federation.Common.Auth;
+using Federation.Coordinator.Auth;
 using Federation.Coordinator.Options;
 using Federation.Coordinator.Tls;
 using Federation.V1;
@@ -9,8 +11,11 @@ using Microsoft.Extensions.Options;
 
 namespace Federation.Coordinator.Peers;
 
-/// <summary>The configured peer coordinators, one channel each: h2c for http:// peers, TLS (with our client certificate) for https:// ones.</summary>
-public sealed class PeerClients(IOptions<CoordinatorOptions> options, PeerTls tls, ILogger<PeerClients> logger) : IDisposable
+/// <summary>
+/// The configured peer coordinators, one channel each: h2c for http:// peers, TLS (with our client certificate) for https:// ones.
+/// Every call names this cluster and carries the secret shared with that peer (<see cref="PeerMetadata"/>).
+/// </summary>
+public sealed class PeerClients(IOptions<CoordinatorOptions> options, PeerTls tls, CoordinatorCredentials credentials, ILogger<PeerClients> logger) : IDisposable
 {
     private readonly ConcurrentDictionary<string, GrpcChannel> channels = new();
 
@@ -24,6 +29,7 @@ public sealed class PeerClients(IOptions<CoordinatorOptions> options, PeerTls tl
             throw FederationException.NotFound(
                 $"unknown destination cluster '{cluster}' (peers of '{options.Value.Cluster}': {Known()})");
         return new CoordinatorPeer.CoordinatorPeerClient(channels.GetOrAdd(cluster, _ => Open(cluster, address))
+            .Intercept(new CallHeadersInterceptor(PeerMetadata.Of(options.Value.Cluster, credentials.SecretOf(cluster))))
             .Intercept(DefaultDeadlineInterceptor.Standard));
     }
 

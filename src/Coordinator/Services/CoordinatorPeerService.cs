@@ -1,3 +1,4 @@
+using Federation.Coordinator.Auth;
 using Federation.Coordinator.Targets;
 using Federation.Coordinator.Traffic;
 using Federation.V1;
@@ -5,7 +6,10 @@ using Grpc.Core;
 
 namespace Federation.Coordinator.Services;
 
-/// <summary>The peer API other coordinators call: argument plumbing over the destination's target classes and the home side of traffic and of a deletion.</summary>
+/// <summary>
+/// The peer API other coordinators call: argument plumbing over the destination's target classes and the home side of
+/// traffic and of a deletion, each told which peer is calling (<see cref="PeerCaller"/>, admitted by <see cref="PeerAdmissionInterceptor"/>).
+/// </summary>
 public sealed class CoordinatorPeerService(
     MigrationAdmission admission,
     TargetPreparation preparation,
@@ -13,35 +17,36 @@ public sealed class CoordinatorPeerService(
     TargetRemoval removal,
     TargetHeartbeats heartbeats,
     HomeSideTraffic home,
-    StableAddressClosure closure) : CoordinatorPeer.CoordinatorPeerBase
+    StableAddressClosure closure,
+    PeerCaller caller) : CoordinatorPeer.CoordinatorPeerBase
 {
     public override Task<NegotiateResponse> Negotiate(NegotiateRequest request, ServerCallContext context) =>
-        admission.NegotiateAsync(request, context.CancellationToken);
+        admission.NegotiateAsync(request, caller, context.CancellationToken);
 
     public override Task<PrepareTargetResponse> PrepareTarget(PrepareTargetRequest request, ServerCallContext context) =>
-        preparation.PrepareAsync(request, context.CancellationToken);
+        preparation.PrepareAsync(request, caller, context.CancellationToken);
 
     public override Task<PeerOpenTransferResponse> OpenTransfer(PeerOpenTransferRequest request, ServerCallContext context) =>
-        preparation.OpenTransferAsync(request, context.CancellationToken);
+        preparation.OpenTransferAsync(request, caller, context.CancellationToken);
 
     public override Task<CommitResponse> Commit(CommitRequest request, ServerCallContext context) =>
-        commit.CommitAsync(request, context.CancellationToken);
+        commit.CommitAsync(request, caller, context.CancellationToken);
 
     public override Task<AbortResponse> Abort(AbortRequest request, ServerCallContext context) =>
-        removal.AbortAsync(request, context.CancellationToken);
+        removal.AbortAsync(request, caller, context.CancellationToken);
 
     public override Task<HeartbeatResponse> Heartbeat(HeartbeatRequest request, ServerCallContext context) =>
-        Task.FromResult(heartbeats.Heartbeat(request));
+        Task.FromResult(heartbeats.Heartbeat(request, caller));
 
     public override Task<TrafficResponse> HoldTraffic(HoldTrafficRequest request, ServerCallContext context) =>
-        home.HoldAsync(request, context.CancellationToken);
+        home.HoldAsync(request, caller, context.CancellationToken);
 
     public override Task<TrafficResponse> SwitchTraffic(SwitchTrafficRequest request, ServerCallContext context) =>
-        home.SwitchAsync(request, context.CancellationToken);
+        home.SwitchAsync(request, caller, context.CancellationToken);
 
     public override Task<TrafficResponse> ReleaseTraffic(ReleaseTrafficRequest request, ServerCallContext context) =>
-        home.ReleaseAsync(request, context.CancellationToken);
+        home.ReleaseAsync(request, caller, context.CancellationToken);
 
     public override Task<CloseStableAddressResponse> CloseStableAddress(CloseStableAddressRequest request, ServerCallContext context) =>
-        closure.CloseAsync(request, context.CancellationToken);
+        closure.CloseAsync(request, caller, context.CancellationToken);
 }

@@ -6,7 +6,10 @@ using Grpc.Core;
 
 namespace Federation.Coordinator.Services;
 
-/// <summary>The client API: argument plumbing over the classes that start, read and cancel migrations, deploy, list and delete workloads and ask peers.</summary>
+/// <summary>
+/// The client API: argument plumbing over the classes that start, read and cancel migrations, deploy, list and delete workloads and ask
+/// peers. Only operators get here (<see cref="Auth.OperatorAdmissionInterceptor"/>).
+/// </summary>
 public sealed class CoordinatorService(
     MigrationStarter starter,
     MigrationQueries queries,

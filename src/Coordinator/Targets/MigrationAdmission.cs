@@ -1,3 +1,4 @@
+using Federation.Coordinator.Auth;
 using Federation.Adapters;
 using Federation.Coordinator.Options;
 using Federation.Coordinator.Requests;
@@ -9,16 +10,17 @@ namespace Federation.Coordinator.Targets;
 /// <summary>
 /// The destination's answer to a negotiation: can this cluster take the workload? It asks the adapter
 /// where a runtime would be placed and what that node's runtime is, and refuses, with every reason, a
-/// source it cannot restore or a workload it has no room for. Creates nothing.
+/// source it cannot restore or a workload it has no room for. Creates nothing. A peer negotiates only for itself.
 /// </summary>
 public sealed class MigrationAdmission(IOrchestratorAdapter adapter, IOptions<CoordinatorOptions> options)
 {
     private string Cluster => options.Value.Cluster;
 
-    public async Task<NegotiateResponse> NegotiateAsync(NegotiateRequest request, CancellationToken ct)
+    public async Task<NegotiateResponse> NegotiateAsync(NegotiateRequest request, PeerCaller caller, CancellationToken ct)
     {
         var workload = RequestChecks.WorkloadWithSpec(request.Workload, request.Spec);
         RequestChecks.Cluster(request.SourceCluster, "source cluster");
+        caller.MustBe(request.SourceCluster, $"negotiate a migration for cluster '{request.SourceCluster}'");
         if (request.SourceRuntime is null) throw FederationException.InvalidArgument("the source runtime's description is missing");
         var offer = await adapter.OfferPlacementAsync(request.Spec, ct);
         var refusals = CompatibilityCheck.Refusals(request.SourceRuntime, offer, request.Spec, requiredMemory: 0);

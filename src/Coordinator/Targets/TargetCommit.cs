@@ -1,3 +1,4 @@
+using Federation.Coordinator.Auth;
 using System.Diagnostics;
 using Federation.Adapters;
 using Federation.Common;
@@ -13,7 +14,8 @@ namespace Federation.Coordinator.Targets;
 /// <summary>
 /// The destination's side of the commit, in two named steps: <see cref="RestoreAsync"/> starts the app
 /// from the final checkpoint in the target runtime, <see cref="PromoteAsync"/> makes the target the
-/// workload itself. Safe to repeat: an app already restored from that checkpoint is not restored again.
+/// workload itself. Safe to repeat: an app already restored from that checkpoint is not restored again. Only the
+/// migration's source cluster may commit.
 /// </summary>
 public sealed partial class TargetCommit(
     IOrchestratorAdapter adapter,
@@ -24,12 +26,13 @@ public sealed partial class TargetCommit(
     TimeProvider clock,
     ILogger<TargetCommit> logger)
 {
-    public async Task<CommitResponse> CommitAsync(CommitRequest request, CancellationToken ct)
+    public async Task<CommitResponse> CommitAsync(CommitRequest request, PeerCaller caller, CancellationToken ct)
     {
         RequestChecks.MigrationId(request.MigrationId);
         Names.CheckCheckpointName(request.Checkpoint);
         using var held = await locks.AcquireAsync(request.MigrationId, ct);
         var target = journal.GetTarget(request.MigrationId) ?? throw FederationException.NotFound($"migration {request.MigrationId} has no target here");
+        TargetParty.Require(target, caller, "commit");
         if (target.State == TargetState.Aborted) throw FederationException.FailedPrecondition($"migration {request.MigrationId} was aborted here");
         // A pre-copy round's checkpoint is taken while the source runs on: restoring it would run the app twice.
         if (request.Checkpoint != CheckpointNames.Final(request.MigrationId))

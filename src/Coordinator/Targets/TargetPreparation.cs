@@ -1,3 +1,4 @@
+using Federation.Coordinator.Auth;
 using Federation.Adapters;
 using Federation.Common;
 using Federation.Coordinator.Engines;
@@ -13,7 +14,8 @@ namespace Federation.Coordinator.Targets;
 /// <summary>
 /// The destination's passive target: created (journaled first) through the adapter, waited for, its
 /// own Engine checked against the source runtime before a byte moves, and a one-time transfer token
-/// handed out for each checkpoint the source sends.
+/// handed out for each checkpoint the source sends. Only the source cluster itself may prepare its target, and open
+/// transfers into it.
 /// </summary>
 public sealed partial class TargetPreparation(
     IOrchestratorAdapter adapter,
@@ -30,16 +32,18 @@ public sealed partial class TargetPreparation(
 
     private CoordinatorOptions Options => options.Value;
 
-    public async Task<PrepareTargetResponse> PrepareAsync(PrepareTargetRequest request, CancellationToken ct)
+    public async Task<PrepareTargetResponse> PrepareAsync(PrepareTargetRequest request, PeerCaller caller, CancellationToken ct)
     {
         var workload = RequestChecks.WorkloadWithSpec(request.Workload, request.Spec);
         RequestChecks.MigrationId(request.MigrationId);
         RequestChecks.Cluster(request.SourceCluster, "source cluster");
         Names.CheckCheckpointName(request.FirstCheckpoint);
+        caller.MustBe(request.SourceCluster, $"prepare a target for cluster '{request.SourceCluster}'");
         await gate.WaitAsync(ct);
         try
         {
             var existing = journal.GetTarget(request.MigrationId);
+            if (existing is not null) TargetParty.Require(existing, caller, "prepare the target of");
             if (existing is { State: TargetState.Aborted or TargetState.Committed })
                 throw FederationException.FailedPrecondition($"migration {request.MigrationId} is already {existing.State.ToString().ToLowerInvariant()} here");
             if (existing is null)
@@ -78,11 +82,12 @@ public sealed partial class TargetPreparation(
         };
     }
 
-    public async Task<PeerOpenTransferResponse> OpenTransferAsync(PeerOpenTransferRequest request, CancellationToken ct)
+    public async Task<PeerOpenTransferResponse> OpenTransferAsync(PeerOpenTransferRequest request, PeerCaller caller, CancellationToken ct)
     {
         RequestChecks.MigrationId(request.MigrationId);
         Names.CheckCheckpointName(request.Checkpoint);
         var target = journal.GetTarget(request.MigrationId) ?? throw FederationException.NotFound($"migration {request.MigrationId} has no target here");
+        TargetParty.Require(target, caller, "open a transfer for");
         if (target.State != TargetState.Prepared)
             throw FederationException.FailedPrecondition($"the target of migration {request.MigrationId} is {target.State.ToString().ToLowerInvariant()}");
         var info = await adapter.GetWorkloadAsync(target.Workload, ct)

@@ -1,3 +1,4 @@
+using Federation.Coordinator.Auth;
 using Federation.Adapters;
 using Federation.Coordinator.Journal;
 using Federation.Coordinator.Requests;
@@ -11,13 +12,14 @@ namespace Federation.Coordinator.Targets;
 /// </summary>
 public sealed partial class TargetRemoval(IOrchestratorAdapter adapter, MigrationJournal journal, TargetLocks locks, ILogger<TargetRemoval> logger)
 {
-    /// <summary>Answers only once the target is gone (or never was) and journaled aborted: a later commit of the migration is refused.</summary>
-    public async Task<AbortResponse> AbortAsync(AbortRequest request, CancellationToken ct)
+    /// <summary>The source's abort: only the migration's source cluster may remove its target. Answers only once the target is gone (or never was) and journaled aborted: a later commit of the migration is refused.</summary>
+    public async Task<AbortResponse> AbortAsync(AbortRequest request, PeerCaller caller, CancellationToken ct)
     {
         RequestChecks.MigrationId(request.MigrationId);
         using var held = await locks.AcquireAsync(request.MigrationId, ct);
         var target = journal.GetTarget(request.MigrationId);
         if (target is null) return new AbortResponse { Removed = false };
+        TargetParty.Require(target, caller, "abort");
         if (target.State == TargetState.Committed)
             throw FederationException.FailedPrecondition($"migration {request.MigrationId} has committed here: its workload is not a target any more");
         await RemoveAsync(target, request.Reason, ct);

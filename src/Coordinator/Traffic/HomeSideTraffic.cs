@@ -1,5 +1,6 @@
 using Federation.Adapters;
 using Federation.Common;
+using Federation.Coordinator.Auth;
 using Federation.Coordinator.Journal;
 using Federation.Coordinator.Options;
 using Federation.Coordinator.Requests;
@@ -13,7 +14,9 @@ namespace Federation.Coordinator.Traffic;
 /// switch holds the stable address of a workload that runs, or is moving, elsewhere, and the
 /// coordinator of the cluster it moves away from (<see cref="SourceSideTraffic"/>) asks to hold, switch
 /// or release it. Each request is journaled under the migration's id before the traffic switch acts and is
-/// safe to repeat; a switch or release needs a hold of the same migration and workload first.
+/// safe to repeat; a switch or release needs a hold of the same migration and workload first. Only the cluster the
+/// workload runs in may ask (<see cref="WorkloadLocation"/>: this cluster from the deploy on, then each switch's
+/// destination); anyone else is refused before anything is held.
 /// </summary>
 public sealed partial class HomeSideTraffic(
     ITrafficSwitch traffic,
@@ -23,9 +26,10 @@ public sealed partial class HomeSideTraffic(
 {
     private string Cluster => options.Value.Cluster;
 
-    public async Task<TrafficResponse> HoldAsync(HoldTrafficRequest request, CancellationToken ct)
+    public async Task<TrafficResponse> HoldAsync(HoldTrafficRequest request, PeerCaller caller, CancellationToken ct)
     {
         var workload = Check(request.MigrationId, request.SourceCluster, request.Workload);
+        RequireParty(caller, request.MigrationId, request.SourceCluster, workload);
         var address = await StableAddressAsync(workload, ct);
         var steps = Steps(request.MigrationId);
         if (steps.Any(s => s.Step == TrafficSteps.Hold && s.Detail != workload.ToString()))
@@ -39,9 +43,12 @@ public sealed partial class HomeSideTraffic(
         return new TrafficResponse { StableAddress = address };
     }
 
-    public async Task<TrafficResponse> SwitchAsync(SwitchTrafficRequest request, CancellationToken ct)
+    /// <summary>Points the stable address at the destination's backends; the destination is where the workload runs from now on.</summary>
+    public async Task<TrafficResponse> SwitchAsync(SwitchTrafficRequest request, PeerCaller caller, CancellationToken ct)
     {
         var workload = Check(request.MigrationId, request.SourceCluster, request.Workload);
+        RequestChecks.Cluster(request.DestinationCluster, "destination cluster");
+        RequireParty(caller, request.MigrationId, request.SourceCluster, workload);
         if (request.Backends.Count == 0) throw FederationException.InvalidArgument("no backends to switch to");
         foreach (var backend in request.Backends.Values) RequestChecks.Backend(backend);
         var address = await StableAddressAsync(workload, ct);
@@ -52,14 +59,16 @@ public sealed partial class HomeSideTraffic(
         var detail = string.Join(",", backends.OrderBy(b => b.Key).Select(b => $"{b.Key}={b.Value}"));
         journal.AppendStep(request.MigrationId, TrafficSteps.Switch, StepStatus.Begun, detail);
         await traffic.SwitchAsync(workload, backends, ct);
+        journal.PutLocation(new WorkloadLocation(workload, request.DestinationCluster, request.MigrationId, request.SourceCluster));
         journal.AppendStep(request.MigrationId, TrafficSteps.Switch, StepStatus.Done, detail);
         LogSwitched(logger, request.MigrationId, workload.ToString(), address, detail);
         return new TrafficResponse { StableAddress = address };
     }
 
-    public async Task<TrafficResponse> ReleaseAsync(ReleaseTrafficRequest request, CancellationToken ct)
+    public async Task<TrafficResponse> ReleaseAsync(ReleaseTrafficRequest request, PeerCaller caller, CancellationToken ct)
     {
         var workload = Check(request.MigrationId, request.SourceCluster, request.Workload);
+        RequireParty(caller, request.MigrationId, request.SourceCluster, workload);
         var address = await StableAddressAsync(workload, ct);
         var steps = HeldSteps(request.MigrationId, workload);
         if (steps.Any(s => s.Step == TrafficSteps.Switch))
@@ -69,6 +78,20 @@ public sealed partial class HomeSideTraffic(
         journal.AppendStep(request.MigrationId, TrafficSteps.Release, StepStatus.Done, workload.ToString());
         LogReleased(logger, request.MigrationId, workload.ToString(), address);
         return new TrafficResponse { StableAddress = address };
+    }
+
+    /// <summary>
+    /// Refuses (PermissionDenied) a caller that is not the source it names, or not the cluster this home knows the workload
+    /// to run in (for a repeat: the one the same migration moved it from). An unnamed caller under --insecure is not asked.
+    /// </summary>
+    private void RequireParty(PeerCaller caller, string migrationId, string sourceCluster, WorkloadId workload)
+    {
+        caller.MustBe(sourceCluster, $"move traffic for source cluster '{sourceCluster}'");
+        if (caller.Cluster is not { } cluster) return;
+        var location = journal.GetLocation(workload)
+            ?? throw caller.Denied($"move the traffic of {workload}: cluster '{Cluster}' does not know it to run anywhere");
+        if (!location.IsMovingAwayFrom(cluster, migrationId))
+            throw caller.Denied($"move the traffic of {workload}: it runs in cluster '{location.Cluster}'");
     }
 
     private async Task<string> StableAddressAsync(WorkloadId workload, CancellationToken ct) =>

@@ -1,4 +1,5 @@
 using Federation.Adapters;
+using Federation.Coordinator.Journal;
 using Federation.Coordinator.Options;
 using Federation.Coordinator.Peers;
 using Federation.V1;
@@ -11,11 +12,13 @@ namespace Federation.Coordinator.Traffic;
 /// The traffic steps of a migration as its source cluster takes them. The workload's stable address
 /// lives in its home cluster: when that is this cluster, this cluster's traffic switch holds and
 /// switches it; when the workload has moved here from its home, the home coordinator does, over the
-/// peer API (served there by <see cref="HomeSideTraffic"/>).
+/// peer API (served there by <see cref="HomeSideTraffic"/>). Either way the home learns where the workload runs after a
+/// switch (<see cref="WorkloadLocation"/>): the next move's traffic requests must come from there.
 /// </summary>
 public sealed partial class SourceSideTraffic(
     ITrafficSwitch traffic,
     PeerClients peers,
+    MigrationJournal journal,
     IOptions<CoordinatorOptions> options,
     ILogger<SourceSideTraffic> logger)
 {
@@ -47,12 +50,14 @@ public sealed partial class SourceSideTraffic(
         if (IsHere(migration))
         {
             await traffic.SwitchAsync(workload, backends, ct);
+            journal.PutLocation(new WorkloadLocation(workload, migration.DestinationCluster, migration.Id, migration.SourceCluster));
             return;
         }
         var request = new SwitchTrafficRequest
         {
             MigrationId = migration.Id,
             SourceCluster = migration.SourceCluster,
+            DestinationCluster = migration.DestinationCluster,
             Workload = migration.Workload,
         };
         foreach (var (port, backend) in backends) request.Backends[(uint)port] = backend;

@@ -1,4 +1,6 @@
 using Federation.Adapters;
+using Federation.Coordinator.Auth;
+using Federation.Coordinator.Journal;
 using Federation.Coordinator.Options;
 using Federation.Coordinator.Requests;
 using Federation.V1;
@@ -15,15 +17,20 @@ namespace Federation.Coordinator.Traffic;
 public sealed partial class StableAddressClosure(
     ITrafficSwitch traffic,
     IOrchestratorAdapter adapter,
+    MigrationJournal journal,
     IOptions<CoordinatorOptions> options,
     ILogger<StableAddressClosure> logger)
 {
     private string Cluster => options.Value.Cluster;
 
-    public async Task<CloseStableAddressResponse> CloseAsync(CloseStableAddressRequest request, CancellationToken ct)
+    /// <remarks>Only the cluster this home knows the workload to run in may ask (<see cref="WorkloadLocation"/>).</remarks>
+    public async Task<CloseStableAddressResponse> CloseAsync(CloseStableAddressRequest request, PeerCaller caller, CancellationToken ct)
     {
         RequestChecks.Cluster(request.SourceCluster, "source cluster");
         var workload = RequestChecks.Workload(request.Workload);
+        caller.MustBe(request.SourceCluster, $"close stable addresses for cluster '{request.SourceCluster}'");
+        if (caller.Cluster is { } cluster && journal.GetLocation(workload) is { } location && location.Cluster != cluster)
+            throw caller.Denied($"close the stable address of {workload}: it runs in cluster '{location.Cluster}'");
         if (request.Backends.Count == 0) throw FederationException.InvalidArgument("no backends given: the deleted runtime's app endpoints are needed");
         foreach (var backend in request.Backends.Values) RequestChecks.Backend(backend);
         if (await adapter.GetWorkloadAsync(workload, ct) is not null)

@@ -1,5 +1,6 @@
 using Federation.Adapters;
 using Federation.Common;
+using Federation.Coordinator.Journal;
 using Federation.Coordinator.Options;
 using Federation.Coordinator.Requests;
 using Federation.V1;
@@ -7,8 +8,11 @@ using Microsoft.Extensions.Options;
 
 namespace Federation.Coordinator.Workloads;
 
-/// <summary>Deploys a workload in this cluster through its adapter, after checking the whole request.</summary>
-public sealed class WorkloadDeployment(IOrchestratorAdapter adapter, IOptions<CoordinatorOptions> options)
+/// <summary>
+/// Deploys a workload in this cluster through its adapter, after checking the whole request. This cluster becomes the
+/// workload's home, and the journal records that it runs here (<see cref="WorkloadLocation"/>).
+/// </summary>
+public sealed class WorkloadDeployment(IOrchestratorAdapter adapter, MigrationJournal journal, IOptions<CoordinatorOptions> options)
 {
     public async Task<Workload> DeployAsync(DeployRequest request, CancellationToken ct)
     {
@@ -19,6 +23,7 @@ public sealed class WorkloadDeployment(IOrchestratorAdapter adapter, IOptions<Co
         // Everything a runtime would refuse is refused here, before anything is created.
         AppSpecValidator.Validate(request.Spec);
         var deployed = await adapter.DeployAsync(id, request.Spec, ct);
+        journal.PutLocation(new WorkloadLocation(id, options.Value.Cluster, MovedBy: "", MovedFrom: ""));
         var workload = WorkloadMessages.From(deployed, options.Value.Cluster, null);
         // The adapter returns only once the app answers its Engine as running.
         workload.AppState = AppState.Running;

@@ -18,8 +18,8 @@ public sealed class BadInputTests
     public async Task DeployAsync()
     {
         directory = Directory.CreateTempSubdirectory("fedctl-").FullName;
-        config = Fedctl.WriteConfig(directory, "a",
-            ("a", LocalClusters.A.Address), ("b", LocalClusters.B.Address), ("down", $"http://127.0.0.1:{FreePort.Next()}"));
+        config = Fedctl.WriteConfig(directory, "a", ("a", LocalClusters.A.Address, LocalClusters.A.OperatorTokenPath),
+            ("b", LocalClusters.B.Address, LocalClusters.B.OperatorTokenPath), ("down", $"http://127.0.0.1:{FreePort.Next()}", null));
         await LocalClusters.DeployTestAppAsync(Name, mib: 16, dirtyKib: 16);
     }
 

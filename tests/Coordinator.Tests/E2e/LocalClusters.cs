@@ -11,7 +11,8 @@ namespace Federation.Coordinator.Tests.E2e;
 /// Two local "clusters" on the real dockerd, each a coordinator in this process with the Docker-host
 /// adapter (a and b, peers of each other), plus a third (full) that negotiation refuses. Shared by
 /// every end-to-end test of the namespace; runtimes and their clusters' networks are named fedtest-co-* (or
-/// FEDTEST_CLUSTER_PREFIX-*, so that two runs on one Docker host leave each other alone) and removed afterwards.
+/// FEDTEST_CLUSTER_PREFIX-*, so that two runs on one Docker host leave each other alone) and removed afterwards. Each pair of peers shares a
+/// secret made in the run's temporary directory; each coordinator keeps its operator token there.
 /// </summary>
 [SetUpFixture]
 public sealed class LocalClusters
@@ -119,13 +120,18 @@ public sealed class LocalClusters
             $"--runtime-image={TestEnvironment.RuntimeImage}",
             $"--name-prefix={Prefix}",
             $"--Coordinator:Peers:{peer.Name}=http://127.0.0.1:{peer.Port}",
+            $"--peer-secret={peer.Name}={CoordinatorNode.PeerSecretPath(directory, cluster, peer.Name)}",
             "--Coordinator:Migration:HeartbeatInterval=00:00:01",
             "--Coordinator:Migration:TargetHeartbeatTimeout=00:00:08",
             "--Coordinator:Migration:RecoveryRetryDelay=00:00:01",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Federation=Information",
         };
-        if (peer2 is { } p2) settings.Add($"--Coordinator:Peers:{p2.Name}=http://127.0.0.1:{p2.Port}");
+        if (peer2 is { } p2)
+        {
+            settings.Add($"--Coordinator:Peers:{p2.Name}=http://127.0.0.1:{p2.Port}");
+            settings.Add($"--peer-secret={p2.Name}={CoordinatorNode.PeerSecretPath(directory, cluster, p2.Name)}");
+        }
         settings.AddRange(extra ?? []);
         return new CoordinatorNode(cluster, port, directory, settings);
     }

@@ -1,7 +1,6 @@
 using Federation.Testing;
 using Federation.V1;
 using Grpc.Core;
-using Grpc.Net.Client;
 
 namespace Federation.Coordinator.Tests.E2e;
 
@@ -23,8 +22,7 @@ public sealed class TargetCompatibilityTests
     [Test]
     public async Task A_target_whose_own_engine_cannot_restore_the_source_is_refused_and_removed()
     {
-        using var channel = GrpcChannel.ForAddress(LocalClusters.B.Address);
-        var peer = new CoordinatorPeer.CoordinatorPeerClient(channel);
+        var peer = LocalClusters.B.PeerClientAs("a");
         var request = PassiveTargets.PrepareRequest(Name, "mcompat00001", "mcompat00001-final");
         request.SourceRuntime = new DescribeResponse { Architecture = "amd64", Kernel = "99.0.0", CriuVersion = "99.1", RuncVersion = "1.1.15", DockerVersion = "26.1.5" };
 

@@ -2,7 +2,6 @@ using System.Net.Sockets;
 using Federation.Testing;
 using Federation.V1;
 using Grpc.Core;
-using Grpc.Net.Client;
 
 namespace Federation.Coordinator.Tests.E2e;
 
@@ -48,8 +47,7 @@ public sealed class TrafficHoldTests
     [Test]
     public async Task A_commit_of_anything_but_the_final_checkpoint_is_refused()
     {
-        using var channel = GrpcChannel.ForAddress(LocalClusters.B.Address);
-        var peer = new CoordinatorPeer.CoordinatorPeerClient(channel);
+        var peer = LocalClusters.B.PeerClientAs("a");
         const string migrationId = "mround00001";
         await peer.PrepareTargetAsync(PassiveTargets.PrepareRequest(Name, migrationId, $"{migrationId}-round-1"));
         try

@@ -36,7 +36,7 @@ public sealed class ControlCharacterTests
         await node.StartAsync();
         node.Services.GetRequiredService<ILoggerFactory>().AddProvider(logs);
         adapter.Add(new WorkloadId("default", "x"), new Uri("http://127.0.0.1:9"));
-        config = Fedctl.WriteConfig(directory, "a", ("a", node.Address));
+        config = Fedctl.WriteConfig(directory, "a", node);
     }
 
     [OneTimeTearDown]

@@ -64,7 +64,7 @@ public sealed class CoordinatorApiTests
     [Test]
     public void Negotiate_refuses_an_incompatible_source_with_every_reason()
     {
-        var peer = new CoordinatorPeer.CoordinatorPeerClient(GrpcChannel.ForAddress(b.Address));
+        var peer = b.PeerClientAs("a");
         var source = new DescribeResponse { Architecture = "arm64", Kernel = "7.1.0", CriuVersion = "4.3", RuncVersion = "1.1.15", DockerVersion = "26.1.5" };
         var request = new NegotiateRequest
         {
@@ -80,7 +80,7 @@ public sealed class CoordinatorApiTests
     [Test]
     public async Task Negotiate_accepts_a_compatible_source()
     {
-        var peer = new CoordinatorPeer.CoordinatorPeerClient(GrpcChannel.ForAddress(b.Address));
+        var peer = b.PeerClientAs("a");
         var response = await peer.NegotiateAsync(new NegotiateRequest
         {
             MigrationId = "m2", SourceCluster = "a",

@@ -48,7 +48,21 @@ public sealed class FakeAdapter : IOrchestratorAdapter, ITrafficSwitch
     public Task<PlacementOffer> OfferPlacementAsync(AppSpec spec, CancellationToken ct) => Task.FromResult(Offer);
     public Task<IReadOnlyList<WorkloadInfo>> ListWorkloadsAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<WorkloadInfo>>(workloads.Values.ToList());
     public Task<WorkloadInfo?> GetWorkloadAsync(WorkloadId id, CancellationToken ct) => Task.FromResult(workloads.GetValueOrDefault(id));
-    public Task<WorkloadInfo> DeployAsync(WorkloadId id, AppSpec spec, CancellationToken ct) => throw new NotSupportedException();
+    /// <summary>A passive target of <paramref name="migrationId"/>, as a destination's adapter holds one before the commit.</summary>
+    public void AddTarget(WorkloadId id, string migrationId) =>
+        workloads[id] = new WorkloadInfo(id, Adapters.WorkloadRole.Target, "app:1", true, new Uri("http://127.0.0.1:1"), new Uri("http://127.0.0.1:1"),
+            new Dictionary<int, string>(), null, migrationId, null, "node-1");
+
+    /// <summary>Records the workload as running here with a stable address of this cluster (nothing runs).</summary>
+    public Task<WorkloadInfo> DeployAsync(WorkloadId id, AppSpec spec, CancellationToken ct)
+    {
+        var address = $"127.0.0.1:{40100 + workloads.Count}";
+        StableAddresses[id] = address;
+        Add(id, new Uri("http://127.0.0.1:1"), address);
+        return Task.FromResult(workloads[id]);
+    }
+
+    public bool Has(WorkloadId id) => workloads.ContainsKey(id);
     public Task<WorkloadInfo> CreatePassiveTargetAsync(WorkloadId id, AppSpec spec, string migrationId, StableHome? home, CancellationToken ct) => throw new NotSupportedException();
     public Task PromoteTargetAsync(WorkloadId id, CancellationToken ct) => Task.CompletedTask;
     /// <summary>Whether this orchestrator replaces dead runtimes itself; when not, the coordinator calls <see cref="RecreateAsync"/>.</summary>

@@ -1,15 +1,17 @@
 using Federation.Adapters;
+using Federation.Coordinator.Journal;
 using Federation.Coordinator.Tests.Support;
 using Federation.Testing;
 using Federation.V1;
 using Grpc.Core;
-using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Federation.Coordinator.Tests.InProcess;
 
 /// <summary>
 /// The peer RPCs a workload's home cluster serves for the cluster it moves away from (hold, switch,
-/// release of the stable address), over fake adapters: input checks, order and repeats, no Docker.
+/// release of the stable address), over fake adapters: input checks, order and repeats, no Docker. The home knows
+/// the workloads to run in edge (as after a move there), and edge calls with the secret the two share.
 /// </summary>
 [TestFixture]
 public sealed class HomeTrafficTests
@@ -19,7 +21,6 @@ public sealed class HomeTrafficTests
     private readonly FakeAdapter adapterEdge = new();
     private CoordinatorNode home = null!;
     private CoordinatorNode edge = null!;
-    private GrpcChannel channel = null!;
     private CoordinatorPeer.CoordinatorPeerClient peer = null!;
     private string directory = "";
 
@@ -35,14 +36,21 @@ public sealed class HomeTrafficTests
         await home.StartAsync();
         await edge.StartAsync();
         adapterHome.StableAddresses[Shop] = "127.0.0.1:40001";
-        channel = GrpcChannel.ForAddress(home.Address);
-        peer = new CoordinatorPeer.CoordinatorPeerClient(channel);
+        peer = home.PeerClientAs("edge");
+    }
+
+    /// <summary>Every test starts with the workloads running in edge, whatever an earlier test switched.</summary>
+    [SetUp]
+    public void RunInEdge()
+    {
+        var journal = home.Services.GetRequiredService<MigrationJournal>();
+        foreach (var name in new[] { "shop", "ghost", "cart" })
+            journal.PutLocation(new WorkloadLocation(new WorkloadId("default", name), "edge", MovedBy: "", MovedFrom: ""));
     }
 
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        channel.Dispose();
         await home.DisposeAsync();
         await edge.DisposeAsync();
         Directory.Delete(directory, recursive: true);
@@ -67,7 +75,7 @@ public sealed class HomeTrafficTests
     public void Switch_of_a_workload_without_a_stable_address_here_is_NotFound() =>
         GrpcAssert.Status(() => peer.SwitchTrafficAsync(new SwitchTrafficRequest
         {
-            MigrationId = "m-ghost2", SourceCluster = "edge", Workload = Ref("ghost"), Backends = { [8080] = "127.0.0.1:5000" },
+            MigrationId = "m-ghost2", SourceCluster = "edge", DestinationCluster = "far", Workload = Ref("ghost"), Backends = { [8080] = "127.0.0.1:5000" },
         }).ResponseAsync, StatusCode.NotFound, "holds no stable address for workload default/ghost");
 
     [TestCase("", "edge", "shop", "migration id is empty or malformed")]
@@ -98,6 +106,14 @@ public sealed class HomeTrafficTests
     [TestCase("127.0.0.1:http", "is not HOST:PORT")]
     public void Switch_rejects_bad_backends(string backend, string mentions) =>
         GrpcAssert.Status(() => peer.SwitchTrafficAsync(Switch("m-bad3", ("8080", backend))).ResponseAsync, StatusCode.InvalidArgument, mentions);
+
+    [Test]
+    public void Switch_without_a_destination_cluster_is_InvalidArgument()
+    {
+        var request = Switch("m-bad7", ("8080", "127.0.0.1:5000"));
+        request.DestinationCluster = "";
+        GrpcAssert.Status(() => peer.SwitchTrafficAsync(request).ResponseAsync, StatusCode.InvalidArgument, "destination cluster is empty");
+    }
 
     [Test]
     public void Switch_without_backends_is_InvalidArgument() =>
@@ -140,7 +156,7 @@ public sealed class HomeTrafficTests
         GrpcAssert.Status(() => peer.HoldTrafficAsync(Hold("m-ok3", "cart")).ResponseAsync, StatusCode.FailedPrecondition, "holds another workload's traffic here");
         GrpcAssert.Status(() => peer.SwitchTrafficAsync(new SwitchTrafficRequest
         {
-            MigrationId = "m-ok3", SourceCluster = "edge", Workload = Ref("cart"), Backends = { [8080] = "127.0.0.1:5003" },
+            MigrationId = "m-ok3", SourceCluster = "edge", DestinationCluster = "far", Workload = Ref("cart"), Backends = { [8080] = "127.0.0.1:5003" },
         }).ResponseAsync, StatusCode.NotFound, "migration m-ok3 holds no traffic of default/cart");
     }
 
@@ -179,7 +195,7 @@ public sealed class HomeTrafficTests
 
     private static SwitchTrafficRequest Switch(string migrationId, params (string Port, string Backend)[] backends)
     {
-        var request = new SwitchTrafficRequest { MigrationId = migrationId, SourceCluster = "edge", Workload = Ref("shop") };
+        var request = new SwitchTrafficRequest { MigrationId = migrationId, SourceCluster = "edge", DestinationCluster = "far", Workload = Ref("shop") };
         foreach (var (port, backend) in backends) request.Backends[uint.Parse(port, System.Globalization.CultureInfo.InvariantCulture)] = backend;
         return request;
     }

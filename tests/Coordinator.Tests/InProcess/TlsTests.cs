@@ -67,7 +67,7 @@ public sealed class TlsTests
     [Test]
     public async Task Fedctl_lists_clusters_workloads_and_migrations_over_tls()
     {
-        var config = Fedctl.WriteTlsConfig(directory, "tls", tls.Address, authority.Certificate);
+        var config = Fedctl.WriteTlsConfig(directory, "tls", tls.Address, authority.Certificate, tokenFile: tls.OperatorTokenPath);
 
         var (clustersCode, clusters, _) = await Fedctl.RunAsync(config, "clusters");
         Assert.That(clustersCode, Is.EqualTo(ExitCodes.Ok));
@@ -88,7 +88,7 @@ public sealed class TlsTests
         await using var node = new CoordinatorNode("pfx", FreePort.Next(), directory,
             ["--Coordinator:Adapter:Kind=fake", "--Logging:LogLevel:Default=Warning", "--tls-cert", pfx, "--Coordinator:Tls:Password=s3cret"], adapter.Module, https: true);
         await node.StartAsync();
-        var (code, output, error) = await Fedctl.RunAsync(Fedctl.WriteTlsConfig(directory, "pfx", node.Address, authority.Certificate), "workloads");
+        var (code, output, error) = await Fedctl.RunAsync(Fedctl.WriteTlsConfig(directory, "pfx", node.Address, authority.Certificate, tokenFile: node.OperatorTokenPath), "workloads");
         Assert.That(code, Is.EqualTo(ExitCodes.Ok), error);
         Assert.That(output, Does.Contain("shop/cart"));
     }
@@ -96,7 +96,7 @@ public sealed class TlsTests
     [Test]
     public async Task Fedctl_with_a_client_certificate_of_the_trusted_ca_passes_mutual_tls()
     {
-        var config = Fedctl.WriteTlsConfig(directory, "mtls", mutual.Address, authority.Certificate, client.Certificate, client.Key);
+        var config = Fedctl.WriteTlsConfig(directory, "mtls", mutual.Address, authority.Certificate, client.Certificate, client.Key, mutual.OperatorTokenPath);
         var (code, output, error) = await Fedctl.RunAsync(config, "workloads");
         Assert.That(code, Is.EqualTo(ExitCodes.Ok), error);
         Assert.That(output, Does.Contain("shop/cart"));
@@ -228,7 +228,7 @@ public sealed class TlsTests
         using var connection = new CoordinatorConnection(new ClusterEntry
         {
             Name = node.Cluster, Address = node.Address,
-            CertificateAuthority = authority.Certificate, ClientCertificate = client.Certificate, ClientKey = client.Key,
+            CertificateAuthority = authority.Certificate, ClientCertificate = client.Certificate, ClientKey = client.Key, TokenFile = node.OperatorTokenPath,
         });
         var peers = await connection.Client.ListPeersAsync(new ListPeersRequest(), deadline: CoordinatorConnection.Deadline());
         TestContext.Out.WriteLine(peers.ToString());
