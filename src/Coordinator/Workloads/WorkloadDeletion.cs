@@ -46,8 +46,6 @@ public sealed partial class WorkloadDeletion(
             response.ClosedStableAddress = closedThere;
             response.HomeCluster = home;
         }
-        // Looked at again just before the removal: a migration may have taken the workload meanwhile.
-        RefuseIfHeld(workload);
         await adapter.DeleteWorkloadAsync(id, ct);
         conditions.Clear(id);
         if (home == Cluster && await traffic.GetStableAddressAsync(id, ct) is null)
