@@ -39,7 +39,7 @@ public sealed class WorkloadDeletionTests
         await home.StartAsync();
         await edge.StartAsync();
         channel = GrpcChannel.ForAddress(home.Address);
-        homePeer = new CoordinatorPeer.CoordinatorPeerClient(channel);
+        homePeer = home.PeerClientAs("edge");
     }
 
     [OneTimeTearDown]
