@@ -4,6 +4,8 @@
 # address; `fedctl migrate` moves it live to cluster b; prints the phase timings, the bytes per
 # round, the client-visible gap and the counter before and after. Everything it starts is removed
 # at the end. Options: PRECOPY_ROUNDS (2), APP_MIB (128), DIRTY_KIB (64), PORT_A (7401), PORT_B (7402).
+# The two coordinators authenticate each other with a secret made here (peer-secret-a-b), and fedctl presents each
+# coordinator's operator token (operator-token-a, -b, made by the coordinator beside its journal).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 export PATH="/usr/sbin:/usr/bin:$PATH" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -35,10 +37,15 @@ trap cleanup EXIT
 cleanup_leftovers() { for c in $(docker ps -aq --filter "name=^${prefix}-"); do docker rm -f "$c" >/dev/null; done; }
 cleanup_leftovers
 
+# The secret clusters a and b share: 32 random bytes, readable by this user only.
+peer_secret="$work/peer-secret-a-b"
+(umask 077 && head -c 32 /dev/urandom | base64 | tr -d '\n' >"$peer_secret")
+
 start_coordinator() { # name port peer peer_port
   dotnet "$coordinator" --cluster "$1" --port "$2" --journal "$work/$1/journal.db" \
     --runtime-image "$FEDERATION_RUNTIME_IMAGE" --name-prefix "$prefix" \
-    "--Coordinator:Peers:$3=http://127.0.0.1:$4" --Logging:LogLevel:Default=Warning --Logging:LogLevel:Federation=Information \
+    "--Coordinator:Peers:$3=http://127.0.0.1:$4" --peer-secret "$3=$peer_secret" \
+    --Logging:LogLevel:Default=Warning --Logging:LogLevel:Federation=Information \
     >"$work/$1.log" 2>&1 &
   pids+=($!)
 }
@@ -50,8 +57,10 @@ current-cluster: a
 clusters:
   - name: a
     address: http://127.0.0.1:$port_a
+    token-file: $work/a/operator-token-a
   - name: b
     address: http://127.0.0.1:$port_b
+    token-file: $work/b/operator-token-b
 YAML
 for _ in $(seq 1 60); do fedctl workloads >/dev/null 2>&1 && fedctl -c b workloads >/dev/null 2>&1 && break; sleep 0.5; done
 fedctl clusters

@@ -15,22 +15,6 @@ public sealed class PeerCaller
     /// <summary>The cluster was proven by its secret (false under --insecure).</summary>
     public bool Verified { get; private set; }
 
-    /// <summary>A caller proven to be <paramref name="cluster"/>.</summary>
-    public static PeerCaller Proven(string cluster)
-    {
-        var caller = new PeerCaller();
-        caller.AdmitProven(cluster);
-        return caller;
-    }
-
-    /// <summary>A caller under --insecure: the cluster it claims, or null for anyone.</summary>
-    public static PeerCaller Claimed(string? cluster)
-    {
-        var caller = new PeerCaller();
-        caller.AdmitClaimed(cluster);
-        return caller;
-    }
-
     /// <summary>This call comes from <paramref name="cluster"/>, proven by its secret.</summary>
     public void AdmitProven(string cluster) => (admitted, Cluster, Verified) = (true, cluster, true);
 
@@ -50,6 +34,4 @@ public sealed class PeerCaller
     /// <summary>A PermissionDenied naming the caller.</summary>
     public FederationException Denied(string refusal) => new(FederationError.PermissionDenied,
         admitted ? $"peer '{Cluster}' may not {refusal}" : $"this call was not admitted as a peer's and may not {refusal}");
-
-    public override string ToString() => Cluster ?? "anyone";
 }

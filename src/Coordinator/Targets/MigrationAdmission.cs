@@ -1,5 +1,5 @@
-using Federation.Coordinator.Auth;
 using Federation.Adapters;
+using Federation.Coordinator.Auth;
 using Federation.Coordinator.Options;
 using Federation.Coordinator.Requests;
 using Federation.V1;

@@ -1,7 +1,7 @@
-using Federation.Coordinator.Auth;
 using System.Diagnostics;
 using Federation.Adapters;
 using Federation.Common;
+using Federation.Coordinator.Auth;
 using Federation.Coordinator.Engines;
 using Federation.Coordinator.Journal;
 using Federation.Coordinator.Requests;

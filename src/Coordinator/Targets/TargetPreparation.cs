@@ -1,6 +1,6 @@
-using Federation.Coordinator.Auth;
 using Federation.Adapters;
 using Federation.Common;
+using Federation.Coordinator.Auth;
 using Federation.Coordinator.Engines;
 using Federation.Coordinator.Journal;
 using Federation.Coordinator.Options;

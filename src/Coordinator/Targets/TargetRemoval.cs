@@ -1,5 +1,5 @@
-using Federation.Coordinator.Auth;
 using Federation.Adapters;
+using Federation.Coordinator.Auth;
 using Federation.Coordinator.Journal;
 using Federation.Coordinator.Requests;
 using Federation.V1;
