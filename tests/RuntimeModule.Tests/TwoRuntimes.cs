@@ -11,7 +11,9 @@ namespace Federation.RuntimeModule.Tests;
 
 /// <summary>
 /// Two real runtimes ("clusters" A and B) on the local dockerd, each with its Engine, the test app
-/// image loaded into both. Shared by the tests of one fixture; removed afterwards.
+/// image loaded into both. Shared by the tests of one fixture; removed afterwards. They are named
+/// <c>{prefix}-a</c> and <c>{prefix}-b</c>, where the prefix is FEDTEST_RUNTIME_PREFIX when set (so that two
+/// runs on one Docker host leave each other alone), else the fixture's own.
 /// </summary>
 public sealed class TwoRuntimes : IAsyncDisposable
 {
@@ -32,6 +34,10 @@ public sealed class TwoRuntimes : IAsyncDisposable
     public V1.Engine.EngineClient EngineA { get; private set; } = null!;
     public V1.Engine.EngineClient EngineB { get; private set; } = null!;
 
+    /// <summary>The name prefix of this run's runtimes: FEDTEST_RUNTIME_PREFIX, or <paramref name="fallback"/>.</summary>
+    public static string Prefix(string fallback) =>
+        Environment.GetEnvironmentVariable("FEDTEST_RUNTIME_PREFIX") is { Length: > 0 } prefix ? prefix : fallback;
+
     public static async Task<TwoRuntimes> StartAsync(string prefix, CancellationToken ct)
     {
         TestEnvironment.RequireDocker();
@@ -39,9 +45,10 @@ public sealed class TwoRuntimes : IAsyncDisposable
         // The coordinator's Engine client, as the Docker-host adapter gets it.
         var engines = new RuntimeEngines(Federation.Common.Auth.BearerToken.New());
         var host = new DockerRuntimeHost(docker, new RuntimeLaunchOptions { RuntimeImage = TestEnvironment.RuntimeImage, OwnerLabel = "federation-test" }, engines);
+        // Only this run's own leftovers: another run's runtimes may share the start of the name.
         foreach (var stale in await host.ListRuntimesAsync(ct))
         {
-            if (stale.StartsWith(prefix, StringComparison.Ordinal)) await host.RemoveAsync(stale, ct);
+            if (stale == $"{prefix}-a" || stale == $"{prefix}-b") await host.RemoveAsync(stale, ct);
         }
         var runtimes = new TwoRuntimes(docker, engines, host);
         var a = host.StartRuntimeAsync($"{prefix}-a", [TestApp.Port], ct);
