@@ -63,7 +63,7 @@ public sealed partial class AppCheckpointer(
         using var bound = new CancellationTokenSource(FinishLimit);
         var finishing = bound.Token;
         // Marked before the dump so the Ambassador, seeing the container stop, knows it moved rather than crashed.
-        if (!leaveRunning) await registry.PutAsync(record with { CheckpointedAway = true }, finishing);
+        if (!leaveRunning) await registry.UpdateAsync(app, r => (r ?? record) with { CheckpointedAway = true }, finishing);
         var workDirectory = Path.Combine(volume.AppDirectory(app), ".work-" + checkpoint);
         var watch = Stopwatch.StartNew();
         try
@@ -75,7 +75,7 @@ public sealed partial class AppCheckpointer(
         }
         catch (Exception e) when (e is DockerCallException or FederationException or OperationCanceledException)
         {
-            if (!leaveRunning) await registry.PutAsync(record with { CheckpointedAway = false }, CancellationToken.None);
+            if (!leaveRunning) await registry.UpdateAsync(app, r => (r ?? record) with { CheckpointedAway = false }, CancellationToken.None);
             var detail = CriuLog.LastError(directory);
             FileTree.TryDelete(directory);
             FileTree.TryDelete(workDirectory);

@@ -46,7 +46,7 @@ public sealed partial class AppCreator(
         catch (DockerApiException e)
         {
             await containers.RemoveQuietlyAsync(id);
-            registry.Delete(spec.Name);
+            await registry.DeleteAsync(spec.Name, CancellationToken.None);
             throw FederationException.FailedPrecondition($"app '{spec.Name}' did not start: {AppContainers.DockerMessage(e)}");
         }
         LogStarted(logger, spec.Name, id);
