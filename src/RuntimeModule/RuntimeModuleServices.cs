@@ -14,6 +14,7 @@ public static class RuntimeModuleServices
         services.AddSingleton<CheckpointVolume>();
         services.AddSingleton<AppRegistry>();
         services.AddSingleton<RuncCheckpointer>();
+        services.AddSingleton<AppLocks>();
         services.AddSingleton<ContainerFilesystem>();
         services.AddSingleton<AppContainers>();
         services.AddSingleton<AppStopSettling>();
@@ -22,6 +23,7 @@ public static class RuntimeModuleServices
         services.AddSingleton<AppCheckpointer>();
         services.AddSingleton<AppRestorer>();
         services.AddSingleton<AppRemover>();
+        services.AddSingleton<AppFencing>();
         services.AddSingleton<RuntimeProber>();
         services.AddSingleton<RuntimeDescriber>();
         services.AddSingleton<ImageLoader>();

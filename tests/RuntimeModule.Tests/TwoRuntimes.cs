@@ -78,6 +78,22 @@ public sealed class TwoRuntimes : IAsyncDisposable
             : new V1.Engine.EngineClient(channel.Intercept(new Federation.Common.Auth.BearerCredentialInterceptor(credential)));
     }
 
+    /// <summary>
+    /// Kills the runtime's Engine container without a goodbye (SIGKILL: whatever it runs dies with it, a dump's
+    /// runc and CRIU too) and starts it again on the same volume, then waits until it answers.
+    /// </summary>
+    public async Task KillAndRestartEngineAsync(RuntimeInstance runtime, CancellationToken ct)
+    {
+        await docker.Containers.KillContainerAsync(runtime.EngineContainerId, new ContainerKillParameters { Signal = "SIGKILL" }, ct);
+        await docker.Containers.WaitContainerAsync(runtime.EngineContainerId, ct);
+        await docker.Containers.StartContainerAsync(runtime.EngineContainerId, new ContainerStartParameters(), ct);
+        await engines.WaitForEngineAsync(runtime.EngineEndpoint, runtime.Name, TimeSpan.FromSeconds(60), _ => Task.FromResult<string?>(null), ct);
+    }
+
+    /// <summary>The inner dockerd of a runtime, through its socket on the state volume.</summary>
+    public static DockerClient InnerDocker(RuntimeInstance runtime) =>
+        new DockerClientConfiguration(new Uri("unix://" + runtime.DockerSocketHostPath)).CreateClient();
+
     /// <summary>The host port where the app port of a runtime is published on 127.0.0.1.</summary>
     public static int AppPort(RuntimeInstance runtime) => runtime.PublishedPorts[TestApp.Port];
 

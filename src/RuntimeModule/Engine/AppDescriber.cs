@@ -8,7 +8,7 @@ namespace Federation.RuntimeModule.Engine;
 
 /// <summary>
 /// Answers GetApp and ListApps: an app's state from its record in the app registry (passive
-/// registrations, apps that moved away) and its container, if it has one.
+/// registrations, apps that moved away, generation and fence) and its container, if it has one.
 /// </summary>
 public sealed class AppDescriber(DockerSocket docker, AppRegistry registry, AppContainers containers, AppStopSettling settling)
 {
@@ -35,7 +35,12 @@ public sealed class AppDescriber(DockerSocket docker, AppRegistry registry, AppC
 
     private async Task<App> DescribeAsync(string name, AppRecord? record, ContainerListResponse? container, CancellationToken ct)
     {
-        var app = new App { RestoredFrom = record?.RestoredFrom ?? "" };
+        var app = new App
+        {
+            RestoredFrom = record?.RestoredFrom ?? "",
+            Generation = record?.Generation ?? 0,
+            FencedBelow = await registry.FencedBelowAsync(name, ct),
+        };
         if (container is null)
         {
             app.Spec = record!.Spec;
