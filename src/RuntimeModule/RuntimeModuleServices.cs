@@ -13,8 +13,11 @@ public static class RuntimeModuleServices
         services.AddSingleton<DockerCheckpointApi>();
         services.AddSingleton<CheckpointVolume>();
         services.AddSingleton<AppRegistry>();
+        services.AddSingleton<RuntimeProcesses>();
         services.AddSingleton<RuncCheckpointer>();
+        services.AddSingleton<ContainerFreezer>();
         services.AddSingleton<AppLocks>();
+        services.AddSingleton<CheckpointsInProgress>();
         services.AddSingleton<ContainerFilesystem>();
         services.AddSingleton<AppContainers>();
         services.AddSingleton<AppStopSettling>();
@@ -24,6 +27,7 @@ public static class RuntimeModuleServices
         services.AddSingleton<AppRestorer>();
         services.AddSingleton<AppRemover>();
         services.AddSingleton<AppFencing>();
+        services.AddSingleton<AppResumer>();
         services.AddSingleton<RuntimeProber>();
         services.AddSingleton<RuntimeDescriber>();
         services.AddSingleton<ImageLoader>();

@@ -114,10 +114,42 @@ public sealed partial class CheckpointRestoreTests
         }
     }
 
+    [Test]
+    public async Task Resume_is_refused_below_the_fence_and_for_an_app_that_does_not_run()
+    {
+        const string app = "fence-resume";
+        await StartCounterAsync(app);
+        try
+        {
+            await runtimes.EngineA.CheckpointAsync(new CheckpointRequest { App = app, Checkpoint = "final" });
+            await runtimes.EngineA.FenceAsync(new FenceAppRequest { App = app, Generation = 2 });
+
+            GrpcAssert.Status(() => runtimes.EngineA.ResumeAsync(new ResumeAppRequest { App = app, Generation = 1 }).ResponseAsync,
+                StatusCode.FailedPrecondition, "app 'fence-resume' is fenced below generation 2 here: a newer copy runs elsewhere; refusing to resume generation 1");
+            GrpcAssert.Status(() => runtimes.EngineA.ResumeAsync(new ResumeAppRequest { App = app, Generation = 2 }).ResponseAsync,
+                StatusCode.FailedPrecondition, "app 'fence-resume' is checkpointed here, not frozen");
+            GrpcAssert.Status(() => runtimes.EngineA.ResumeAsync(new ResumeAppRequest { App = "no-such-app" }).ResponseAsync, StatusCode.NotFound, "no-such-app");
+            Assert.That((await runtimes.EngineA.GetAppAsync(new GetAppRequest { Name = app })).State, Is.EqualTo(AppState.Checkpointed));
+        }
+        finally
+        {
+            await RemoveQuietlyAsync(runtimes.EngineA, app);
+        }
+    }
+
     private async Task<TestAppStatus> StartCounterAsync(string app)
     {
         await runtimes.EngineA.CreateAppAsync(new CreateAppRequest { Spec = TestApp.Spec(app, TestEnvironment.TestAppImage, mib: 16, dirtyKib: 16), StartMode = StartMode.Active });
         return await TestApp.WaitAsync(TwoRuntimes.AppPort(runtimes.A), "VERIFY");
+    }
+
+    /// <summary>The test app's counter passes <paramref name="counter"/> within a bound: the app runs.</summary>
+    private static async Task CountsOnAsync(int port, ulong counter)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        ulong last;
+        while ((last = (await TestApp.AskAsync(port)).Counter) <= counter && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.That(last, Is.GreaterThan(counter), "the app counts on");
     }
 
     private static async Task<IReadOnlyList<string>> ContainerIdsAsync(Docker.DotNet.DockerClient inner, string app) =>

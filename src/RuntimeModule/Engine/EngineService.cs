@@ -14,6 +14,7 @@ public sealed class EngineService(
     AppRestorer restorer,
     AppRemover remover,
     AppFencing fencing,
+    AppResumer resumer,
     CheckpointVolume volume,
     CheckpointTransfers transfers)
     : V1.Engine.EngineBase
@@ -53,6 +54,9 @@ public sealed class EngineService(
 
     public override Task<App> Fence(FenceAppRequest request, ServerCallContext context) =>
         fencing.FenceAsync(request.App, request.Generation, context.CancellationToken);
+
+    public override Task<App> Resume(ResumeAppRequest request, ServerCallContext context) =>
+        resumer.ResumeAsync(request.App, request.Generation, context.CancellationToken);
 
     public override Task<OpenTransferResponse> OpenTransfer(OpenTransferRequest request, ServerCallContext context) =>
         Task.FromResult(new OpenTransferResponse { Token = transfers.Open(request.App, request.Checkpoint) });
