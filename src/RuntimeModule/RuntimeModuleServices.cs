@@ -13,7 +13,11 @@ public static class RuntimeModuleServices
         services.AddSingleton<DockerCheckpointApi>();
         services.AddSingleton<CheckpointVolume>();
         services.AddSingleton<AppRegistry>();
+        services.AddSingleton<RuntimeProcesses>();
         services.AddSingleton<RuncCheckpointer>();
+        services.AddSingleton<ContainerFreezer>();
+        services.AddSingleton<AppLocks>();
+        services.AddSingleton<CheckpointsInProgress>();
         services.AddSingleton<ContainerFilesystem>();
         services.AddSingleton<AppContainers>();
         services.AddSingleton<AppStopSettling>();
@@ -22,6 +26,8 @@ public static class RuntimeModuleServices
         services.AddSingleton<AppCheckpointer>();
         services.AddSingleton<AppRestorer>();
         services.AddSingleton<AppRemover>();
+        services.AddSingleton<AppFencing>();
+        services.AddSingleton<AppResumer>();
         services.AddSingleton<RuntimeProber>();
         services.AddSingleton<RuntimeDescriber>();
         services.AddSingleton<ImageLoader>();

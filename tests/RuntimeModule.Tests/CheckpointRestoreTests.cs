@@ -15,7 +15,7 @@ public sealed partial class CheckpointRestoreTests
     private TwoRuntimes runtimes = null!;
 
     [OneTimeSetUp]
-    public async Task StartRuntimes() => runtimes = await TwoRuntimes.StartAsync("fedtest-cr", CancellationToken.None);
+    public async Task StartRuntimes() => runtimes = await TwoRuntimes.StartAsync(TwoRuntimes.Prefix("fedtest-cr"), CancellationToken.None);
 
     [OneTimeTearDown]
     public async Task RemoveRuntimes()

@@ -1,32 +1,67 @@
+using System.Diagnostics;
+
 namespace Federation.RuntimeModule.Tests;
 
 /// <summary>Sees CRIU at work from the host, whose process table holds every nested runtime's processes: a test hook into a dump.</summary>
 public static class CriuProcess
 {
     /// <summary>Waits until a process named "criu" runs; false when none did within <paramref name="limit"/>.</summary>
-    public static async Task<bool> WaitForAsync(TimeSpan limit)
+    public static async Task<bool> WaitForAsync(TimeSpan limit) => await FindAsync(limit) is not null;
+
+    /// <summary>Waits until a process named "criu" runs and returns its host pid; null when none did within <paramref name="limit"/>.</summary>
+    public static async Task<int?> FindAsync(TimeSpan limit)
     {
         var deadline = DateTime.UtcNow + limit;
-        while (DateTime.UtcNow < deadline)
+        do
         {
-            if (Running()) return true;
+            if (Running().FirstOrDefault() is > 0 and var pid) return pid;
             await Task.Delay(5);
         }
-        return false;
+        while (DateTime.UtcNow < deadline);
+        return null;
     }
 
-    private static bool Running()
+    /// <summary>
+    /// Waits until a process is traced (CRIU seizes what it dumps with ptrace) and returns its tracer's host pid: the
+    /// CRIU that dumps it, past its freeze; null when nothing traced it within <paramref name="limit"/>.
+    /// </summary>
+    public static async Task<int?> WaitForTracerOfAsync(int hostPid, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        do
+        {
+            var tracer = File.ReadLines($"/proc/{hostPid}/status").FirstOrDefault(l => l.StartsWith("TracerPid:", StringComparison.Ordinal));
+            if (tracer is not null && int.Parse(tracer["TracerPid:".Length..].Trim()) is > 0 and var pid) return pid;
+            await Task.Delay(1);
+        }
+        while (DateTime.UtcNow < deadline);
+        return null;
+    }
+
+    /// <summary>Sends a signal ("STOP", "CONT", "KILL") to host processes; one already gone is fine.</summary>
+    public static async Task SignalAllAsync(IEnumerable<int> pids, string signal)
+    {
+        var list = pids.Select(p => p.ToString()).ToList();
+        if (list.Count == 0) return;
+        using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", .. list]) { RedirectStandardError = true })!;
+        await kill.WaitForExitAsync();
+    }
+
+    private static IEnumerable<int> Running()
     {
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
-            if (!int.TryParse(Path.GetFileName(dir), out _)) continue;
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            string stat;
             try
             {
-                if (File.ReadAllText(Path.Combine(dir, "comm")).Trim() == "criu") return true;
+                stat = File.ReadAllText(Path.Combine(dir, "stat"));
             }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
+            catch (IOException) { continue; }
+            catch (UnauthorizedAccessException) { continue; }
+            // "<pid> (<comm>) <state> ...": a zombie (Z) is dead already.
+            var name = stat.IndexOf(" (criu) ", StringComparison.Ordinal);
+            if (name > 0 && stat[name + 8] != 'Z') yield return pid;
         }
-        return false;
     }
 }

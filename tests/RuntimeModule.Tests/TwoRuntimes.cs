@@ -11,7 +11,9 @@ namespace Federation.RuntimeModule.Tests;
 
 /// <summary>
 /// Two real runtimes ("clusters" A and B) on the local dockerd, each with its Engine, the test app
-/// image loaded into both. Shared by the tests of one fixture; removed afterwards.
+/// image loaded into both. Shared by the tests of one fixture; removed afterwards. They are named
+/// <c>{prefix}-a</c> and <c>{prefix}-b</c>, where the prefix is FEDTEST_RUNTIME_PREFIX when set (so that two
+/// runs on one Docker host leave each other alone), else the fixture's own.
 /// </summary>
 public sealed class TwoRuntimes : IAsyncDisposable
 {
@@ -32,6 +34,10 @@ public sealed class TwoRuntimes : IAsyncDisposable
     public V1.Engine.EngineClient EngineA { get; private set; } = null!;
     public V1.Engine.EngineClient EngineB { get; private set; } = null!;
 
+    /// <summary>The name prefix of this run's runtimes: FEDTEST_RUNTIME_PREFIX, or <paramref name="fallback"/>.</summary>
+    public static string Prefix(string fallback) =>
+        Environment.GetEnvironmentVariable("FEDTEST_RUNTIME_PREFIX") is { Length: > 0 } prefix ? prefix : fallback;
+
     public static async Task<TwoRuntimes> StartAsync(string prefix, CancellationToken ct)
     {
         TestEnvironment.RequireDocker();
@@ -39,9 +45,10 @@ public sealed class TwoRuntimes : IAsyncDisposable
         // The coordinator's Engine client, as the Docker-host adapter gets it.
         var engines = new RuntimeEngines(Federation.Common.Auth.BearerToken.New());
         var host = new DockerRuntimeHost(docker, new RuntimeLaunchOptions { RuntimeImage = TestEnvironment.RuntimeImage, OwnerLabel = "federation-test", Network = prefix }, engines);
+        // Only this run's own leftovers: another run's runtimes may share the start of the name.
         foreach (var stale in await host.ListRuntimesAsync(ct))
         {
-            if (stale.StartsWith(prefix, StringComparison.Ordinal)) await host.RemoveAsync(stale, ct);
+            if (stale == $"{prefix}-a" || stale == $"{prefix}-b") await host.RemoveAsync(stale, ct);
         }
         var runtimes = new TwoRuntimes(docker, engines, host);
         var a = host.StartRuntimeAsync($"{prefix}-a", [TestApp.Port], ct);
@@ -70,6 +77,22 @@ public sealed class TwoRuntimes : IAsyncDisposable
             ? new V1.Engine.EngineClient(channel)
             : new V1.Engine.EngineClient(channel.Intercept(new Federation.Common.Auth.BearerCredentialInterceptor(credential)));
     }
+
+    /// <summary>
+    /// Kills the runtime's Engine container without a goodbye (SIGKILL: whatever it runs dies with it, a dump's
+    /// runc and CRIU too) and starts it again on the same volume, then waits until it answers.
+    /// </summary>
+    public async Task KillAndRestartEngineAsync(RuntimeInstance runtime, CancellationToken ct)
+    {
+        await docker.Containers.KillContainerAsync(runtime.EngineContainerId, new ContainerKillParameters { Signal = "SIGKILL" }, ct);
+        await docker.Containers.WaitContainerAsync(runtime.EngineContainerId, ct);
+        await docker.Containers.StartContainerAsync(runtime.EngineContainerId, new ContainerStartParameters(), ct);
+        await engines.WaitForEngineAsync(runtime.EngineEndpoint, runtime.Name, TimeSpan.FromSeconds(60), _ => Task.FromResult<string?>(null), ct);
+    }
+
+    /// <summary>The inner dockerd of a runtime, through its socket on the state volume.</summary>
+    public static DockerClient InnerDocker(RuntimeInstance runtime) =>
+        new DockerClientConfiguration(new Uri("unix://" + runtime.DockerSocketHostPath)).CreateClient();
 
     /// <summary>The host port where the app port of a runtime is published on 127.0.0.1.</summary>
     public static int AppPort(RuntimeInstance runtime) => runtime.PublishedPorts[TestApp.Port];

@@ -21,6 +21,8 @@ public sealed partial class AppCheckpointer(
     AppStopSettling settling,
     RuntimeDescriber describer,
     ContainerFilesystem filesystem,
+    AppLocks locks,
+    CheckpointsInProgress inProgress,
     ILogger<AppCheckpointer> logger)
 {
     /// <summary>How long a checkpoint may take once its dump has started, whoever waits for it.</summary>
@@ -58,12 +60,14 @@ public sealed partial class AppCheckpointer(
         };
         Directory.CreateDirectory(volume.AppDirectory(app));
         var record = await registry.GetAsync(app, ct) ?? new AppRecord(await containers.SpecOfAsync(container.ID, app, ct), StartMode.Active, false, "");
+        // Counted under the app's lock, so a Resume never thaws the app in the middle of this dump.
+        using var running = await BeginAsync(app, ct);
         // From the dump on, the caller going away (a coordinator that crashed, a cancelled call) stops nothing:
         // CRIU killed mid-dump leaves the app frozen. The checkpoint finishes, or fails, on its own, bounded.
         using var bound = new CancellationTokenSource(FinishLimit);
         var finishing = bound.Token;
         // Marked before the dump so the Ambassador, seeing the container stop, knows it moved rather than crashed.
-        if (!leaveRunning) await registry.PutAsync(record with { CheckpointedAway = true }, finishing);
+        if (!leaveRunning) await registry.UpdateAsync(app, r => (r ?? record) with { CheckpointedAway = true }, finishing);
         var workDirectory = Path.Combine(volume.AppDirectory(app), ".work-" + checkpoint);
         var watch = Stopwatch.StartNew();
         try
@@ -75,7 +79,7 @@ public sealed partial class AppCheckpointer(
         }
         catch (Exception e) when (e is DockerCallException or FederationException or OperationCanceledException)
         {
-            if (!leaveRunning) await registry.PutAsync(record with { CheckpointedAway = false }, CancellationToken.None);
+            if (!leaveRunning) await registry.UpdateAsync(app, r => (r ?? record) with { CheckpointedAway = false }, CancellationToken.None);
             var detail = CriuLog.LastError(directory);
             FileTree.TryDelete(directory);
             FileTree.TryDelete(workDirectory);
@@ -99,6 +103,12 @@ public sealed partial class AppCheckpointer(
         response.TotalBytes = (ulong)response.Files.Sum(f => (long)f.Size);
         LogCheckpointed(logger, app, checkpoint, method, response.TotalBytes, leaveRunning);
         return response;
+    }
+
+    private async Task<IDisposable> BeginAsync(string app, CancellationToken ct)
+    {
+        using var held = await locks.LockAsync(app, ct);
+        return inProgress.Begin(app);
     }
 
     /// <summary>What <see cref="CheckpointMethod.Auto"/> means here: runc when dockerd's process is visible, else Docker.</summary>

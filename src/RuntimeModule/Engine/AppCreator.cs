@@ -9,7 +9,8 @@ namespace Federation.RuntimeModule.Engine;
 
 /// <summary>
 /// Answers CreateApp: records the app in the app registry, then starts its container (active) or
-/// leaves it waiting for a restore (passive). Creating the same spec again is a no-op.
+/// leaves it waiting for a restore (passive). Creating the same spec again is a no-op. A new app runs at
+/// generation 0.
 /// </summary>
 public sealed partial class AppCreator(
     DockerSocket docker,
@@ -31,7 +32,10 @@ public sealed partial class AppCreator(
             throw new FederationException(FederationError.AlreadyExists, $"app '{spec.Name}' already exists in this runtime");
         }
         await containers.EnsureImageAsync(spec.Image, ct);
-        await registry.PutAsync(new AppRecord(spec, mode, CheckpointedAway: false, RestoredFrom: ""), ct);
+        // An app removed after it was fenced: a passive one may wait for a newer copy, an active one would be generation 0 again.
+        var fencedBelow = await registry.FencedBelowAsync(spec.Name, ct);
+        if (mode == StartMode.Active) AppFencing.RefuseBelowFence(spec.Name, fencedBelow, 0, "create");
+        await registry.PutAsync(new AppRecord(spec, mode, CheckpointedAway: false, RestoredFrom: "", Generation: 0, FencedBelow: fencedBelow), ct);
         if (mode == StartMode.Passive)
         {
             LogRegisteredPassive(logger, spec.Name);
@@ -46,7 +50,7 @@ public sealed partial class AppCreator(
         catch (DockerApiException e)
         {
             await containers.RemoveQuietlyAsync(id);
-            registry.Delete(spec.Name);
+            await registry.DeleteAsync(spec.Name, CancellationToken.None);
             throw FederationException.FailedPrecondition($"app '{spec.Name}' did not start: {AppContainers.DockerMessage(e)}");
         }
         LogStarted(logger, spec.Name, id);

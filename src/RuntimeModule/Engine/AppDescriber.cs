@@ -8,9 +8,17 @@ namespace Federation.RuntimeModule.Engine;
 
 /// <summary>
 /// Answers GetApp and ListApps: an app's state from its record in the app registry (passive
-/// registrations, apps that moved away) and its container, if it has one.
+/// registrations, apps that moved away, generation and fence) and its container, if it has one. A
+/// container Docker calls running whose processes are frozen (its cgroup freezer) is reported paused:
+/// that is how an interrupted dump leaves an app.
 /// </summary>
-public sealed class AppDescriber(DockerSocket docker, AppRegistry registry, AppContainers containers, AppStopSettling settling)
+public sealed class AppDescriber(
+    DockerSocket docker,
+    AppRegistry registry,
+    AppContainers containers,
+    AppStopSettling settling,
+    ContainerFreezer freezer,
+    CheckpointsInProgress checkpoints)
 {
     public async Task<App> GetAsync(string name, CancellationToken ct)
     {
@@ -35,7 +43,13 @@ public sealed class AppDescriber(DockerSocket docker, AppRegistry registry, AppC
 
     private async Task<App> DescribeAsync(string name, AppRecord? record, ContainerListResponse? container, CancellationToken ct)
     {
-        var app = new App { RestoredFrom = record?.RestoredFrom ?? "" };
+        var app = new App
+        {
+            RestoredFrom = record?.RestoredFrom ?? "",
+            Generation = record?.Generation ?? 0,
+            FencedBelow = await registry.FencedBelowAsync(name, ct),
+            CheckpointInProgress = checkpoints.IsRunning(name),
+        };
         if (container is null)
         {
             app.Spec = record!.Spec;
@@ -48,7 +62,7 @@ public sealed class AppDescriber(DockerSocket docker, AppRegistry registry, AppC
         app.ExitCode = (int)inspect.State.ExitCode;
         app.State = inspect.State.Status switch
         {
-            "running" => AppState.Running,
+            "running" => await freezer.IsFrozenAsync(container.ID, inspect.State.Pid, ct) == true ? AppState.Paused : AppState.Running,
             "paused" => AppState.Paused,
             "created" => AppState.Created,
             _ when record?.CheckpointedAway == true => AppState.Checkpointed,

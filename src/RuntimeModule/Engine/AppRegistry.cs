@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Federation.V1;
 using Google.Protobuf;
@@ -6,11 +7,13 @@ namespace Federation.RuntimeModule.Engine;
 
 /// <summary>
 /// App records as JSON files on the shared volume, so the Engine and the Ambassador (separate
-/// containers) agree on which apps exist and which moved away. Writes go through a rename.
+/// containers) agree on which apps exist and which moved away. Writes go through a rename. The fence
+/// of a removed app stays behind in <c>&lt;app&gt;.fence</c>, so a runtime never takes back a copy it fenced.
 /// </summary>
 public sealed class AppRegistry(RuntimeModuleOptions options)
 {
     private readonly string directory = options.AppsDirectory;
+    private readonly SemaphoreSlim updates = new(1, 1);
 
     public async Task<AppRecord?> GetAsync(string app, CancellationToken ct)
     {
@@ -24,7 +27,10 @@ public sealed class AppRegistry(RuntimeModuleOptions options)
                 JsonParser.Default.Parse<AppSpec>(root.GetProperty("spec").GetRawText()),
                 Enum.Parse<StartMode>(root.GetProperty("startMode").GetString()!),
                 root.GetProperty("checkpointedAway").GetBoolean(),
-                root.GetProperty("restoredFrom").GetString() ?? "");
+                root.GetProperty("restoredFrom").GetString() ?? "",
+                // Records written before generations existed have neither: generation 0, never fenced.
+                root.TryGetProperty("generation", out var generation) ? generation.GetUInt64() : 0,
+                root.TryGetProperty("fencedBelow", out var fenced) ? fenced.GetUInt64() : 0);
         }
         catch (FileNotFoundException)
         {
@@ -46,20 +52,89 @@ public sealed class AppRegistry(RuntimeModuleOptions options)
 
     public async Task PutAsync(AppRecord record, CancellationToken ct)
     {
-        Directory.CreateDirectory(directory);
+        await updates.WaitAsync(ct);
+        try
+        {
+            await WriteAsync(record, ct);
+        }
+        finally
+        {
+            updates.Release();
+        }
+    }
+
+    /// <summary>
+    /// Reads the app's record (null when there is none), and writes what <paramref name="change"/> makes of it,
+    /// with no other write of this Engine in between (so a fence set meanwhile is never overwritten).
+    /// </summary>
+    public async Task<AppRecord> UpdateAsync(string app, Func<AppRecord?, AppRecord> change, CancellationToken ct)
+    {
+        await updates.WaitAsync(ct);
+        try
+        {
+            var record = change(await GetAsync(app, ct));
+            await WriteAsync(record, ct);
+            return record;
+        }
+        finally
+        {
+            updates.Release();
+        }
+    }
+
+    /// <summary>Forgets the app; its fence, if it had one, stays (see <see cref="FencedBelowAsync"/>).</summary>
+    public async Task DeleteAsync(string app, CancellationToken ct)
+    {
+        await updates.WaitAsync(ct);
+        try
+        {
+            var record = await GetAsync(app, ct);
+            if (record is { FencedBelow: > 0 })
+                await WriteAtomicallyAsync(FencePathOf(app), record.FencedBelow.ToString(CultureInfo.InvariantCulture), ct);
+            File.Delete(PathOf(app));
+        }
+        finally
+        {
+            updates.Release();
+        }
+    }
+
+    /// <summary>The app's fence: its record's, or the one it left when it was removed; 0 when it was never fenced here.</summary>
+    public async Task<ulong> FencedBelowAsync(string app, CancellationToken ct)
+    {
+        var kept = await KeptFenceAsync(app, ct);
+        return Math.Max(kept, (await GetAsync(app, ct))?.FencedBelow ?? 0);
+    }
+
+    private async Task<ulong> KeptFenceAsync(string app, CancellationToken ct)
+    {
+        try
+        {
+            return ulong.Parse((await File.ReadAllTextAsync(FencePathOf(app), ct)).Trim(), CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return 0;
+        }
+    }
+
+    private Task WriteAsync(AppRecord record, CancellationToken ct)
+    {
         var json = $$"""
-            {"spec":{{JsonFormatter.Default.Format(record.Spec)}},"startMode":"{{record.StartMode}}","checkpointedAway":{{(record.CheckpointedAway ? "true" : "false")}},"restoredFrom":{{JsonSerializer.Serialize(record.RestoredFrom)}}}
+            {"spec":{{JsonFormatter.Default.Format(record.Spec)}},"startMode":"{{record.StartMode}}","checkpointedAway":{{(record.CheckpointedAway ? "true" : "false")}},"restoredFrom":{{JsonSerializer.Serialize(record.RestoredFrom)}},"generation":{{record.Generation}},"fencedBelow":{{record.FencedBelow}}}
             """;
-        var path = PathOf(record.Spec.Name);
+        return WriteAtomicallyAsync(PathOf(record.Spec.Name), json, ct);
+    }
+
+    private async Task WriteAtomicallyAsync(string path, string text, CancellationToken ct)
+    {
+        Directory.CreateDirectory(directory);
         var temp = path + ".tmp";
-        await File.WriteAllTextAsync(temp, json, ct);
+        await File.WriteAllTextAsync(temp, text, ct);
         File.Move(temp, path, overwrite: true);
     }
 
-    public void Delete(string app)
-    {
-        File.Delete(PathOf(app));
-    }
-
     private string PathOf(string app) => Path.Combine(directory, app + ".json");
+
+    private string FencePathOf(string app) => Path.Combine(directory, app + ".fence");
 }

@@ -5,8 +5,8 @@ using Microsoft.Extensions.Logging;
 namespace Federation.RuntimeModule.Engine;
 
 /// <summary>
-/// Answers RemoveApp: force-removes the app's container, forgets its record and, when asked, deletes
-/// its checkpoints.
+/// Answers RemoveApp: force-removes the app's container, forgets its record (its fence stays, see
+/// <see cref="AppRegistry"/>) and, when asked, deletes its checkpoints.
 /// </summary>
 public sealed partial class AppRemover(
     CheckpointVolume volume,
@@ -23,7 +23,7 @@ public sealed partial class AppRemover(
         var container = await containers.FindAsync(app, ct);
         if (record is null && container is null) throw FederationException.NotFound($"app '{app}' is not in this runtime");
         if (container is not null) await containers.RemoveAsync(container.ID, ct);
-        registry.Delete(app);
+        await registry.DeleteAsync(app, ct);
         if (deleteCheckpoints) FileTree.TryDelete(volume.AppDirectory(app));
         LogRemoved(logger, app);
         return true;

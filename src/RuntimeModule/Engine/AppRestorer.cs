@@ -10,7 +10,8 @@ namespace Federation.RuntimeModule.Engine;
 /// <summary>
 /// Answers Restore: creates the app's container afresh from the app record or, for an app this runtime
 /// never saw, the spec inside the checkpoint; applies the saved file system changes, stages the
-/// checkpoint where Docker looks for it, and starts the container from it.
+/// checkpoint where Docker looks for it, and starts the container from it. The restored copy runs at the
+/// generation the caller gives; below the app's fence nothing is touched (<see cref="AppFencing"/>).
 /// </summary>
 public sealed partial class AppRestorer(
     DockerSocket docker,
@@ -21,9 +22,10 @@ public sealed partial class AppRestorer(
     AppDescriber describer,
     ContainerFilesystem filesystem,
     AppStopSettling settling,
+    AppLocks locks,
     ILogger<AppRestorer> logger)
 {
-    public async Task<RestoreResponse> RestoreAsync(string app, string checkpoint, CancellationToken ct)
+    public async Task<RestoreResponse> RestoreAsync(string app, string checkpoint, ulong generation, CancellationToken ct)
     {
         Names.CheckAppName(app);
         var directory = volume.CheckpointDirectory(app, checkpoint);
@@ -32,7 +34,11 @@ public sealed partial class AppRestorer(
 
         var response = new RestoreResponse();
         var watch = Stopwatch.StartNew();
+        // No Fence, Resume or other restore of the app between the fence check and the record written at the end.
+        using var held = await locks.LockAsync(app, ct);
         await settling.SettledAsync(app, ct);
+        var fencedBelow = await registry.FencedBelowAsync(app, ct);
+        AppFencing.RefuseBelowFence(app, fencedBelow, generation, "restore");
         var record = await registry.GetAsync(app, ct);
         var spec = record?.Spec ?? await ReadSpecFileAsync(directory, app, checkpoint, ct);
         var existing = await containers.FindAsync(app, ct);
@@ -64,8 +70,9 @@ public sealed partial class AppRestorer(
             throw FederationException.FailedPrecondition($"restore of app '{app}' from '{checkpoint}' failed: {e.Message}");
         }
 
-        await registry.PutAsync(new AppRecord(spec, record?.StartMode ?? StartMode.Passive, CheckpointedAway: false, RestoredFrom: checkpoint), ct);
-        LogRestored(logger, app, checkpoint, id);
+        await registry.UpdateAsync(app, current => new AppRecord(spec, current?.StartMode ?? record?.StartMode ?? StartMode.Passive,
+            CheckpointedAway: false, RestoredFrom: checkpoint, Generation: generation, FencedBelow: Math.Max(fencedBelow, current?.FencedBelow ?? 0)), ct);
+        LogRestored(logger, app, checkpoint, generation, id);
         response.App = await describer.GetAsync(app, ct);
         return response;
     }
@@ -82,6 +89,6 @@ public sealed partial class AppRestorer(
         return spec;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "app {App} restored from {Checkpoint} as container {Container}")]
-    private static partial void LogRestored(ILogger logger, string app, string checkpoint, string container);
+    [LoggerMessage(Level = LogLevel.Information, Message = "app {App} restored from {Checkpoint} at generation {Generation} as container {Container}")]
+    private static partial void LogRestored(ILogger logger, string app, string checkpoint, ulong generation, string container);
 }

@@ -13,6 +13,8 @@ public sealed class EngineService(
     AppCheckpointer checkpointer,
     AppRestorer restorer,
     AppRemover remover,
+    AppFencing fencing,
+    AppResumer resumer,
     CheckpointVolume volume,
     CheckpointTransfers transfers)
     : V1.Engine.EngineBase
@@ -39,7 +41,7 @@ public sealed class EngineService(
         checkpointer.CheckpointAsync(request, context.CancellationToken);
 
     public override Task<RestoreResponse> Restore(RestoreRequest request, ServerCallContext context) =>
-        restorer.RestoreAsync(request.App, request.Checkpoint, context.CancellationToken);
+        restorer.RestoreAsync(request.App, request.Checkpoint, request.Generation, context.CancellationToken);
 
     public override Task<ListCheckpointsResponse> ListCheckpoints(ListCheckpointsRequest request, ServerCallContext context) =>
         Task.FromResult(new ListCheckpointsResponse { Checkpoints = { volume.List(request.App) } });
@@ -49,6 +51,12 @@ public sealed class EngineService(
 
     public override async Task<RemoveAppResponse> RemoveApp(RemoveAppRequest request, ServerCallContext context) =>
         new() { Removed = await remover.RemoveAsync(request.Name, request.DeleteCheckpoints, context.CancellationToken) };
+
+    public override Task<App> Fence(FenceAppRequest request, ServerCallContext context) =>
+        fencing.FenceAsync(request.App, request.Generation, context.CancellationToken);
+
+    public override Task<App> Resume(ResumeAppRequest request, ServerCallContext context) =>
+        resumer.ResumeAsync(request.App, request.Generation, context.CancellationToken);
 
     public override Task<OpenTransferResponse> OpenTransfer(OpenTransferRequest request, ServerCallContext context) =>
         Task.FromResult(new OpenTransferResponse { Token = transfers.Open(request.App, request.Checkpoint) });

@@ -10,18 +10,16 @@ namespace Federation.RuntimeModule.Engine;
 /// Docker's checkpoint API routes the same dump through containerd's content store and takes about
 /// ten times as long; Docker restores runc's images all the same.
 /// </summary>
-public sealed partial class RuncCheckpointer(RuntimeModuleOptions options, ILogger<RuncCheckpointer> logger)
+public sealed partial class RuncCheckpointer(RuntimeModuleOptions options, RuntimeProcesses runtime, ILogger<RuncCheckpointer> logger)
 {
-    private int? dockerdPid;
-
     /// <summary>True when dockerd's process is visible, so runc can be run in its namespaces.</summary>
-    public bool Available => FindDockerd() is not null;
+    public bool Available => runtime.Dockerd() is not null;
 
     /// <param name="ct">Ends the wait only when the dump has outlived every reasonable bound: killing CRIU mid-dump leaves the app frozen, so callers pass a bound, not their call's token.</param>
     public async Task CheckpointAsync(string containerId, string imageDirectory, string workDirectory, bool leaveRunning,
         bool preDump, string? parentDirectory, CancellationToken ct)
     {
-        var pid = FindDockerd() ?? throw FederationException.FailedPrecondition(
+        var pid = runtime.Dockerd() ?? throw FederationException.FailedPrecondition(
             "runc checkpoint needs the runtime's processes: run the Engine in the runtime's process namespace");
         Directory.CreateDirectory(imageDirectory);
         Directory.CreateDirectory(workDirectory);
@@ -55,34 +53,6 @@ public sealed partial class RuncCheckpointer(RuntimeModuleOptions options, ILogg
             LogFailed(logger, containerId, process.ExitCode, message);
             throw FederationException.FailedPrecondition(
                 $"runc checkpoint failed ({process.ExitCode}): {ErrorMappingInterceptor.OneLine(message)}" + (criu is null ? "" : $" (criu: {criu})"));
-        }
-    }
-
-    private int? FindDockerd()
-    {
-        if (dockerdPid is { } known && File.Exists($"/proc/{known}/comm") && ReadComm(known) == "dockerd") return known;
-        dockerdPid = null;
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
-            if (ReadComm(pid) == "dockerd") return dockerdPid = pid;
-        }
-        return null;
-    }
-
-    private static string? ReadComm(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/comm").Trim();
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
         }
     }
 

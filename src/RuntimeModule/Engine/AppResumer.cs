@@ -1,0 +1,70 @@
+using Docker.DotNet;
+using Federation.Common;
+using Federation.RuntimeModule.DockerApi;
+using Federation.V1;
+using Microsoft.Extensions.Logging;
+
+namespace Federation.RuntimeModule.Engine;
+
+/// <summary>
+/// Answers Resume: thaws an app whose processes are frozen, whether Docker paused it (unpaused through
+/// Docker) or a dump that never finished left its cgroup frozen behind Docker's back (thawed directly).
+/// Refused below the app's fence (a newer copy runs elsewhere) and while this Engine checkpoints the app;
+/// an app that runs is left alone, one that does not run (checkpointed, exited) cannot be resumed.
+/// </summary>
+public sealed partial class AppResumer(
+    DockerSocket docker,
+    AppRegistry registry,
+    AppDescriber describer,
+    ContainerFreezer freezer,
+    AppLocks locks,
+    ILogger<AppResumer> logger)
+{
+    public async Task<App> ResumeAsync(string app, ulong generation, CancellationToken ct)
+    {
+        Names.CheckAppName(app);
+        // Under the app's lock no checkpoint can start between the check below and the thaw.
+        using var held = await locks.LockAsync(app, ct);
+        var current = await describer.GetAsync(app, ct);
+        AppFencing.RefuseBelowFence(app, current.FencedBelow, generation, "resume");
+        if (current.CheckpointInProgress)
+            throw FederationException.FailedPrecondition($"app '{app}' is being checkpointed here (its dump freezes it): resume it once the checkpoint ended");
+        if (current.State == AppState.Running) return current;
+        if (current.State != AppState.Paused)
+            throw FederationException.FailedPrecondition($"app '{app}' is {AppStates.Name(current.State)} here, not frozen: nothing to resume");
+
+        var id = current.ContainerId;
+        try
+        {
+            var inspect = await docker.Client.Containers.InspectContainerAsync(id, ct);
+            // A dump this Engine does not know of (one whose Engine died while its CRIU lives on) still holds the app.
+            if (inspect.State.Pid > 0 && RuntimeProcesses.TracerOf(inspect.State.Pid) is { } tracer)
+                throw FederationException.FailedPrecondition($"app '{app}' is held by process {tracer} (ptrace, as CRIU holds what it dumps): resume it once that ended");
+            if (inspect.State.Paused)
+            {
+                await docker.Client.Containers.UnpauseContainerAsync(id, ct);
+                LogUnpaused(logger, app);
+            }
+            await freezer.ThawAsync(app, id, inspect.State.Pid, ct);
+        }
+        catch (DockerApiException e)
+        {
+            throw FederationException.FailedPrecondition($"cannot resume app '{app}': {AppContainers.DockerMessage(e)}");
+        }
+        // A final dump cut short marked the app as moved away before it froze it; it never moved.
+        if (await registry.GetAsync(app, ct) is { CheckpointedAway: true } record)
+            await registry.UpdateAsync(app, r => (r ?? record) with { CheckpointedAway = false }, ct);
+
+        var resumed = await describer.GetAsync(app, ct);
+        if (resumed.State != AppState.Running)
+            throw FederationException.FailedPrecondition($"app '{app}' is {AppStates.Name(resumed.State)} after resuming it");
+        LogResumed(logger, app, generation);
+        return resumed;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "app {App} was paused in Docker; unpaused")]
+    private static partial void LogUnpaused(ILogger logger, string app);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "app {App} resumed (caller's generation {Generation})")]
+    private static partial void LogResumed(ILogger logger, string app, ulong generation);
+}
