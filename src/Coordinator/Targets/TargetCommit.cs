@@ -30,7 +30,7 @@ public sealed partial class TargetCommit(
     {
         RequestChecks.MigrationId(request.MigrationId);
         Names.CheckCheckpointName(request.Checkpoint);
-        using var held = await locks.AcquireAsync(request.MigrationId, ct);
+        using var held = await locks.LockAsync(request.MigrationId, ct);
         var target = journal.GetTarget(request.MigrationId) ?? throw FederationException.NotFound($"migration {request.MigrationId} has no target here");
         TargetParty.Require(target, caller, "commit");
         if (target.State == TargetState.Aborted) throw FederationException.FailedPrecondition($"migration {request.MigrationId} was aborted here");

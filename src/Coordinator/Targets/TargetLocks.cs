@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Federation.Common;
 
 namespace Federation.Coordinator.Targets;
 
@@ -7,24 +7,4 @@ namespace Federation.Coordinator.Targets;
 /// interleave, so an abort answers only once no restore of that migration is running, and a commit never restores
 /// a target whose abort has begun.
 /// </summary>
-public sealed class TargetLocks
-{
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> locks = new(StringComparer.Ordinal);
-
-    public async Task<IDisposable> AcquireAsync(string migrationId, CancellationToken ct)
-    {
-        var gate = locks.GetOrAdd(migrationId, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(ct);
-        return new Held(gate);
-    }
-
-    private sealed class Held(SemaphoreSlim gate) : IDisposable
-    {
-        private int released;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref released, 1) == 0) gate.Release();
-        }
-    }
-}
+public sealed class TargetLocks : KeyedLocks;

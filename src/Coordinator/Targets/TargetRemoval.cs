@@ -16,7 +16,7 @@ public sealed partial class TargetRemoval(IOrchestratorAdapter adapter, Migratio
     public async Task<AbortResponse> AbortAsync(AbortRequest request, PeerCaller caller, CancellationToken ct)
     {
         RequestChecks.MigrationId(request.MigrationId);
-        using var held = await locks.AcquireAsync(request.MigrationId, ct);
+        using var held = await locks.LockAsync(request.MigrationId, ct);
         var target = journal.GetTarget(request.MigrationId);
         if (target is null) return new AbortResponse { Removed = false };
         TargetParty.Require(target, caller, "abort");
@@ -31,7 +31,7 @@ public sealed partial class TargetRemoval(IOrchestratorAdapter adapter, Migratio
     {
         foreach (var silent in journal.ListTargets().Where(t => t.State == TargetState.Prepared && t.LastHeartbeat < silentSince))
         {
-            using var held = await locks.AcquireAsync(silent.MigrationId, ct);
+            using var held = await locks.LockAsync(silent.MigrationId, ct);
             // Looked at again under the lock: a commit may have promoted it, or a heartbeat arrived, meanwhile.
             if (journal.GetTarget(silent.MigrationId) is not { State: TargetState.Prepared } target || target.LastHeartbeat >= silentSince) continue;
             LogReaping(logger, target.MigrationId, target.Workload.ToString(), target.SourceCluster);
