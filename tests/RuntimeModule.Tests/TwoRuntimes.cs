@@ -75,7 +75,7 @@ public sealed class TwoRuntimes : IAsyncDisposable
         channels.Add(channel);
         return credential is null
             ? new V1.Engine.EngineClient(channel)
-            : new V1.Engine.EngineClient(channel.Intercept(new Federation.Common.Auth.BearerCredentialInterceptor(credential)));
+            : new V1.Engine.EngineClient(channel.Intercept(Federation.Common.Auth.CallHeadersInterceptor.Bearer(credential)));
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Federation.Common.Auth;
 using Grpc.Core;
 
 namespace Federation.Coordinator.Auth;

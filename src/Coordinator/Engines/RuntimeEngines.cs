@@ -19,7 +19,7 @@ namespace Federation.Coordinator.Engines;
 /// <param name="credential">What every Engine of this cluster demands (see <see cref="EngineCredentialFile"/>).</param>
 public sealed class RuntimeEngines(string credential) : IRuntimeEngines, IDisposable
 {
-    private readonly BearerCredentialInterceptor withCredential = new(credential);
+    private readonly CallHeadersInterceptor withCredential = CallHeadersInterceptor.Bearer(credential);
 
     public string Credential => credential;
 

@@ -1,7 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
-namespace Federation.Coordinator.Auth;
+namespace Federation.Common.Auth;
 
 /// <summary>A server interceptor that admits a call, or refuses it with a status, before its service method runs.</summary>
 public abstract class AdmissionInterceptor : Interceptor
