@@ -27,7 +27,7 @@ public sealed class DeleteWorkloadTests
     public void WriteConfig()
     {
         directory = Directory.CreateTempSubdirectory("fedctl-delete-").FullName;
-        config = Fedctl.WriteConfig(directory, "a", ("a", LocalClusters.A.Address), ("b", LocalClusters.B.Address));
+        config = Fedctl.WriteConfig(directory, "a", LocalClusters.A, LocalClusters.B);
     }
 
     [TearDown]
