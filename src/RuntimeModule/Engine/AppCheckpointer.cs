@@ -68,7 +68,7 @@ public sealed partial class AppCheckpointer(
         var finishing = bound.Token;
         // Marked before the dump so the Ambassador, seeing the container stop, knows it moved rather than crashed.
         if (!leaveRunning) await registry.UpdateAsync(app, r => (r ?? record) with { CheckpointedAway = true }, finishing);
-        var workDirectory = Path.Combine(volume.AppDirectory(app), ".work-" + checkpoint);
+        var workDirectory = volume.WorkDirectory(app, checkpoint);
         var watch = Stopwatch.StartNew();
         try
         {
