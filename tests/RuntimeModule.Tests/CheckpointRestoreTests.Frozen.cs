@@ -92,6 +92,9 @@ public sealed partial class CheckpointRestoreTests
                     Does.Contain("final"), "the incomplete checkpoint is there");
             });
 
+            GrpcAssert.Status(() => runtimes.EngineA.CheckpointAsync(new CheckpointRequest { App = app, Checkpoint = "final-2" }).ResponseAsync,
+                StatusCode.FailedPrecondition, "app 'killed-dump' has an unfinished dump 'final' (its Engine died during it): resume the app");
+
             var resumed = await runtimes.EngineA.ResumeAsync(new ResumeAppRequest { App = app, Generation = 0 });
             Assert.That(resumed.State, Is.EqualTo(AppState.Running));
             var after = await TestApp.WaitAsync(port, "VERIFY");

@@ -108,6 +108,11 @@ public sealed partial class AppCheckpointer(
     private async Task<IDisposable> BeginAsync(string app, CancellationToken ct)
     {
         using var held = await locks.LockAsync(app, ct);
+        // With no dump of the app running here, a work directory is what a dump whose CRIU died left (a network lock,
+        // perhaps a frozen cgroup), which would tangle with this dump's.
+        if (!inProgress.IsRunning(app) && volume.UnfinishedDumps(app) is [var unfinished, ..])
+            throw FederationException.FailedPrecondition(
+                $"app '{app}' has an unfinished dump '{unfinished}' (its Engine died during it): resume the app before checkpointing it again");
         return inProgress.Begin(app);
     }
 
