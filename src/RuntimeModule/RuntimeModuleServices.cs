@@ -16,6 +16,7 @@ public static class RuntimeModuleServices
         services.AddSingleton<RuntimeProcesses>();
         services.AddSingleton<RuncCheckpointer>();
         services.AddSingleton<ContainerFreezer>();
+        services.AddSingleton<CriuNetworkLock>();
         services.AddSingleton<AppLocks>();
         services.AddSingleton<CheckpointsInProgress>();
         services.AddSingleton<ContainerFilesystem>();

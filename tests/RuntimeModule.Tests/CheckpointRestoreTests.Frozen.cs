@@ -5,8 +5,8 @@ using Grpc.Core;
 namespace Federation.RuntimeModule.Tests;
 
 /// <summary>
-/// Frozen apps (issue 8): the Engine reports an app whose processes are frozen as paused, whatever Docker says,
-/// and Resume thaws it, except under a running dump.
+/// Apps stopped in place (issue 8): the Engine reports an app whose processes are frozen, or whose network a dump
+/// that never ended left locked, as paused, whatever Docker says; Resume makes it serve again, except under a running dump.
 /// </summary>
 public sealed partial class CheckpointRestoreTests
 {
@@ -50,6 +50,69 @@ public sealed partial class CheckpointRestoreTests
         finally
         {
             await RemoveQuietlyAsync(runtimes.EngineA, app);
+        }
+    }
+
+    [Test]
+    public async Task An_Engine_killed_mid_dump_leaves_the_app_cut_off_and_the_next_Engine_reports_it_paused_and_resumes_it()
+    {
+        // Issue 8, defect 6: a final checkpoint whose CRIU died half way; Docker still says "running", the app serves nobody.
+        const string app = "killed-dump";
+        var port = TwoRuntimes.AppPort(runtimes.A);
+        await runtimes.EngineA.CreateAppAsync(new CreateAppRequest { Spec = TestApp.Spec(app, TestEnvironment.TestAppImage, mib: 64, dirtyKib: 16), StartMode = StartMode.Active });
+        var before = await TestApp.WaitAsync(port, "VERIFY");
+        IReadOnlyList<int> criu = [];
+        try
+        {
+            var running = await runtimes.EngineA.GetAppAsync(new GetAppRequest { Name = app });
+            var appProcess = HostCgroupFreezer.Of(running.ContainerId).HostPid;
+            var call = runtimes.EngineA.CheckpointAsync(new CheckpointRequest { App = app, Checkpoint = "final", Method = CheckpointMethod.Runc }).ResponseAsync;
+            // The hooks (the host sees every nested process and namespace): CRIU has seized the app and locked its network.
+            // Stopped there, it dies with its Engine half way through the dump, however fast it would have been.
+            Assert.That(await CriuProcess.WaitForNetworkLockAsync(appProcess, TimeSpan.FromSeconds(30)), Is.True, "CRIU locked the app's network");
+            var dumper = await CriuProcess.WaitForTracerOfAsync(appProcess, TimeSpan.Zero);
+            Assert.That(dumper, Is.Not.Null, "CRIU holds the app");
+            criu = [dumper!.Value];
+            await CriuProcess.SignalAllAsync(criu, "STOP");
+
+            await runtimes.KillAndRestartEngineAsync(runtimes.A, CancellationToken.None);
+            Assert.ThrowsAsync<RpcException>(async () => await call, "the checkpoint died with its Engine");
+            Assert.That(await CriuProcess.FindAsync(TimeSpan.Zero), Is.Null, "its CRIU died with the Engine");
+            using (var inner = TwoRuntimes.InnerDocker(runtimes.A))
+                Assert.That((await inner.Containers.InspectContainerAsync(running.ContainerId)).State.Status, Is.EqualTo("running"), "Docker says running");
+            using (var shortly = new CancellationTokenSource(TimeSpan.FromSeconds(1)))
+                Assert.ThrowsAsync(Is.InstanceOf<OperationCanceledException>(), () => TestApp.AskAsync(port, ct: shortly.Token), "the app answers nobody");
+
+            var found = await runtimes.EngineA.GetAppAsync(new GetAppRequest { Name = app });
+            Assert.Multiple(async () =>
+            {
+                Assert.That(found.State, Is.EqualTo(AppState.Paused), "reported as it is: stopped in place, not running");
+                Assert.That(found.CheckpointInProgress, Is.False, "no dump runs any more");
+                Assert.That((await runtimes.EngineA.ListCheckpointsAsync(new ListCheckpointsRequest { App = app })).Checkpoints.Select(c => c.Checkpoint),
+                    Does.Contain("final"), "the incomplete checkpoint is there");
+            });
+
+            GrpcAssert.Status(() => runtimes.EngineA.CheckpointAsync(new CheckpointRequest { App = app, Checkpoint = "final-2" }).ResponseAsync,
+                StatusCode.FailedPrecondition, "app 'killed-dump' has an unfinished dump 'final' (its Engine died during it): resume the app");
+
+            var resumed = await runtimes.EngineA.ResumeAsync(new ResumeAppRequest { App = app, Generation = 0 });
+            Assert.That(resumed.State, Is.EqualTo(AppState.Running));
+            var after = await TestApp.WaitAsync(port, "VERIFY");
+            Assert.Multiple(async () =>
+            {
+                Assert.That(after.Seed, Is.EqualTo(before.Seed), "the same process");
+                Assert.That(after.Fields["verify"], Is.EqualTo("ok"));
+                Assert.That((await runtimes.EngineA.ListCheckpointsAsync(new ListCheckpointsRequest { App = app })).Checkpoints, Is.Empty,
+                    "the incomplete checkpoint is gone");
+            });
+            await CountsOnAsync(port, after.Counter);
+            var again = await runtimes.EngineA.CheckpointAsync(new CheckpointRequest { App = app, Checkpoint = "round-2", LeaveRunning = true });
+            Assert.That(again.Files.Select(f => f.Path), Has.Some.StartsWith("pages-"), "and it can be checkpointed again");
+        }
+        finally
+        {
+            await CriuProcess.SignalAllAsync(criu, "KILL");
+            await RemoveQuietlyAsync(runtimes.EngineA, app, deleteCheckpoints: true);
         }
     }
 

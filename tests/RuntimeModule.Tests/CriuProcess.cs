@@ -38,6 +38,27 @@ public static class CriuProcess
         return null;
     }
 
+    /// <summary>
+    /// Waits until CRIU's network lock (an iptables chain named CRIU, which CRIU adds right after it seized what it
+    /// dumps) is on the network namespace of <paramref name="hostPid"/>; false when it was not within <paramref name="limit"/>.
+    /// </summary>
+    public static async Task<bool> WaitForNetworkLockAsync(int hostPid, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        do
+        {
+            foreach (var iptables in new[] { "iptables-legacy", "iptables" })
+            {
+                using var probe = Process.Start(new ProcessStartInfo("nsenter", [$"--net=/proc/{hostPid}/ns/net", "--", iptables, "-w", "-S", "CRIU"])
+                    { RedirectStandardOutput = true, RedirectStandardError = true })!;
+                await probe.WaitForExitAsync();
+                if (probe.ExitCode == 0) return true;
+            }
+        }
+        while (DateTime.UtcNow < deadline);
+        return false;
+    }
+
     /// <summary>Sends a signal ("STOP", "CONT", "KILL") to host processes; one already gone is fine.</summary>
     public static async Task SignalAllAsync(IEnumerable<int> pids, string signal)
     {

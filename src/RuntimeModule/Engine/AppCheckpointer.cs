@@ -68,7 +68,7 @@ public sealed partial class AppCheckpointer(
         var finishing = bound.Token;
         // Marked before the dump so the Ambassador, seeing the container stop, knows it moved rather than crashed.
         if (!leaveRunning) await registry.UpdateAsync(app, r => (r ?? record) with { CheckpointedAway = true }, finishing);
-        var workDirectory = Path.Combine(volume.AppDirectory(app), ".work-" + checkpoint);
+        var workDirectory = volume.WorkDirectory(app, checkpoint);
         var watch = Stopwatch.StartNew();
         try
         {
@@ -108,6 +108,11 @@ public sealed partial class AppCheckpointer(
     private async Task<IDisposable> BeginAsync(string app, CancellationToken ct)
     {
         using var held = await locks.LockAsync(app, ct);
+        // With no dump of the app running here, a work directory is what a dump whose CRIU died left (a network lock,
+        // perhaps a frozen cgroup), which would tangle with this dump's.
+        if (!inProgress.IsRunning(app) && volume.UnfinishedDumps(app) is [var unfinished, ..])
+            throw FederationException.FailedPrecondition(
+                $"app '{app}' has an unfinished dump '{unfinished}' (its Engine died during it): resume the app before checkpointing it again");
         return inProgress.Begin(app);
     }
 

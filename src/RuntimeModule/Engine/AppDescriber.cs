@@ -9,8 +9,8 @@ namespace Federation.RuntimeModule.Engine;
 /// <summary>
 /// Answers GetApp and ListApps: an app's state from its record in the app registry (passive
 /// registrations, apps that moved away, generation and fence) and its container, if it has one. A
-/// container Docker calls running whose processes are frozen (its cgroup freezer) is reported paused:
-/// that is how an interrupted dump leaves an app.
+/// container Docker calls running is reported paused when its processes are frozen (its cgroup freezer) or
+/// cut off by the network lock of a dump that never ended: that is how a dump whose CRIU died leaves an app.
 /// </summary>
 public sealed class AppDescriber(
     DockerSocket docker,
@@ -18,6 +18,8 @@ public sealed class AppDescriber(
     AppContainers containers,
     AppStopSettling settling,
     ContainerFreezer freezer,
+    CriuNetworkLock networkLock,
+    CheckpointVolume volume,
     CheckpointsInProgress checkpoints)
 {
     public async Task<App> GetAsync(string name, CancellationToken ct)
@@ -62,7 +64,7 @@ public sealed class AppDescriber(
         app.ExitCode = (int)inspect.State.ExitCode;
         app.State = inspect.State.Status switch
         {
-            "running" => await freezer.IsFrozenAsync(container.ID, inspect.State.Pid, ct) == true ? AppState.Paused : AppState.Running,
+            "running" => await RunningStateAsync(name, container.ID, inspect.State.Pid, ct),
             "paused" => AppState.Paused,
             "created" => AppState.Created,
             _ when record?.CheckpointedAway == true => AppState.Checkpointed,
@@ -71,5 +73,15 @@ public sealed class AppDescriber(
         if (DateTime.TryParse(inspect.State.StartedAt, null, System.Globalization.DateTimeStyles.AdjustToUniversal, out var started) && started.Year > 1)
             app.StartedAt = Timestamp.FromDateTime(DateTime.SpecifyKind(started, DateTimeKind.Utc));
         return app;
+    }
+
+    /// <summary>Docker's "running", checked against the app's processes.</summary>
+    private async Task<AppState> RunningStateAsync(string name, string containerId, long pid, CancellationToken ct)
+    {
+        if (await freezer.IsFrozenAsync(containerId, pid, ct) == true) return AppState.Paused;
+        // Listed before asking whether a dump runs: a dump counts itself running before it makes its work directory.
+        var unfinished = volume.UnfinishedDumps(name);
+        if (unfinished.Count > 0 && !checkpoints.IsRunning(name) && await networkLock.IsLockedAsync(pid, ct)) return AppState.Paused;
+        return AppState.Running;
     }
 }

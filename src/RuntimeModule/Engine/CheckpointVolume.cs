@@ -5,7 +5,8 @@ namespace Federation.RuntimeModule.Engine;
 
 /// <summary>
 /// The checkpoint volume: <c>&lt;root&gt;/&lt;app&gt;/&lt;checkpoint&gt;/</c> holds CRIU's images plus the
-/// app spec. Every path handed out is checked to stay inside the root.
+/// app spec; <c>&lt;root&gt;/&lt;app&gt;/.work-&lt;checkpoint&gt;/</c> holds CRIU's logs while the dump runs, and
+/// stays behind when the dump never ended (its Engine died). Every path handed out is checked to stay inside the root.
 /// </summary>
 public sealed class CheckpointVolume(RuntimeModuleOptions options)
 {
@@ -27,6 +28,33 @@ public sealed class CheckpointVolume(RuntimeModuleOptions options)
     }
 
     public static string RelativeDirectory(string app, string checkpoint) => $"{app}/{checkpoint}";
+
+    private const string WorkPrefix = ".work-";
+
+    /// <summary>Where a runc dump keeps CRIU's work files (logs, stats) until it ends.</summary>
+    public string WorkDirectory(string app, string checkpoint)
+    {
+        Names.CheckCheckpointName(checkpoint);
+        return Inside(Path.Combine(AppDirectory(app), WorkPrefix + checkpoint));
+    }
+
+    /// <summary>
+    /// Checkpoints of the app whose dump started and never ended: their work directory is still there. Only
+    /// meaningful while no checkpoint of the app runs (a running dump has one too).
+    /// </summary>
+    public IReadOnlyList<string> UnfinishedDumps(string app)
+    {
+        var dir = new DirectoryInfo(AppDirectory(app));
+        if (!dir.Exists) return [];
+        return dir.EnumerateDirectories(WorkPrefix + "*").Select(d => d.Name[WorkPrefix.Length..]).Where(IsCheckpointName).Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Removes what an unfinished dump left: its work directory and its incomplete checkpoint.</summary>
+    public void DeleteUnfinishedDump(string app, string checkpoint)
+    {
+        FileTree.TryDelete(CheckpointDirectory(app, checkpoint));
+        FileTree.TryDelete(WorkDirectory(app, checkpoint));
+    }
 
     public static IReadOnlyList<CheckpointFile> ListFiles(string directory)
     {
@@ -69,6 +97,19 @@ public sealed class CheckpointVolume(RuntimeModuleOptions options)
         if (!Directory.Exists(directory)) throw FederationException.NotFound($"checkpoint '{checkpoint}' of app '{app}' does not exist");
         Directory.Delete(directory, recursive: true);
         return true;
+    }
+
+    private static bool IsCheckpointName(string name)
+    {
+        try
+        {
+            Names.CheckCheckpointName(name);
+            return true;
+        }
+        catch (FederationException)
+        {
+            return false;
+        }
     }
 
     private string Inside(string path)
