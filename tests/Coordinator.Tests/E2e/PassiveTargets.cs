@@ -15,6 +15,42 @@ namespace Federation.Coordinator.Tests.E2e;
 public static class PassiveTargets
 {
     /// <summary>
+    /// Sends the heartbeats a source's saga sends for <paramref name="migrationId"/> (the destination reaps a target whose
+    /// source falls silent), until disposed; for tests that prepare a target through the peer API themselves.
+    /// Bounded: at most ten minutes of one beat a second.
+    /// </summary>
+    public static IAsyncDisposable KeepAlive(CoordinatorPeer.CoordinatorPeerClient peer, string migrationId, string sourceCluster = "a")
+    {
+        var stop = new CancellationTokenSource();
+        var beats = Task.Run(async () =>
+        {
+            for (var beat = 0; beat < 600 && !stop.IsCancellationRequested; beat++)
+            {
+                try
+                {
+                    await peer.HeartbeatAsync(new HeartbeatRequest { MigrationId = migrationId, SourceCluster = sourceCluster },
+                        deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: stop.Token);
+                }
+                catch (RpcException) { } // not prepared yet, or already gone: the next beat tells
+                try { await Task.Delay(TimeSpan.FromSeconds(1), stop.Token); }
+                catch (OperationCanceledException) { }
+            }
+        });
+        return new Stopper(stop, beats);
+    }
+
+    private sealed class Stopper(CancellationTokenSource stop, Task beats) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await stop.CancelAsync();
+            try { await beats; }
+            catch (OperationCanceledException) { }
+            stop.Dispose();
+        }
+    }
+
+    /// <summary>
     /// Sabotages the restore: once the passive app in the node's cluster waits for its restore, removes
     /// the test app's image from that runtime.
     /// </summary>

@@ -49,6 +49,8 @@ public sealed class TrafficHoldTests
     {
         var peer = LocalClusters.B.PeerClientAs("a");
         const string migrationId = "mround00001";
+        // The source's saga would send heartbeats meanwhile: a slow prepare must not be reaped as a silent one.
+        await using var alive = PassiveTargets.KeepAlive(peer, migrationId);
         await peer.PrepareTargetAsync(PassiveTargets.PrepareRequest(Name, migrationId, $"{migrationId}-round-1"));
         try
         {
