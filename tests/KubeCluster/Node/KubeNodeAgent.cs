@@ -208,23 +208,33 @@ public sealed partial class KubeNodeAgent : IAsyncDisposable
     {
         try
         {
-            var containers = await PodRunner.ListOwnAsync(docker, $"{NodeLabels.Cluster}={options.ClusterId}", ct);
-            foreach (var c in containers.OrderBy(c => NodeLabels.Of(c, NodeLabels.Container) == NodeLabels.SandboxContainer ? 1 : 0))
-                await RemoveContainerAsync(c.ID, ct);
-            var volumes = await docker.Volumes.ListAsync(new VolumesListParameters
-            {
-                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{NodeLabels.Cluster}={options.ClusterId}"] = true } },
-            }, ct);
-            foreach (var v in volumes.Volumes ?? new List<VolumeResponse>())
-            {
-                try { await docker.Volumes.RemoveAsync(v.Name, force: true, ct); }
-                catch (DockerApiException) { }
-            }
+            await RemoveClusterAsync(docker, options.ClusterId, ct);
             if (Directory.Exists(options.StateDirectory)) Directory.Delete(options.StateDirectory, recursive: true);
         }
         catch (Exception e) when (e is DockerApiException or IOException or HttpRequestException)
         {
             LogTeardownFailed(logger, "*", e.Message);
+        }
+    }
+
+    /// <summary>Removes every container and volume a node agent of that cluster made (leftovers of an earlier run too).</summary>
+    public static async Task RemoveClusterAsync(DockerClient docker, string clusterId, CancellationToken ct)
+    {
+        var containers = await PodRunner.ListOwnAsync(docker, $"{NodeLabels.Cluster}={clusterId}", ct);
+        foreach (var c in containers.OrderBy(c => NodeLabels.Of(c, NodeLabels.Container) == NodeLabels.SandboxContainer ? 1 : 0))
+        {
+            try { await docker.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, ct); }
+            catch (DockerContainerNotFoundException) { }
+            catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict) { }
+        }
+        var volumes = await docker.Volumes.ListAsync(new VolumesListParameters
+        {
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{NodeLabels.Cluster}={clusterId}"] = true } },
+        }, ct);
+        foreach (var v in volumes.Volumes ?? new List<VolumeResponse>())
+        {
+            try { await docker.Volumes.RemoveAsync(v.Name, force: true, ct); }
+            catch (DockerApiException) { }
         }
     }
 

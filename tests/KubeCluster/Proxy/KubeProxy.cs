@@ -113,7 +113,7 @@ public sealed partial class KubeProxy : IAsyncDisposable
             Dictionary<int, (V1ServicePort Port, PortForwarder Forwarder)> ports;
             lock (served) ports = served.TryGetValue(key, out var known) ? known : served[key] = new();
             var wanted = (service.Spec.Ports ?? []).Where(p => (p.Protocol ?? "TCP") == "TCP").ToList();
-            foreach (var stale in ports.Where(p => wanted.All(w => w.Port != p.Key || (w.NodePort is > 0 && w.NodePort != p.Value.Forwarder.NodePort))).ToList())
+            foreach (var stale in ports.Where(p => wanted.All(w => w.Port != p.Key || (w.NodePort is > 0 && w.NodePort != p.Value.Port.NodePort && w.NodePort != p.Value.Forwarder.NodePort))).ToList())
             {
                 lock (served) ports.Remove(stale.Key);
                 await stale.Value.Forwarder.DisposeAsync();
@@ -127,9 +127,15 @@ public sealed partial class KubeProxy : IAsyncDisposable
                     continue;
                 }
                 var forwarder = PortForwarder.Open(nodeIp, port.NodePort ?? 0, key, logger);
+                if (forwarder is null && port.NodePort is > 0)
+                {
+                    // Another cluster on this host (or another run) has that port on 127.0.0.1: serve on a free one.
+                    LogPortTaken(logger, key, port.Port, port.NodePort.Value);
+                    forwarder = PortForwarder.Open(nodeIp, 0, key, logger);
+                }
                 if (forwarder is null)
                 {
-                    LogPortTaken(logger, key, port.Port, port.NodePort ?? 0);
+                    LogNoPort(logger, key, port.Port);
                     continue;
                 }
                 lock (served) ports[port.Port] = (port, forwarder);
@@ -223,8 +229,11 @@ public sealed partial class KubeProxy : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "service {Service}: port {Port} served at node port {NodePort}")]
     private static partial void LogServing(ILogger logger, string service, int port, int nodePort);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "service {Service}: port {Port} cannot be served, node port {NodePort} is taken")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "service {Service}: node port {NodePort} of port {Port} is taken on this host, serving it on a free port (see ServiceAddress)")]
     private static partial void LogPortTaken(ILogger logger, string service, int port, int nodePort);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "service {Service}: port {Port} cannot be served, no free port")]
+    private static partial void LogNoPort(ILogger logger, string service, int port);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "service {Service}: node ports not written back ({Status})")]
     private static partial void LogNodePortNotWritten(ILogger logger, string service, int status);

@@ -6,13 +6,14 @@ namespace Federation.Tests.Kube;
 
 /// <summary>
 /// One Service port on the node: listeners on 127.0.0.1 and on the node IP at the node port, each new connection going to
-/// the next endpoint (round robin) of the endpoints current when it arrives. No endpoints: the connection is reset, as
-/// kube-proxy's REJECT rule does. Connections already forwarded stay where they are.
+/// the next endpoint (round robin) of the endpoints current when it arrives. No endpoints: nothing listens, so connections
+/// are refused, as kube-proxy's REJECT rule does. Connections already forwarded stay where they are.
 /// </summary>
 public sealed partial class PortForwarder : IAsyncDisposable
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
-    private readonly List<TcpListener> listeners;
+    private readonly IPAddress nodeIp;
+    private List<TcpListener> listeners;
     private readonly ILogger logger;
     private readonly string service;
     private readonly CancellationTokenSource stop = new();
@@ -22,8 +23,9 @@ public sealed partial class PortForwarder : IAsyncDisposable
     private IPEndPoint[] targets = [];
     private int next;
 
-    private PortForwarder(List<TcpListener> listeners, int nodePort, string service, ILogger logger)
+    private PortForwarder(IPAddress nodeIp, List<TcpListener> listeners, int nodePort, string service, ILogger logger)
     {
+        this.nodeIp = nodeIp;
         this.listeners = listeners;
         NodePort = nodePort;
         this.service = service;
@@ -60,20 +62,59 @@ public sealed partial class PortForwarder : IAsyncDisposable
                 if (nodePort != 0) return null;
                 continue;
             }
-            var forwarder = new PortForwarder([loopback, node], port, service, logger);
-            foreach (var listener in forwarder.listeners) forwarder.accepting.Add(Task.Run(() => forwarder.AcceptAsync(listener, forwarder.stop.Token)));
+            // Found free on both addresses; listened on only while the Service has endpoints.
+            var forwarder = new PortForwarder(nodeIp, [loopback, node], port, service, logger);
+            forwarder.StopListening();
             return forwarder;
         }
         return null;
     }
 
-    /// <summary>The endpoints new connections go to, from now on.</summary>
-    public void SetTargets(IReadOnlyList<IPEndPoint> endpoints) => targets = [.. endpoints];
+    /// <summary>The endpoints new connections go to, from now on; none: connections are refused.</summary>
+    public void SetTargets(IReadOnlyList<IPEndPoint> endpoints)
+    {
+        lock (gate)
+        {
+            targets = [.. endpoints];
+            if (targets.Length == 0) StopListening();
+            else if (!listening) StartListening();
+        }
+    }
+
+    private bool listening = true;
+
+    private void StopListening()
+    {
+        if (!listening) return;
+        listening = false;
+        foreach (var listener in listeners) listener.Stop();
+    }
+
+    private void StartListening()
+    {
+        var fresh = new List<TcpListener>();
+        foreach (var address in new[] { IPAddress.Loopback, nodeIp })
+        {
+            var listener = new TcpListener(address, NodePort);
+            try
+            {
+                listener.Start();
+                fresh.Add(listener);
+                accepting.Add(Task.Run(() => AcceptAsync(listener, stop.Token)));
+            }
+            catch (SocketException e)
+            {
+                LogListenFailed(logger, service, $"{address}:{NodePort}", e.Message);
+            }
+        }
+        listeners = fresh;
+        listening = true;
+    }
 
     public async ValueTask DisposeAsync()
     {
         await stop.CancelAsync();
-        foreach (var listener in listeners) listener.Stop();
+        lock (gate) StopListening();
         try { await Task.WhenAll(accepting); }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException) { }
         lock (gate)
@@ -162,6 +203,9 @@ public sealed partial class PortForwarder : IAsyncDisposable
         catch (SocketException) { }
         client.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "service {Service}: cannot listen on {Address} again: {Reason}")]
+    private static partial void LogListenFailed(ILogger logger, string service, string address, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "service {Service}: no endpoints, connection refused")]
     private static partial void LogRejected(ILogger logger, string service);
