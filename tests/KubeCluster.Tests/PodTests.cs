@@ -82,7 +82,7 @@ public sealed class PodTests() : ClusterFixture("pod")
         }, Ns);
         var pod = await RunningAsync("downward");
 
-        var env = (await ExecAsync("downward", "app", "env")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        var env = (await ExecAsync("downward", "app", "/bin/busybox", "env")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => l.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
         var labels = await ExecAsync("downward", "app", "cat", "/etc/podinfo/labels");
         Assert.Multiple(() =>
@@ -167,7 +167,7 @@ public sealed class PodTests() : ClusterFixture("pod")
             (await Client.CoreV1.ReadNamespacedEndpointsAsync("gated", Ns)).Subsets?.SingleOrDefault()?.NotReadyAddresses?.SingleOrDefault(), "the pod listed as not ready");
         Assert.That(notReady.Ip, Is.EqualTo(pod.Status.PodIP));
 
-        await ExecAsync("gated", "app", "touch", "/tmp/ready");
+        await ExecAsync("gated", "app", "/bin/busybox", "touch", "/tmp/ready");
 
         var ready = await Eventually.WaitAsync(async () =>
             (await Client.CoreV1.ReadNamespacedEndpointsAsync("gated", Ns)).Subsets?.SingleOrDefault()?.Addresses?.SingleOrDefault(), "the pod listed as ready");

@@ -21,14 +21,14 @@ public sealed class WatchTests() : ClusterFixture("watch")
         // Compacted history: the watches' resume (held up until the pod and the compaction are in) answers 410 Gone,
         // and the node lists again, finding the pod it never saw an event for.
         var lists = Cluster.Node.Pods.Lists;
-        Cluster.ApiServer.Faults.Hang("watch", "pods", TimeSpan.FromSeconds(30));
-        Cluster.ApiServer.Faults.Hang("watch", "pods", TimeSpan.FromSeconds(30));
+        Cluster.ApiServer.Hang("watch", "pods", TimeSpan.FromSeconds(30));
+        Cluster.ApiServer.Hang("watch", "pods", TimeSpan.FromSeconds(30));
         Cluster.ApiServer.DropWatches();
         await Client.CoreV1.CreateNamespacedPodAsync(Pod("after-compaction"), Ns);
         var doomed = await Client.CoreV1.ReadNamespacedPodAsync("before", Ns);
         await Client.CoreV1.DeleteNamespacedPodAsync("before", Ns);
         Cluster.ApiServer.CompactHistory();
-        Cluster.ApiServer.Faults.ReleaseHangs();
+        Cluster.ApiServer.ReleaseHangs();
 
         await RunningAsync("after-compaction");
         Assert.That(Cluster.Node.Pods.Lists, Is.GreaterThan(lists), "the node listed again after 410 Gone");

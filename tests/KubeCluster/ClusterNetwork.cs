@@ -10,7 +10,7 @@ public static class ClusterNetwork
     public static async Task<string> CreateAsync(DockerClient docker, string name, CancellationToken ct)
     {
         var existing = await FindAsync(docker, name, ct);
-        if (existing is not null && existing.Labels?.GetValueOrDefault(NodeLabels.Cluster) != name)
+        if (existing is not null && !IsClusters(existing, name))
             throw new InvalidOperationException($"Docker network {name} exists but is not a test cluster's (no label {NodeLabels.Cluster}={name})");
         if (existing is null)
         {
@@ -30,10 +30,13 @@ public static class ClusterNetwork
 
     public static async Task RemoveAsync(DockerClient docker, string name, CancellationToken ct)
     {
-        if (await FindAsync(docker, name, ct) is not { } network || network.Labels?.GetValueOrDefault(NodeLabels.Cluster) != name) return;
+        if (await FindAsync(docker, name, ct) is not { } network || !IsClusters(network, name)) return;
         try { await docker.Networks.DeleteNetworkAsync(network.ID, ct); }
         catch (DockerApiException e) when (e.StatusCode is System.Net.HttpStatusCode.NotFound) { }
     }
+
+    private static bool IsClusters(NetworkResponse network, string name) =>
+        network.Labels is not null && network.Labels.TryGetValue(NodeLabels.Cluster, out var cluster) && cluster == name;
 
     private static async Task<NetworkResponse?> FindAsync(DockerClient docker, string name, CancellationToken ct)
     {

@@ -107,7 +107,7 @@ public sealed class KubeTestCluster : IAsyncDisposable
             GracefulPodDeletion = Options.GracefulPodDeletion,
         }, ct);
         apiServer.WriteKubeconfig(Kubeconfig);
-        client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(Kubeconfig));
+        client = new Kubernetes(apiServer.ClientConfiguration());
         agent = new KubeNodeAgent(client, docker, AgentOptions(sandboxImage), loggers.CreateLogger<KubeNodeAgent>());
         await agent.StartAsync(ct);
         controllers = new KubeControllers(client, loggers.CreateLogger<KubeControllers>());

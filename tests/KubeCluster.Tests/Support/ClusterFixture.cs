@@ -1,4 +1,5 @@
 using k8s;
+using Microsoft.Extensions.Logging;
 using k8s.Models;
 
 namespace Federation.Tests.Kube.Tests;
@@ -22,6 +23,10 @@ public abstract class ClusterFixture(string name, KubeFlavor flavor = KubeFlavor
             Flavor = flavor,
             Prefix = Environment.GetEnvironmentVariable("FEDTEST_KUBE_PREFIX") is { Length: > 0 } p ? p : "fedkube",
             SandboxImage = TestAppImage,
+            // FEDTEST_KUBE_LOG=1 shows what the node, controllers and proxy do.
+            LoggerFactory = Environment.GetEnvironmentVariable("FEDTEST_KUBE_LOG") == "1"
+                ? Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Information))
+                : null,
         }, timeout.Token);
     }
 
