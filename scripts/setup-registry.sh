@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # The image registry of the test harness (called by setup.sh; idempotent, fast when already done).
-# A real Distribution registry (Debian's docker-registry 2.8) serving TLS with a CA made here, listening
-# on the outer dockerd's docker0 gateway address: that address is the host's own, so every container of
-# this host reaches it whatever Docker network it is on (a cluster's runtime network, a mock pod's network),
-# and nothing outside the host does. The outer dockerd trusts the CA (/etc/docker/certs.d/HOST:PORT/ca.crt);
-# a runtime's inner dockerd is given it by its Engine (PullImage). Pushes the test app image into it.
+# A real Distribution registry (Debian's docker-registry 2.8) serving TLS with a CA made here.
+# Where it listens: the gateway address of a Docker network of its own, "federation-registry"
+# (10.213.213.0/29, gateway 10.213.213.1 unless FEDERATION_REGISTRY_SUBNET/_ADDRESS say otherwise), which no
+# container joins. That address is the host's own, so every container of this host reaches it through its
+# default route whatever Docker network it is on (a cluster's runtime network, a mock pod's network), and
+# Docker's address pools keep clear of it. Not docker0's 172.17.0.1: inside a runtime that address is the
+# inner dockerd's own docker0. Nothing outside the host routes to it.
+# The outer dockerd trusts the CA (/etc/docker/certs.d/HOST:PORT/ca.crt); a runtime's inner dockerd is given it
+# by its Engine (PullImage). Pushes the test app image into it.
 # Usage: setup-registry.sh TESTAPP_IMAGE. Prints FEDERATION_REGISTRY=host:port and FEDERATION_REGISTRY_CA=path.
-# Access log (one line per request, Apache format): /var/log/federation-registry.log.
+# Access log (one line per request, Apache format, the client's address first): /var/log/federation-registry.log.
 set -euo pipefail
 testapp_image="${1:?usage: setup-registry.sh TESTAPP_IMAGE}"
 log() { echo "setup: registry: $*" >&2; }
@@ -16,8 +20,17 @@ dir=${FEDERATION_REGISTRY_DIR:-/var/lib/federation-registry}
 port=${FEDERATION_REGISTRY_PORT:-5443}
 logfile=/var/log/federation-registry.log
 pidfile=/run/federation-registry.pid
-addr=$(docker network inspect bridge -f '{{range .IPAM.Config}}{{.Gateway}} {{end}}' 2>/dev/null | awk '{print $1}')
-[ -n "$addr" ] || fail "the outer dockerd's default bridge has no gateway address"
+subnet=${FEDERATION_REGISTRY_SUBNET:-10.213.213.0/29}
+addr=${FEDERATION_REGISTRY_ADDRESS:-10.213.213.1}
+network=federation-registry
+if ! docker network inspect "$network" >/dev/null 2>&1; then
+  log "creating Docker network $network ($subnet) for the registry's address $addr"
+  docker network create --subnet "$subnet" --gateway "$addr" -o com.docker.network.bridge.name=fedregistry0 \
+    -o com.docker.network.bridge.enable_icc=false --label federation.owner=federation-registry "$network" >/dev/null \
+    || fail "could not create Docker network $network ($subnet)"
+fi
+gateway=$(docker network inspect "$network" -f '{{range .IPAM.Config}}{{.Gateway}} {{end}}' | awk '{print $1}')
+[ "$gateway" = "$addr" ] || fail "Docker network $network has gateway '$gateway', not $addr: remove it (docker network rm $network) and run again"
 registry="$addr:$port"
 
 mkdir -p "$dir/data"
