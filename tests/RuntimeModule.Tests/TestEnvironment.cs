@@ -22,7 +22,10 @@ public static class TestEnvironment
     public static string Registry => Value("FEDERATION_REGISTRY");
 
     /// <summary>The CA the test registry's certificate chains to (FEDERATION_REGISTRY_CA), as PEM.</summary>
-    public static string RegistryCaPem => File.ReadAllText(Value("FEDERATION_REGISTRY_CA"));
+    public static string RegistryCaPem => File.ReadAllText(RegistryCaFile);
+
+    /// <summary>The file of that CA (FEDERATION_REGISTRY_CA).</summary>
+    public static string RegistryCaFile => Value("FEDERATION_REGISTRY_CA");
 
     /// <summary>The test app as the registry serves it: FEDERATION_REGISTRY/FEDERATION_TESTAPP_IMAGE (setup pushes it there).</summary>
     public static string RegistryTestAppImage => $"{Registry}/{TestAppImage}";
