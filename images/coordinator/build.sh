@@ -43,8 +43,8 @@ COPY dotnet /opt/federation/dotnet
 COPY coordinator /opt/federation/coordinator
 COPY runtime /opt/federation/runtime
 ENV DOTNET_ROOT=/opt/federation/dotnet DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-# The coordinator needs no root: it talks to the API server and to Engines over the network.
-USER 65532:65532
+# Root stays the image's user: as the Engine image, runtime pods run it privileged. The coordinator's Deployment
+# runs it as 65532 (deploy/20-coordinator.yaml): it talks to the API server and Engines over the network only.
 WORKDIR /var/lib/federation
 EXPOSE 7400 8443
 ENTRYPOINT ["/opt/federation/dotnet/dotnet", "/opt/federation/coordinator/federation-coordinator.dll"]
