@@ -81,19 +81,15 @@ public sealed class ManifestTests
         var allowed = new Dictionary<string, string[]>
         {
             ["pods"] = ["get", "list", "watch", "create", "delete", "patch"],
-            ["pods/status"] = ["get"],
-            ["services"] = ["get", "list", "create", "update", "patch", "delete"],
+            ["pods/log"] = ["get"],
+            ["services"] = ["get", "create", "delete"],
             ["endpoints"] = ["get", "create", "update", "delete"],
-            ["deployments"] = ["get", "list", "patch"],
-            ["replicasets"] = ["get", "list", "patch"],
-            ["statefulsets"] = ["get", "list", "patch"],
-            ["deployments/scale"] = ["get", "patch", "update"],
-            ["replicasets/scale"] = ["get", "patch", "update"],
-            ["statefulsets/scale"] = ["get", "patch", "update"],
+            ["replicasets"] = ["get", "create", "delete", "patch"],
+            ["deployments"] = ["get", "patch"],
+            ["statefulsets"] = ["get", "patch"],
             ["nodes"] = ["get", "list"],
             ["secrets"] = ["get", "create", "update"],
-            ["namespaces"] = ["get"],
-            ["events"] = ["create", "patch"],
+            ["namespaces"] = ["get", "create"],
         };
         var role = Manifests.Single<V1ClusterRole>(Objects, "federation-coordinator");
         var granted = role.Rules.SelectMany(r => r.Resources.SelectMany(resource => r.Verbs.Select(verb => (resource, verb)))).ToList();
