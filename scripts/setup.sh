@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Idempotent machine setup: installs what the project needs, starts the outer dockerd if it is not
-# running, and builds the offline images if they are missing (cached by a hash of their inputs).
-# Prints the image tags as KEY=VALUE lines on stdout (everything else goes to stderr), so callers
-# can `eval "$(scripts/setup.sh)"`.
+# running, and builds the offline images if they are missing (cached by a hash of their inputs), then
+# starts the test image registry (scripts/setup-registry.sh) with the test app pushed into it.
+# Prints the image tags and the registry (FEDERATION_REGISTRY=host:port, FEDERATION_REGISTRY_CA=path)
+# as KEY=VALUE lines on stdout (everything else goes to stderr), so callers can `eval "$(scripts/setup.sh)"`.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 log() { echo "setup: $*" >&2; }
@@ -17,6 +18,10 @@ dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
 command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 command -v rsync >/dev/null 2>&1 || need+=(rsync)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
+command -v kubectl >/dev/null 2>&1 || need+=(kubernetes-client)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v curl >/dev/null 2>&1 || need+=(curl)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
   apt-get update -qq >&2 || fail "apt-get update failed"
@@ -45,5 +50,8 @@ if ! docker image inspect "$testapp_image" >/dev/null 2>&1; then
   bash "$repo/images/testapp/build.sh" "$testapp_image" >&2 || fail "test app image build failed"
 fi
 
+registry_out=$(bash "$repo/scripts/setup-registry.sh" "$testapp_image") || fail "the test registry could not be set up"
+
 echo "FEDERATION_RUNTIME_IMAGE=$runtime_image"
 echo "FEDERATION_TESTAPP_IMAGE=$testapp_image"
+echo "$registry_out"

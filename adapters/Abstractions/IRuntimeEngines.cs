@@ -31,4 +31,14 @@ public interface IRuntimeEngines
     /// <param name="openArchive">Opens the image archive where the orchestrator keeps images (a host's dockerd, a registry).</param>
     /// <returns>The images the runtime holds afterwards.</returns>
     Task<IReadOnlyCollection<string>> PlaceImageAsync(Uri engine, string image, Func<CancellationToken, Task<Stream>> openArchive, CancellationToken ct);
+
+    /// <summary>
+    /// Makes the runtime's inner dockerd pull the image from its registry (the way a cluster's nodes get images), the
+    /// registry's CA and credentials given with the request; nothing is fetched when the runtime has the image.
+    /// </summary>
+    /// <param name="progress">Gets Docker's steps as they come (optional).</param>
+    /// <returns>The last message: completed, already present or not, the image's id and digests.</returns>
+    /// <exception cref="FederationException">NotFound: no such image in the registry; Unavailable: registry unreachable or the
+    /// pull's timeout passed; FailedPrecondition: registry certificate not trusted; PermissionDenied: credentials refused.</exception>
+    Task<PullImageProgress> PullImageAsync(Uri engine, PullImageRequest request, IProgress<PullImageProgress>? progress, CancellationToken ct);
 }

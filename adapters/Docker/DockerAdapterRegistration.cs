@@ -19,6 +19,10 @@ public static class DockerAdapterRegistration
         ["--state-dir"] = $"{DockerHostSettings.Section}:StateDirectory",
         ["--max-workloads"] = $"{DockerHostSettings.Section}:MaxWorkloads",
         ["--docker-endpoint"] = $"{DockerHostSettings.Section}:DockerEndpoint",
+        ["--image-source"] = $"{DockerHostSettings.Section}:ImageSource",
+        ["--registry"] = $"{DockerHostSettings.Section}:Registry",
+        ["--registry-ca"] = $"{DockerHostSettings.Section}:RegistryCaFile",
+        ["--registry-credentials"] = $"{DockerHostSettings.Section}:RegistryCredentialsFile",
     };
 
     /// <summary>The adapter as a coordinator host offers it.</summary>
@@ -57,6 +61,7 @@ public static class DockerAdapterRegistration
         MaxTrafficHold = settings.MaxTrafficHold,
         StateDirectory = string.IsNullOrEmpty(settings.StateDirectory) ? cluster.StateDirectory : settings.StateDirectory,
         LocalEngine = settings.DockerEndpoint.StartsWith("unix://", StringComparison.Ordinal),
+        RegistryPulls = RegistrySettings.PullsOf(settings),
         Launch = new RuntimeLaunchOptions
         {
             RuntimeImage = settings.RuntimeImage,

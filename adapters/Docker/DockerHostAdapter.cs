@@ -71,7 +71,18 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
             Runtime: runtime,
             MemoryFreeBytes: options.LocalEngine ? HostMemory.AvailableBytes() : null,
             WorkloadSlotsFree: Math.Max(0, options.MaxWorkloads - count),
-            Images: images.SelectMany(i => i.RepoTags ?? []).Where(t => t != "<none>:<none>").ToHashSet());
+            Images: OfferedImages(images, spec));
+    }
+
+    /// <summary>
+    /// The host's images, and with the registry source the app's own: its runtime pulls it while the target is prepared
+    /// (an image the registry lacks fails the prepare with NotFound, before anything moves).
+    /// </summary>
+    private HashSet<string> OfferedImages(IEnumerable<ImagesListResponse> hostImages, AppSpec spec)
+    {
+        var offered = hostImages.SelectMany(i => i.RepoTags ?? []).Where(t => t != "<none>:<none>").ToHashSet();
+        if (options.RegistryPulls is not null && !string.IsNullOrEmpty(spec.Image)) offered.Add(spec.Image);
+        return offered;
     }
 
     public async Task<IReadOnlyList<WorkloadInfo>> ListWorkloadsAsync(CancellationToken ct)
@@ -175,8 +186,19 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
         {
             gate.Release();
         }
-        var runtime = await StartRuntimeAsync(id, spec, ct);
-        await host.StartAmbassadorAsync(runtime, spec, StartMode.Passive, ct);
+        try
+        {
+            var runtime = await StartRuntimeAsync(id, spec, ct);
+            await host.StartAmbassadorAsync(runtime, spec, StartMode.Passive, ct);
+        }
+        catch (Exception e) when (e is FederationException or DockerApiException)
+        {
+            // A target that could not get its image (or start) leaves nothing behind: the source's migration fails before anything moved.
+            LogTargetFailed(logger, id.ToString(), options.Cluster, migrationId, e.Message);
+            state.RemoveWorkload(id);
+            await host.RemoveAsync(RuntimeName(id), CancellationToken.None);
+            throw;
+        }
         LogTargetCreated(logger, id.ToString(), options.Cluster, migrationId);
         return (await GetWorkloadAsync(id, ct))!;
     }
@@ -266,15 +288,37 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
             }, ct, hostPorts);
         }
         if (state.Workload(id) is { } entry) state.PutWorkload(id, entry with { Ports = new Dictionary<int, int>(runtime.PublishedPorts) });
+        await PlaceImageAsync(runtime, spec.Image, ct);
+        return runtime;
+    }
+
+    /// <summary>
+    /// The app's image into the runtime: pulled by its inner dockerd from the registry, or streamed from this Docker host.
+    /// A migration's target gets it here, while it is prepared: before the first pre-copy round, never during the freeze.
+    /// </summary>
+    private async Task PlaceImageAsync(RuntimeInstance runtime, string image, CancellationToken ct)
+    {
+        if (options.RegistryPulls is { } pulls)
+        {
+            try
+            {
+                var pulled = await engines.PullImageAsync(runtime.EngineEndpoint, pulls.RequestFor(image), null, ct);
+                LogPulled(logger, image, options.Cluster, pulled.AlreadyPresent ? "already there" : "pulled");
+            }
+            catch (FederationException e)
+            {
+                throw new FederationException(e.Error, $"cluster '{options.Cluster}' could not pull image {Names.Shorten(image)}: {e.Message}");
+            }
+            return;
+        }
         try
         {
-            await host.LoadImageAsync(runtime, spec.Image, ct);
+            await host.LoadImageAsync(runtime, image, ct);
         }
         catch (DockerImageNotFoundException)
         {
-            throw FederationException.FailedPrecondition($"image {spec.Image} is not on the Docker host of cluster '{options.Cluster}'");
+            throw FederationException.FailedPrecondition($"image {image} is not on the Docker host of cluster '{options.Cluster}'");
         }
-        return runtime;
     }
 
     private async Task CheckCapacityAsync(CancellationToken ct)
@@ -300,6 +344,12 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
         var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)))[..8];
         return $"{name[..54].TrimEnd('-')}-{hash}";
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "passive target {Workload} in cluster {Cluster} for migration {Migration} failed, its runtime removed: {Reason}")]
+    private static partial void LogTargetFailed(ILogger logger, string workload, string cluster, string migration, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "image {Image} in a runtime of cluster {Cluster}: {Outcome}")]
+    private static partial void LogPulled(ILogger logger, string image, string cluster, string outcome);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "deploy of {Workload} in cluster {Cluster} failed, its runtime removed: {Reason}")]
     private static partial void LogDeployFailed(ILogger logger, string workload, string cluster, string reason);

@@ -15,6 +15,9 @@ public sealed class DockerHostAdapterOptions
 
     public required RuntimeLaunchOptions Launch { get; init; }
 
+    /// <summary>Null: runtimes get app images from the Docker host (<c>docker save</c> through the Engine); else they pull them from their registry so.</summary>
+    public RegistryPulls? RegistryPulls { get; init; }
+
     /// <summary>The dockerd runs on this machine (a unix socket): free memory is read from this machine's /proc/meminfo.</summary>
     public bool LocalEngine { get; init; }
 

@@ -32,6 +32,8 @@ public static class RuntimeModuleServices
         services.AddSingleton<RuntimeProber>();
         services.AddSingleton<RuntimeDescriber>();
         services.AddSingleton<ImageLoader>();
+        services.AddSingleton<RegistryTrust>();
+        services.AddSingleton<ImagePuller>();
         services.AddSingleton(sp => new SyncSender(sp.GetRequiredService<ILogger<SyncSender>>()));
         services.AddSingleton<CheckpointTransfers>();
         return services;

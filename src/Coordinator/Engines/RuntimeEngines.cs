@@ -89,6 +89,34 @@ public sealed class RuntimeEngines(string credential) : IRuntimeEngines, IDispos
         return (await call).Images;
     }
 
+    public async Task<PullImageProgress> PullImageAsync(Uri engine, PullImageRequest request, IProgress<PullImageProgress>? progress, CancellationToken ct)
+    {
+        try
+        {
+            using var call = For(engine).PullImage(request, cancellationToken: ct);
+            await foreach (var step in call.ResponseStream.ReadAllAsync(ct))
+            {
+                if (step.Completed) return step;
+                progress?.Report(step);
+            }
+        }
+        catch (RpcException e) when (FederationErrorOf(e.StatusCode) is { } error)
+        {
+            throw new FederationException(error, $"runtime at {engine.Authority}: {e.Status.Detail}");
+        }
+        throw FederationException.Unavailable($"runtime at {engine.Authority}: the pull of {Names.Shorten(request.Image)} ended without an outcome");
+    }
+
+    private static FederationError? FederationErrorOf(StatusCode code) => code switch
+    {
+        StatusCode.InvalidArgument => FederationError.InvalidArgument,
+        StatusCode.NotFound => FederationError.NotFound,
+        StatusCode.FailedPrecondition => FederationError.FailedPrecondition,
+        StatusCode.PermissionDenied or StatusCode.Unauthenticated => FederationError.PermissionDenied,
+        StatusCode.Unavailable or StatusCode.DeadlineExceeded => FederationError.Unavailable,
+        _ => null,
+    };
+
     /// <summary>Runs <paramref name="check"/> until it returns null (ready), backing off; a timeout is Unavailable with the last reason seen.</summary>
     private async Task PollAsync(string what, TimeSpan timeout, Func<CancellationToken, Task<string?>> check, CancellationToken ct)
     {

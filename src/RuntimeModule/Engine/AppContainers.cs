@@ -76,7 +76,7 @@ public sealed partial class AppContainers(DockerSocket docker, ILogger<AppContai
         }
         catch (DockerImageNotFoundException)
         {
-            throw FederationException.FailedPrecondition($"image '{image}' is not in this runtime: load it with LoadImage first");
+            throw FederationException.FailedPrecondition($"image '{image}' is not in this runtime: pull it with PullImage or load it with LoadImage first");
         }
     }
 

@@ -8,6 +8,7 @@ public sealed class EngineService(
     RuntimeDescriber describer,
     RuntimeProber prober,
     ImageLoader images,
+    ImagePuller puller,
     AppCreator creator,
     AppDescriber apps,
     AppCheckpointer checkpointer,
@@ -27,6 +28,12 @@ public sealed class EngineService(
 
     public override Task<LoadImageResponse> LoadImage(IAsyncStreamReader<LoadImageChunk> requestStream, ServerCallContext context) =>
         images.LoadAsync(requestStream, context.CancellationToken);
+
+    public override async Task PullImage(PullImageRequest request, IServerStreamWriter<PullImageProgress> responseStream, ServerCallContext context)
+    {
+        await foreach (var progress in puller.PullAsync(request, context.CancellationToken))
+            await responseStream.WriteAsync(progress, context.CancellationToken);
+    }
 
     public override Task<App> CreateApp(CreateAppRequest request, ServerCallContext context) =>
         creator.CreateAsync(request.Spec, request.StartMode, context.CancellationToken);

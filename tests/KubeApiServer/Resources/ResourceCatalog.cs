@@ -74,6 +74,9 @@ public sealed class ResourceCatalog
         Add(ResourceKind.Of<V1StorageClass>("storage.k8s.io", "v1", "storageclasses", "StorageClass", false, plain) with { ShortNames = ["sc"] });
         Add(ResourceKind.Of<V1EndpointSlice>("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", true, plain));
         Add(ResourceKind.Of<V1Lease>("coordination.k8s.io", "v1", "leases", "Lease", true, plain));
+        // deploy/ has the coordinator's journal claim and the runtime pods' NetworkPolicy.
+        Add(ResourceKind.Of<V1PersistentVolumeClaim>("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true, plain) with { ShortNames = ["pvc"], HasStatus = true });
+        Add(ResourceKind.Of<V1NetworkPolicy>("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", true, plain) with { ShortNames = ["netpol"] });
     }
 
     public IReadOnlyCollection<ResourceKind> All => byPath.Values;
