@@ -30,6 +30,10 @@ public sealed class RestOperations(ResourceCatalog catalog, ObjectStore store, S
     public async Task<JsonObject> CreateAsync(ResourceKind kind, string ns, JsonNode? body, WriteOptions write, CancellationToken cancellationToken)
     {
         var json = PrepareBody(kind, ns, body);
+        if (json["metadata"]?["resourceVersion"] is JsonValue version && version.ToString().Length > 0)
+        {
+            throw new KubeStatusException(500, "", "resourceVersion should not be set on objects to be created");
+        }
         RequireNamespace(kind, ns);
         var model = Decode(kind, json, write);
         var encoded = kind.Encode(model);
@@ -76,8 +80,22 @@ public sealed class RestOperations(ResourceCatalog catalog, ObjectStore store, S
     }
 
     /// <summary>PUT of the object or of its status subresource.</summary>
-    public Task<JsonObject> UpdateAsync(ResourceKind kind, string ns, string name, string? subresource, JsonNode? body, WriteOptions write, CancellationToken cancellationToken) =>
-        UpdateAsync(kind, ns, name, subresource, PrepareBody(kind, ns, body), write, precondition: null, cancellationToken);
+    public async Task<JsonObject> UpdateAsync(ResourceKind kind, string ns, string name, string? subresource, JsonNode? body, WriteOptions write, CancellationToken cancellationToken)
+    {
+        var json = PrepareBody(kind, ns, body);
+        var unconditional = json["metadata"]?["resourceVersion"] is not JsonValue version || version.ToString().Length == 0;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await UpdateAsync(kind, ns, name, subresource, json.DeepClone().AsObject(), write, precondition: null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KubeStatusException conflict) when (conflict.Reason == "Conflict" && unconditional && attempt < PatchAttempts)
+            {
+                // An update without a resourceVersion is unconditional: the real server retries it against the newest object.
+            }
+        }
+    }
 
     public async Task<JsonObject> PatchAsync(ResourceKind kind, string ns, string name, string? subresource, string contentType, string patchText, WriteOptions write, CancellationToken cancellationToken)
     {
