@@ -188,6 +188,11 @@ public sealed class KubectlTests
         var cluster = await kubectl.RunAsync("get", "clusterrole/federation-coordinator", "mutatingwebhookconfiguration/federation-runtime");
         Assert.That(cluster.ExitCode, Is.EqualTo(0), cluster.ToString());
         Assert.That(cluster.Output, Does.Contain("federation-coordinator").And.Contain("federation-runtime"));
+
+        var deleted = await kubectl.RunAsync("delete", "-f", manifests);
+        Assert.That(deleted.ExitCode, Is.EqualTo(0), deleted.ToString());
+        Assert.That(deleted.Output, Does.Contain("namespace \"federation\" deleted").And.Contain("deployment.apps \"coordinator\" deleted"));
+        Assert.That(server.Get("", "namespaces", null, "federation"), Is.Null, "kubectl waited for the terminating namespace to go");
     }
 
     [Test]

@@ -261,7 +261,7 @@ public sealed class RestTests
     }
 
     [Test]
-    public async Task DeletingANamespaceDeletesWhatIsInItAndItsStatusHasItsOwnPath()
+    public async Task ADeletedNamespaceTerminatesRefusesNewContentThenGoesWithWhatIsInIt()
     {
         var ns = await MockServer.NamespaceAsync(client, "gone");
         Assert.That((await client.CoreV1.ReadNamespacedServiceAccountAsync("default", ns)).Metadata.Name, Is.EqualTo("default"), "every namespace gets a default service account");
@@ -269,13 +269,30 @@ public sealed class RestTests
         var status = await client.CoreV1.ReadNamespaceStatusAsync(ns);
         Assert.That(status.Status.Phase, Is.EqualTo("Active"));
         Assert.That(status.Metadata.Labels["kubernetes.io/metadata.name"], Is.EqualTo(ns));
+
         using var http = HttpClientFor(server, MockServer.Token);
+        V1Namespace terminating;
         using (var response = await http.DeleteAsync($"api/v1/namespaces/{ns}"))
         {
             Assert.That((int)response.StatusCode, Is.EqualTo(200));
-            var deleted = KubernetesJson.Deserialize<V1Namespace>(await response.Content.ReadAsStringAsync());
-            Assert.That(deleted.Status.Phase, Is.EqualTo("Terminating"), "a namespace delete answers the namespace, as the real server does");
+            terminating = KubernetesJson.Deserialize<V1Namespace>(await response.Content.ReadAsStringAsync());
+            Assert.That(terminating.Status.Phase, Is.EqualTo("Terminating"), "a namespace delete answers the namespace, as the real server does");
         }
+        var refused = Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.CreateNamespacedPodAsync(MockServer.Pod("late", ns), ns))!;
+        Assert.That((int)refused.Response.StatusCode, Is.EqualTo(403));
+        Assert.That(MockServer.StatusOf(refused).Message, Is.EqualTo($"pods \"late\" is forbidden: unable to create new content in namespace {ns} because it is being terminated"));
+
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var deleted = false;
+        await foreach (var (type, _) in client.CoreV1.WatchListNamespaceAsync(fieldSelector: $"metadata.name={ns}", resourceVersion: terminating.Metadata.ResourceVersion, cancellationToken: patience.Token))
+        {
+            if (type == WatchEventType.Deleted)
+            {
+                deleted = true;
+                break;
+            }
+        }
+        Assert.That(deleted, Is.True);
         Assert.That((await client.CoreV1.ListPodForAllNamespacesAsync(fieldSelector: $"metadata.namespace={ns}")).Items, Is.Empty);
     }
 

@@ -187,7 +187,7 @@ public sealed partial class KubeApiEndpoint(
                 var deletion = ParseDeleteOptions(body);
                 var dryRun = request.Query["dryRun"] == "All" || deletion?.DryRun?.Contains("All") == true;
                 var deleted = operations.Delete(kind, ns, target.Name!, deletion, GracePeriodQuery(request), dryRun);
-                var gone = deleted["metadata"]?["deletionTimestamp"] is null || (kind.Plural == "namespaces" && kind.Group.Length == 0);
+                var gone = deleted["metadata"]?["deletionTimestamp"] is null;
                 var answer = kind.ReturnsDeletedObject || !gone
                     ? deleted
                     : StatusBodies.Success(target.Name!, kind.Group, kind.Plural, deleted["metadata"]?["uid"]?.GetValue<string>());
