@@ -27,6 +27,15 @@ public sealed class Kubectl(string kubeconfig, string home)
         return "";
     }
 
+    /// <summary>kubectl's client minor version (1.27 and later validate fields on the server, older ones client-side from OpenAPI v2).</summary>
+    public async Task<int> MinorVersionAsync()
+    {
+        var result = await RunAsync("version", "--client", "-o", "json");
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        var minor = System.Text.Json.Nodes.JsonNode.Parse(result.Output)!["clientVersion"]!["minor"]!.GetValue<string>();
+        return int.Parse(minor.TrimEnd('+'), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public async Task<Result> RunAsync(params string[] arguments)
     {
         var start = new ProcessStartInfo(Find())

@@ -261,6 +261,83 @@ public sealed class RestTests
     }
 
     [Test]
+    public async Task ADeletedNamespaceTerminatesRefusesNewContentThenGoesWithWhatIsInIt()
+    {
+        var ns = await MockServer.NamespaceAsync(client, "gone");
+        Assert.That((await client.CoreV1.ReadNamespacedServiceAccountAsync("default", ns)).Metadata.Name, Is.EqualTo("default"), "every namespace gets a default service account");
+        await client.CoreV1.CreateNamespacedPodAsync(MockServer.Pod("inside", ns), ns);
+        var status = await client.CoreV1.ReadNamespaceStatusAsync(ns);
+        Assert.That(status.Status.Phase, Is.EqualTo("Active"));
+        Assert.That(status.Metadata.Labels["kubernetes.io/metadata.name"], Is.EqualTo(ns));
+
+        using var http = HttpClientFor(server, MockServer.Token);
+        V1Namespace terminating;
+        using (var response = await http.DeleteAsync($"api/v1/namespaces/{ns}"))
+        {
+            Assert.That((int)response.StatusCode, Is.EqualTo(200));
+            terminating = KubernetesJson.Deserialize<V1Namespace>(await response.Content.ReadAsStringAsync());
+            Assert.That(terminating.Status.Phase, Is.EqualTo("Terminating"), "a namespace delete answers the namespace, as the real server does");
+        }
+        var refused = Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.CreateNamespacedPodAsync(MockServer.Pod("late", ns), ns))!;
+        Assert.That((int)refused.Response.StatusCode, Is.EqualTo(403));
+        Assert.That(MockServer.StatusOf(refused).Message, Is.EqualTo($"pods \"late\" is forbidden: unable to create new content in namespace {ns} because it is being terminated"));
+
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var deleted = false;
+        await foreach (var (type, _) in client.CoreV1.WatchListNamespaceAsync(fieldSelector: $"metadata.name={ns}", resourceVersion: terminating.Metadata.ResourceVersion, cancellationToken: patience.Token))
+        {
+            if (type == WatchEventType.Deleted)
+            {
+                deleted = true;
+                break;
+            }
+        }
+        Assert.That(deleted, Is.True);
+        Assert.That((await client.CoreV1.ListPodForAllNamespacesAsync(fieldSelector: $"metadata.namespace={ns}")).Items, Is.Empty);
+    }
+
+    [Test]
+    public async Task DeleteCollectionDeletesWhatTheSelectorMatches()
+    {
+        var ns = await MockServer.NamespaceAsync(client, "bulk");
+        await client.CoreV1.CreateNamespacedPodAsync(MockServer.Pod("a", ns, new() { ["batch"] = "1" }), ns);
+        await client.CoreV1.CreateNamespacedPodAsync(MockServer.Pod("b", ns, new() { ["batch"] = "1" }), ns);
+        await client.CoreV1.CreateNamespacedPodAsync(MockServer.Pod("c", ns, new() { ["batch"] = "2" }), ns);
+        await client.CoreV1.DeleteCollectionNamespacedPodAsync(ns, labelSelector: "batch=1");
+        Assert.That((await client.CoreV1.ListNamespacedPodAsync(ns)).Items.Select(p => p.Metadata.Name), Is.EqualTo(new[] { "c" }));
+    }
+
+    [Test]
+    public async Task CreatingAnObjectThatCarriesAResourceVersionIsRefusedAsTheRealServerDoes()
+    {
+        var ns = await MockServer.NamespaceAsync(client, "copy");
+        var pod = await client.CoreV1.CreateNamespacedPodAsync(MockServer.Pod("original", ns), ns);
+        pod.Metadata.Name = "copy";
+        pod.Metadata.Uid = null;
+        var refused = Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.CreateNamespacedPodAsync(pod, ns))!;
+        Assert.That((int)refused.Response.StatusCode, Is.EqualTo(500));
+        Assert.That(MockServer.StatusOf(refused).Message, Is.EqualTo("resourceVersion should not be set on objects to be created"));
+        pod.Metadata.ResourceVersion = null;
+        Assert.That((await client.CoreV1.CreateNamespacedPodAsync(pod, ns)).Metadata.Name, Is.EqualTo("copy"));
+    }
+
+    [Test]
+    public async Task AWatchAskedForAsTableStreamsTables()
+    {
+        var ns = await MockServer.NamespaceAsync(client, "table");
+        await client.CoreV1.CreateNamespacedPodAsync(MockServer.Pod("row", ns), ns);
+        using var http = HttpClientFor(server, MockServer.Token);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/namespaces/{ns}/pods?watch=true&timeoutSeconds=1");
+        request.Headers.Accept.ParseAdd("application/json;as=Table;v=v1;g=meta.k8s.io");
+        using var response = await http.SendAsync(request);
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var first = System.Text.Json.Nodes.JsonNode.Parse(lines.Single())!;
+        Assert.That(first["type"]!.GetValue<string>(), Is.EqualTo("ADDED"));
+        Assert.That(first["object"]!["kind"]!.GetValue<string>(), Is.EqualTo("Table"));
+        Assert.That(first["object"]!["rows"]![0]!["cells"]![0]!.GetValue<string>(), Is.EqualTo("row"));
+    }
+
+    [Test]
     public async Task AWrongTokenIsUnauthorized()
     {
         using var http = HttpClientFor(server, "wrong");

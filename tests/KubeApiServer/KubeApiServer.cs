@@ -48,6 +48,7 @@ public sealed class KubeApiServer : IAsyncDisposable
         this.faults = faults;
         this.certificate = certificate;
         endpoint.Stopping = stopping.Token;
+        operations.Stopping = stopping.Token;
         Profile = FlavorProfile.For(options.Flavor);
     }
 

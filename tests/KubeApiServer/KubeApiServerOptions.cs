@@ -39,6 +39,12 @@ public sealed record KubeApiServerOptions
     /// </summary>
     public bool GracefulPodDeletion { get; init; }
 
+    /// <summary>
+    /// How long a deleted namespace stays Terminating (refusing new content, its objects still there) before the
+    /// emulated namespace controller deletes its content and it; zero deletes at once.
+    /// </summary>
+    public TimeSpan NamespaceFinalizationDelay { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The longest a watch stays open when the client gives no timeoutSeconds (the real server picks 30 to 60 minutes).</summary>
     public TimeSpan DefaultWatchTimeout { get; init; } = TimeSpan.FromMinutes(30);
 }

@@ -45,7 +45,8 @@ public sealed record ApiTarget(ResourceKind Kind, string? Namespace, string? Nam
         }
         var tail = segments[rest..];
         string? ns = null;
-        if (tail.Length >= 3 && tail[0] == "namespaces")
+        var namespaceSubresource = group.Length == 0 && tail.Length == 3 && tail[0] == "namespaces" && catalog.Find(group, version, tail[2]) is null;
+        if (tail.Length >= 3 && tail[0] == "namespaces" && !namespaceSubresource)
         {
             ns = tail[1];
             tail = tail[2..];

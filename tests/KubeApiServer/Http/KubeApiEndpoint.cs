@@ -187,7 +187,7 @@ public sealed partial class KubeApiEndpoint(
                 var deletion = ParseDeleteOptions(body);
                 var dryRun = request.Query["dryRun"] == "All" || deletion?.DryRun?.Contains("All") == true;
                 var deleted = operations.Delete(kind, ns, target.Name!, deletion, GracePeriodQuery(request), dryRun);
-                var gone = deleted["metadata"]?["deletionTimestamp"] is null || (kind.Plural == "namespaces" && kind.Group.Length == 0);
+                var gone = deleted["metadata"]?["deletionTimestamp"] is null;
                 var answer = kind.ReturnsDeletedObject || !gone
                     ? deleted
                     : StatusBodies.Success(target.Name!, kind.Group, kind.Plural, deleted["metadata"]?["uid"]?.GetValue<string>());
@@ -281,6 +281,14 @@ public sealed partial class KubeApiEndpoint(
     private async Task<bool> TryNonResourceAsync(HttpContext http, string path)
     {
         var trimmed = path.TrimEnd('/');
+        if (trimmed == "/openapi/v2")
+        {
+            var (contentType, bytes) = openApi.V2(http.Request.Headers.Accept);
+            http.Response.StatusCode = 200;
+            http.Response.ContentType = contentType;
+            await http.Response.Body.WriteAsync(bytes, http.RequestAborted).ConfigureAwait(false);
+            return true;
+        }
         JsonObject? document = trimmed switch
         {
             "/api" => discovery.CoreVersions($"{http.Request.Host}"),
@@ -289,7 +297,6 @@ public sealed partial class KubeApiEndpoint(
             "/openapi/v3" => openApi.Root(),
             _ when trimmed.StartsWith("/openapi/v3/", StringComparison.Ordinal) => openApi.GroupVersion(trimmed["/openapi/v3/".Length..])
                 ?? throw new KubeStatusException(404, "NotFound", "the server could not find the requested resource", new JsonObject()),
-            "/openapi/v2" => throw new KubeStatusException(404, "NotFound", "the server could not find the requested resource", new JsonObject()),
             _ => null,
         };
         if (document is null)

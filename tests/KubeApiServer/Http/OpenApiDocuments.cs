@@ -64,6 +64,47 @@ public sealed class OpenApiDocuments(ResourceCatalog catalog, FlavorProfile prof
         };
     }
 
+    /// <summary>
+    /// An OpenAPI v2 document without definitions (kubectl before 1.27 downloads it to validate client-side and skips
+    /// kinds it has no definition for, so objects go to the server, which validates them). JSON, or the gnostic
+    /// protobuf encoding kubectl asks for.
+    /// </summary>
+    public (string ContentType, byte[] Body) V2(string? accept)
+    {
+        if (accept is not null && accept.Contains("protobuf", StringComparison.Ordinal))
+        {
+            // openapi_v2.Document { swagger = 1; info = 2 { title = 1; version = 2 }; paths = 8 {} }
+            var info = Field(1, "Kubernetes").Concat(Field(2, profile.GitVersion)).ToArray();
+            var document = Field(1, "2.0").Concat(Field(2, info)).Concat(Field(8, [])).ToArray();
+            return ("application/octet-stream", document);
+        }
+        var json = new JsonObject
+        {
+            ["swagger"] = "2.0",
+            ["info"] = new JsonObject { ["title"] = "Kubernetes", ["version"] = profile.GitVersion },
+            ["paths"] = new JsonObject(),
+        };
+        return ("application/json", System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()));
+    }
+
+    private static IEnumerable<byte> Field(int number, string text) => Field(number, System.Text.Encoding.UTF8.GetBytes(text));
+
+    private static IEnumerable<byte> Field(int number, byte[] payload)
+    {
+        yield return (byte)((number << 3) | 2);
+        var length = payload.Length;
+        while (length >= 0x80)
+        {
+            yield return (byte)((length & 0x7f) | 0x80);
+            length >>= 7;
+        }
+        yield return (byte)length;
+        foreach (var b in payload)
+        {
+            yield return b;
+        }
+    }
+
     private static JsonObject Operation(ResourceKind kind, string action)
     {
         var parameters = new JsonArray();

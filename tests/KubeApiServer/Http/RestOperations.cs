@@ -30,7 +30,11 @@ public sealed class RestOperations(ResourceCatalog catalog, ObjectStore store, S
     public async Task<JsonObject> CreateAsync(ResourceKind kind, string ns, JsonNode? body, WriteOptions write, CancellationToken cancellationToken)
     {
         var json = PrepareBody(kind, ns, body);
-        RequireNamespace(kind, ns);
+        if (json["metadata"]?["resourceVersion"] is JsonValue version && version.ToString().Length > 0)
+        {
+            throw new KubeStatusException(500, "", "resourceVersion should not be set on objects to be created");
+        }
+        RequireNamespace(kind, ns, json);
         var model = Decode(kind, json, write);
         var encoded = kind.Encode(model);
         encoded = await admission.AdmitAsync(kind, "CREATE", encoded, null, null, write.DryRun, cancellationToken).ConfigureAwait(false);
@@ -76,12 +80,31 @@ public sealed class RestOperations(ResourceCatalog catalog, ObjectStore store, S
     }
 
     /// <summary>PUT of the object or of its status subresource.</summary>
-    public Task<JsonObject> UpdateAsync(ResourceKind kind, string ns, string name, string? subresource, JsonNode? body, WriteOptions write, CancellationToken cancellationToken) =>
-        UpdateAsync(kind, ns, name, subresource, PrepareBody(kind, ns, body), write, precondition: null, cancellationToken);
+    public async Task<JsonObject> UpdateAsync(ResourceKind kind, string ns, string name, string? subresource, JsonNode? body, WriteOptions write, CancellationToken cancellationToken)
+    {
+        var json = PrepareBody(kind, ns, body);
+        var unconditional = json["metadata"]?["resourceVersion"] is not JsonValue version || version.ToString().Length == 0;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await UpdateAsync(kind, ns, name, subresource, json.DeepClone().AsObject(), write, precondition: null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KubeStatusException conflict) when (conflict.Reason == "Conflict" && unconditional && attempt < PatchAttempts)
+            {
+                // An update without a resourceVersion is unconditional: the real server retries it against the newest object.
+            }
+        }
+    }
 
     public async Task<JsonObject> PatchAsync(ResourceKind kind, string ns, string name, string? subresource, string contentType, string patchText, WriteOptions write, CancellationToken cancellationToken)
     {
         var mediaType = contentType.Split(';')[0].Trim();
+        if (mediaType == "application/apply-patch+yaml" && string.IsNullOrEmpty(write.FieldManager))
+        {
+            throw new KubeStatusException(422, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
+                new JsonObject { ["group"] = "meta.k8s.io", ["kind"] = "PatchOptions", ["causes"] = new JsonArray(new JsonObject { ["reason"] = "FieldValueRequired", ["message"] = "Required value: is required for apply patch", ["field"] = "fieldManager" }) });
+        }
         JsonNode? patch;
         try
         {
@@ -123,10 +146,17 @@ public sealed class RestOperations(ResourceCatalog catalog, ObjectStore store, S
         }
     }
 
+    /// <summary>Cancelled when the server stops (pending namespace finalizations are dropped).</summary>
+    public CancellationToken Stopping { get; set; }
+
     /// <summary>Removes the object, or marks it (deletionTimestamp) while finalizers remain or a bound pod terminates gracefully.</summary>
     public JsonObject Delete(ResourceKind kind, string ns, string name, V1DeleteOptions? deletion, long? gracePeriodQuery, bool dryRun)
     {
         var current = Get(kind, ns, name);
+        if (IsNamespaces(kind))
+        {
+            return dryRun ? current : Terminate(kind, current, name);
+        }
         var expectedVersion = deletion?.Preconditions?.ResourceVersion;
         var expectedUid = deletion?.Preconditions?.Uid;
         if (expectedUid is not null && current["metadata"]?["uid"]?.GetValue<string>() != expectedUid)
@@ -279,7 +309,7 @@ public sealed class RestOperations(ResourceCatalog catalog, ObjectStore store, S
             return updated;
         }
         var stillFinalizing = updated["metadata"]?["finalizers"]?.AsArray().Count > 0;
-        if (updated["metadata"]?["deletionTimestamp"] is not null && !stillFinalizing && updated["metadata"]?["deletionGracePeriodSeconds"]?.GetValue<long>() is null or 0)
+        if (!IsNamespaces(kind) && updated["metadata"]?["deletionTimestamp"] is not null && !stillFinalizing && updated["metadata"]?["deletionGracePeriodSeconds"]?.GetValue<long>() is null or 0)
         {
             store.Update(kind, updated, ObjectStore.VersionOf(current));
             return Remove(kind, ns, name, null, null);
@@ -291,26 +321,71 @@ public sealed class RestOperations(ResourceCatalog catalog, ObjectStore store, S
     {
         var gone = store.Delete(kind, ns, name, expectedVersion, expectedUid);
         kind.Strategy.Released(gone, context);
-        if (kind.Plural == "namespaces" && kind.Group.Length == 0)
+        return gone;
+    }
+
+    private static bool IsNamespaces(ResourceKind kind) => kind.Plural == "namespaces" && kind.Group.Length == 0;
+
+    /// <summary>
+    /// A namespace delete as the real server and its namespace controller do it: the namespace turns Terminating
+    /// (new content is refused), then, after <see cref="KubeApiServerOptions.NamespaceFinalizationDelay"/>, its
+    /// content and the namespace itself are deleted. Answers the Terminating namespace.
+    /// </summary>
+    private JsonObject Terminate(ResourceKind namespaces, JsonObject current, string name)
+    {
+        if (current["metadata"]?["deletionTimestamp"] is not null)
         {
-            foreach (var contained in catalog.All.Where(k => k.Namespaced))
+            return current;
+        }
+        current["metadata"]!["deletionTimestamp"] = Timestamp(StrategyContext.Now);
+        current["metadata"]!["deletionGracePeriodSeconds"] = 0;
+        current["status"] = new JsonObject { ["phase"] = "Terminating" };
+        var marked = store.Update(namespaces, current, ObjectStore.VersionOf(current));
+        if (options.NamespaceFinalizationDelay <= TimeSpan.Zero)
+        {
+            FinalizeNamespace(namespaces, name);
+        }
+        else
+        {
+            var stopping = Stopping;
+            _ = Task.Run(async () =>
             {
-                foreach (var item in store.List(contained, name).Items)
+                try
                 {
-                    try
-                    {
-                        var itemName = item["metadata"]!["name"]!.GetValue<string>();
-                        contained.Strategy.Released(store.Delete(contained, name, itemName, null, null), context);
-                    }
-                    catch (KubeStatusException missing) when (missing.Code == 404)
-                    {
-                    }
+                    await Task.Delay(options.NamespaceFinalizationDelay, stopping).ConfigureAwait(false);
+                    FinalizeNamespace(namespaces, name);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }, CancellationToken.None);
+        }
+        return marked;
+    }
+
+    private void FinalizeNamespace(ResourceKind namespaces, string name)
+    {
+        foreach (var contained in catalog.All.Where(k => k.Namespaced))
+        {
+            foreach (var item in store.List(contained, name).Items)
+            {
+                try
+                {
+                    var itemName = item["metadata"]!["name"]!.GetValue<string>();
+                    contained.Strategy.Released(store.Delete(contained, name, itemName, null, null), context);
+                }
+                catch (KubeStatusException missing) when (missing.Code == 404)
+                {
                 }
             }
-            gone["status"] = new JsonObject { ["phase"] = "Terminating" };
-            gone["metadata"]!["deletionTimestamp"] = Timestamp(StrategyContext.Now);
         }
-        return gone;
+        try
+        {
+            Remove(namespaces, "", name, null, null);
+        }
+        catch (KubeStatusException missing) when (missing.Code == 404)
+        {
+        }
     }
 
     /// <summary>The body as an object with the URL's namespace; a body naming another namespace is a 400 as on the real server.</summary>
@@ -339,11 +414,24 @@ public sealed class RestOperations(ResourceCatalog catalog, ObjectStore store, S
         return json;
     }
 
-    private void RequireNamespace(ResourceKind kind, string ns)
+    private void RequireNamespace(ResourceKind kind, string ns, JsonObject body)
     {
-        if (kind.Namespaced && !store.Exists(catalog.Get("", "namespaces"), "", ns))
+        if (!kind.Namespaced)
         {
-            throw KubeStatusException.NotFound("namespaces", ns);
+            return;
+        }
+        var found = store.Get(catalog.Get("", "namespaces"), "", ns) ?? throw KubeStatusException.NotFound("namespaces", ns);
+        if (found["metadata"]?["deletionTimestamp"] is not null)
+        {
+            var name = body["metadata"]?["name"]?.GetValue<string>() ?? "";
+            throw KubeStatusException.Forbidden(
+                $"{kind.GroupResource} \"{name}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated",
+                new JsonObject
+                {
+                    ["name"] = name,
+                    ["kind"] = kind.Plural,
+                    ["causes"] = new JsonArray(new JsonObject { ["reason"] = "NamespaceTerminating", ["message"] = $"namespace {ns} is being terminated", ["field"] = "metadata.namespace" }),
+                });
         }
     }
 
@@ -427,13 +515,7 @@ public sealed class RestOperations(ResourceCatalog catalog, ObjectStore store, S
         }
     }
 
-    private static JsonNode? YamlToJson(string yaml)
-    {
-        var deserializer = new YamlDotNet.Serialization.DeserializerBuilder().Build();
-        var graph = deserializer.Deserialize(new StringReader(yaml));
-        var serializer = new YamlDotNet.Serialization.SerializerBuilder().JsonCompatible().Build();
-        return JsonNode.Parse(serializer.Serialize(graph));
-    }
+    private static JsonNode? YamlToJson(string yaml) => YamlJson.Parse(yaml);
 
     private void CreateDefaultServiceAccount(string ns)
     {

@@ -18,6 +18,11 @@ public sealed class WatchStreamer(ObjectStore store, KubeApiServerOptions option
 {
     public async Task StreamAsync(HttpContext http, ApiTarget target, LabelSelector labels, FieldSelector fields, CancellationToken serverStopping)
     {
+        var asTable = TablePrinter.Wanted(http.Request.Headers.Accept);
+        var includeObject = http.Request.Query["includeObject"].ToString();
+        JsonObject Render(JsonObject item) => asTable
+            ? TablePrinter.Print(target.Kind, [item], long.Parse(ObjectStore.VersionOf(item), CultureInfo.InvariantCulture), includeObject)
+            : item;
         var query = http.Request.Query;
         var kind = target.Kind;
         var versionText = query["resourceVersion"].ToString();
@@ -69,7 +74,7 @@ public sealed class WatchStreamer(ObjectStore store, KubeApiServerOptions option
             await http.Response.Body.FlushAsync(ends.Token).ConfigureAwait(false);
             foreach (var item in initial.Where(i => labels.Matches(Labels(i)) && fields.Matches(i)))
             {
-                await WriteAsync(http, "ADDED", item, ends.Token).ConfigureAwait(false);
+                await WriteAsync(http, "ADDED", Render(item), ends.Token).ConfigureAwait(false);
             }
             if (initialEvents && bookmarks)
             {
@@ -87,7 +92,7 @@ public sealed class WatchStreamer(ObjectStore store, KubeApiServerOptions option
                 }
                 if (Translate(change, labels, fields) is { } translated)
                 {
-                    await WriteAsync(http, translated.Type, translated.Object, ends.Token).ConfigureAwait(false);
+                    await WriteAsync(http, translated.Type, Render(translated.Object), ends.Token).ConfigureAwait(false);
                 }
             }
         }

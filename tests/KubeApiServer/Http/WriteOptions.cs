@@ -5,6 +5,7 @@ public sealed class WriteOptions
 {
     public string FieldValidation { get; init; } = "Warn";
     public bool DryRun { get; init; }
+    public string? FieldManager { get; init; }
     public List<string> Warnings { get; } = [];
 
     public static WriteOptions From(Microsoft.AspNetCore.Http.IQueryCollection query)
@@ -19,6 +20,7 @@ public sealed class WriteOptions
         {
             throw KubeStatusException.BadRequest($"dryRun: Unsupported value: \"{dryRun}\": supported values: \"All\"");
         }
-        return new WriteOptions { FieldValidation = validation.Length == 0 ? "Warn" : validation, DryRun = dryRun == "All" };
+        var manager = query["fieldManager"].ToString();
+        return new WriteOptions { FieldValidation = validation.Length == 0 ? "Warn" : validation, DryRun = dryRun == "All", FieldManager = manager.Length == 0 ? null : manager };
     }
 }
