@@ -75,7 +75,13 @@ public sealed class ImagePullTests
         try
         {
             var first = await TestApp.WaitAsync(TwoRuntimes.AppPort(runtime));
+            // The app counts on its own clock: ask until it has moved on (bounded), never a fixed sleep.
             var second = await TestApp.AskAsync(TwoRuntimes.AppPort(runtime));
+            for (var ask = 0; ask < 100 && second.Counter <= first.Counter; ask++)
+            {
+                await Task.Delay(100);
+                second = await TestApp.AskAsync(TwoRuntimes.AppPort(runtime));
+            }
             Assert.That(second.Counter, Is.GreaterThan(first.Counter), "the app from the pulled image serves and counts");
             var app = await engine.GetAppAsync(new GetAppRequest { Name = "pulled" });
             Assert.That(app.State, Is.EqualTo(AppState.Running));

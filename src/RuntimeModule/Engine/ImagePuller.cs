@@ -73,12 +73,10 @@ public sealed partial class ImagePuller(DockerSocket docker, RegistryTrust trust
         }
         catch (Exception e)
         {
+            // Taken back before the caller hears of the failure: what it looks at then is what the failure left.
+            if (!pulled && installed is not null) RegistryTrust.Uninstall(installed);
             if (e is FederationException fe) LogPullFailed(logger, image.ToString(), fe.Message);
             progress.TryComplete(e);
-        }
-        finally
-        {
-            if (!pulled && installed is not null) RegistryTrust.Uninstall(installed);
         }
     }
 
