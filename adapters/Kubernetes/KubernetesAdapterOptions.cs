@@ -13,6 +13,8 @@ public sealed record KubernetesAdapterOptions
     public string RelayDirectory { get; init; } = "";
     public TimeSpan MaxTrafficHold { get; init; } = TimeSpan.FromSeconds(60);
     public TimeSpan PodReadyTimeout { get; init; } = TimeSpan.FromSeconds(120);
+    public string ImageDockerSocket { get; init; } = "";
+
     /// <summary>"NodePort" or "PodIP": how other clusters reach a runtime's Engine and app ports.</summary>
     public string PeerAccess { get; init; } = "NodePort";
 

@@ -57,8 +57,8 @@ public sealed class KubernetesSettings
     /// <summary>How long a hold of a stable address lasts at most (the relay ends it by itself).</summary>
     public TimeSpan MaxTrafficHold { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>The webhook's HTTPS port; 0: no webhook.</summary>
-    public int WebhookPort { get; set; }
+    /// <summary>The webhook's HTTPS port (0: any free port); unset: no webhook.</summary>
+    public int? WebhookPort { get; set; }
 
     /// <summary>The webhook's address to listen on.</summary>
     public string WebhookAddress { get; set; } = "0.0.0.0";
@@ -66,6 +66,12 @@ public sealed class KubernetesSettings
     /// <summary>PEM certificate and key the webhook serves with (the MutatingWebhookConfiguration's caBundle signs it).</summary>
     public string WebhookCertificate { get; set; } = "";
     public string WebhookKey { get; set; } = "";
+
+    /// <summary>
+    /// A Docker engine socket beside the coordinator whose images are streamed into runtimes (test harness, air-gapped edge);
+    /// empty: the runtime's dockerd gets images from the cluster's registry.
+    /// </summary>
+    public string ImageDockerSocket { get; set; } = "";
 
     /// <summary>How long Deploy and CreatePassiveTarget wait for the pod to become Ready.</summary>
     public TimeSpan PodReadyTimeout { get; set; } = TimeSpan.FromSeconds(120);
