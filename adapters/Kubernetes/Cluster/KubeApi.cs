@@ -92,26 +92,41 @@ public sealed class KubeApi(IKubernetes client, string cluster, ILoggerFactory l
         throw FederationException.Unavailable($"pod {ns}/{name} in cluster '{cluster}' was not ready within {timeout.TotalSeconds:0} s: {last}");
     }
 
-    /// <summary>Waits, by watch, until the pod is gone.</summary>
+    /// <summary>
+    /// Waits until the pod is gone: by watch (its deletion), and by reading it now and then with backoff, since a pod
+    /// already gone before the watch's first list never shows a deletion.
+    /// </summary>
     public async Task WaitForGoneAsync(string ns, string name, TimeSpan timeout, CancellationToken ct)
     {
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
         bound.CancelAfter(timeout);
-        try
+        var watched = WatchDeletionAsync(ns, name, bound.Token);
+        var read = ReadUntilGoneAsync(ns, name, bound.Token);
+        var first = await Task.WhenAny(watched, read);
+        var gone = first.IsCompletedSuccessfully;
+        await bound.CancelAsync();
+        try { await Task.WhenAll(watched, read); }
+        catch (Exception) when (bound.IsCancellationRequested) { }
+        ct.ThrowIfCancellationRequested();
+        if (!gone) throw FederationException.Unavailable($"pod {ns}/{name} in cluster '{cluster}' was still there {timeout.TotalSeconds:0} s after its deletion");
+    }
+
+    private async Task WatchDeletionAsync(string ns, string name, CancellationToken ct)
+    {
+        await foreach (var (type, _) in PodWatch(ns, "", $"metadata.name={name}").RunAsync(initial: true, ct))
         {
-            var watch = PodWatch(ns, "", $"metadata.name={name}");
-            await foreach (var (type, _) in watch.RunAsync(initial: true, bound.Token))
-            {
-                if (type == WatchEventType.Deleted) return;
-            }
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
+            if (type == WatchEventType.Deleted) return;
         }
         ct.ThrowIfCancellationRequested();
-        // The watch reports a deletion only of a pod it saw: one gone before the first list is gone too.
-        if (await FindAsync($"read pod {ns}/{name}", token => client.CoreV1.ReadNamespacedPodAsync(name, ns, cancellationToken: token), ct) is null) return;
-        throw FederationException.Unavailable($"pod {ns}/{name} in cluster '{cluster}' was still there {timeout.TotalSeconds:0} s after its deletion");
+    }
+
+    private async Task ReadUntilGoneAsync(string ns, string name, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await FindAsync($"read pod {ns}/{name}", token => client.CoreV1.ReadNamespacedPodAsync(name, ns, cancellationToken: token), ct) is null) return;
+            await Task.Delay(Common.Retry.Backoff.Delay(attempt, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5)), ct);
+        }
     }
 
     public static bool IsStatus(Exception e, HttpStatusCode code) => KubeApiErrors.StatusOf(e) == code;
