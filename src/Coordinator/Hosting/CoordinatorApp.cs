@@ -95,11 +95,13 @@ public static class CoordinatorApp
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks().AddCheck("journal", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
 
-        // An adapter's own HTTP endpoints (a Kubernetes admission webhook) get a listener of their own, set once the services exist.
+        // An adapter's own HTTP endpoints (a Kubernetes admission webhook) get a listener of their own, known once the services exist.
         AdapterHttpEndpoints? adapterHttp = null;
         ListenOptions? adapterListener = null;
         builder.WebHost.ConfigureKestrel(k =>
         {
+            // Kestrel reads its options while the host is built: the adapter's endpoints come from the built container here.
+            adapterHttp ??= AdapterHttpOf(k.ApplicationServices, listen.Adapter.Kind, adapters);
             if (adapterHttp is not null)
             {
                 k.Listen(adapterHttp.Listen, l =>
@@ -123,7 +125,7 @@ public static class CoordinatorApp
         });
 
         var app = builder.Build();
-        adapterHttp = AdapterHttpOf(app.Services, listen.Adapter.Kind, adapters);
+        adapterHttp ??= AdapterHttpOf(app.Services, listen.Adapter.Kind, adapters);
         if (adapterHttp is not null)
         {
             // Served only on the adapter's listener: the coordinator's own port stays gRPC with its admission.
