@@ -142,7 +142,16 @@ public sealed class KubeApiServer : IAsyncDisposable
         text.AppendLine("users:");
         text.AppendLine($"- name: {name}");
         text.AppendLine("  user:");
-        text.AppendLine(Options.BearerToken is { } token ? $"    token: {token}" : "    username: admin");
+        if (Options.BearerToken is { } token)
+        {
+            text.AppendLine($"    token: {token}");
+        }
+        else
+        {
+            // The server asks for no credentials; KubernetesClient still wants some in a kubeconfig.
+            text.AppendLine("    username: admin");
+            text.AppendLine("    password: admin");
+        }
         File.WriteAllText(path, text.ToString());
         return path;
     }
