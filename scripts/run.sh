@@ -42,7 +42,7 @@ peer_secret="$work/peer-secret-a-b"
 (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '\n' >"$peer_secret")
 
 start_coordinator() { # name port peer peer_port
-  dotnet "$coordinator" --cluster "$1" --port "$2" --journal "$work/$1/journal.db" \
+  dotnet "$coordinator" --cluster "$1" --port "$2" --journal "$work/$1/journal.db" --adapter docker \
     --runtime-image "$FEDERATION_RUNTIME_IMAGE" --name-prefix "$prefix" \
     "--Coordinator:Peers:$3=http://127.0.0.1:$4" --peer-secret "$3=$peer_secret" \
     --Logging:LogLevel:Default=Warning --Logging:LogLevel:Federation=Information \

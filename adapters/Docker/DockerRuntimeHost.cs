@@ -257,10 +257,7 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
         var probe = await docker.Containers.CreateContainerAsync(new CreateContainerParameters
         {
             Image = options.RuntimeImage,
-            Entrypoint = ["/bin/sh", "-c",
-                "echo \"dockerd: $(dockerd --version 2>&1)\"; echo \"containerd: $(containerd --version 2>&1)\"; " +
-                "echo \"runc: $(runc --version 2>&1 | head -n1)\"; echo \"criu: $(criu --version 2>&1 | head -n1)\"; " +
-                "if out=$(criu check --feature mem_dirty_track 2>&1); then echo \"dirty: yes $out\"; else echo \"dirty: no $out\" | tr '\\n' ' '; echo; fi"],
+            Entrypoint = ["/bin/sh", "-c", RuntimeImageProbe.Script],
             Labels = new Dictionary<string, string> { ["federation.owner"] = options.OwnerLabel },
             HostConfig = WithRuntimePrivileges(new HostConfig { NetworkMode = "none", Binds = ["/sys/fs/cgroup:/sys/fs/cgroup:rw"] }),
         }, ct);

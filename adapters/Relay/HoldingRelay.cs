@@ -37,7 +37,8 @@ public sealed partial class HoldingRelay : IAsyncDisposable
 
     /// <param name="maxHold">How long a hold lasts at most: it ends by itself that long after it began.</param>
     /// <param name="maxConnections">Open connections (held or forwarded) beyond which a new one is reset.</param>
-    public HoldingRelay(int port, string backend, TimeSpan maxHold, ILogger logger, int maxConnections = DefaultMaxConnections)
+    /// <param name="address">Where to listen; null: 127.0.0.1.</param>
+    public HoldingRelay(int port, string backend, TimeSpan maxHold, ILogger logger, int maxConnections = DefaultMaxConnections, IPAddress? address = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxConnections, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(maxHold, TimeSpan.Zero);
@@ -45,7 +46,7 @@ public sealed partial class HoldingRelay : IAsyncDisposable
         this.maxHold = maxHold;
         this.logger = logger;
         this.maxConnections = maxConnections;
-        listener = new TcpListener(IPAddress.Loopback, port);
+        listener = new TcpListener(address ?? IPAddress.Loopback, port);
         listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         listener.Start(512);
         Port = ((IPEndPoint)listener.LocalEndpoint).Port;
@@ -63,6 +64,7 @@ public sealed partial class HoldingRelay : IAsyncDisposable
     /// <summary>Connections reset because the limit was reached, since the start.</summary>
     public long ShedConnections => Interlocked.Read(ref shed);
 
+    /// <summary>The stable address as clients on this host reach it.</summary>
     public string Address => $"127.0.0.1:{Port}";
 
     public string Backend

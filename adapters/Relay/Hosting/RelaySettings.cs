@@ -17,6 +17,9 @@ public sealed class RelaySettings
 
     public required string Directory { get; init; }
 
+    /// <summary>Where the listeners listen: 127.0.0.1 on a Docker host; the pod's address (0.0.0.0) when the relay runs as a pod behind a Service. FEDERATION_RELAY_LISTEN_ADDRESS.</summary>
+    public System.Net.IPAddress ListenAddress { get; init; } = System.Net.IPAddress.Loopback;
+
     /// <summary>A hold ends by itself this long after it began.</summary>
     public TimeSpan MaxHold { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -30,9 +33,13 @@ public sealed class RelaySettings
     {
         var maxHold = Environment.GetEnvironmentVariable("FEDERATION_RELAY_MAX_HOLD");
         var maxConnections = Environment.GetEnvironmentVariable("FEDERATION_RELAY_MAX_CONNECTIONS");
+        var listen = Environment.GetEnvironmentVariable("FEDERATION_RELAY_LISTEN_ADDRESS");
         return new RelaySettings
         {
             Directory = Environment.GetEnvironmentVariable("FEDERATION_RELAY_DIR") ?? "",
+            ListenAddress = string.IsNullOrEmpty(listen) ? System.Net.IPAddress.Loopback
+                : System.Net.IPAddress.TryParse(listen, out var address) ? address
+                    : throw FederationException.InvalidArgument($"FEDERATION_RELAY_LISTEN_ADDRESS '{Common.Names.Escape(listen, 64)}' is not an IP address"),
             MaxHold = string.IsNullOrEmpty(maxHold) ? TimeSpan.FromSeconds(60)
                 : double.TryParse(maxHold, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds is > 0 and <= 86_400
                     ? TimeSpan.FromSeconds(seconds)

@@ -70,7 +70,7 @@ public sealed partial class RouteTable : IAsyncDisposable
                     }
                     catch (SocketException e)
                     {
-                        throw FederationException.Unavailable($"the relay cannot listen on 127.0.0.1:{port.ListenPort} for route {Names.Escape(name, 64)}: {e.Message}");
+                        throw FederationException.Unavailable($"the relay cannot listen on {settings.ListenAddress}:{port.ListenPort} for route {Names.Escape(name, 64)}: {e.Message}");
                     }
                     opened.Add(((int)port.Port, relay));
                 }
@@ -159,7 +159,7 @@ public sealed partial class RouteTable : IAsyncDisposable
         return left;
     }
 
-    private HoldingRelay Listen(int listenPort, string backend) => new(listenPort, backend, settings.MaxHold, logger, settings.MaxConnections);
+    private HoldingRelay Listen(int listenPort, string backend) => new(listenPort, backend, settings.MaxHold, logger, settings.MaxConnections, settings.ListenAddress);
 
     private bool IsListener(string name, int port, HoldingRelay relay)
     {

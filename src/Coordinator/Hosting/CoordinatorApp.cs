@@ -95,8 +95,22 @@ public static class CoordinatorApp
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks().AddCheck("journal", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
 
+        // An adapter's own HTTP endpoints (a Kubernetes admission webhook) get a listener of their own, known once the services exist.
+        AdapterHttpEndpoints? adapterHttp = null;
+        ListenOptions? adapterListener = null;
         builder.WebHost.ConfigureKestrel(k =>
         {
+            // Kestrel reads its options while the host is built: the adapter's endpoints come from the built container here.
+            adapterHttp ??= AdapterHttpOf(k.ApplicationServices, listen.Adapter.Kind, adapters);
+            if (adapterHttp is not null)
+            {
+                k.Listen(adapterHttp.Listen, l =>
+                {
+                    l.Protocols = HttpProtocols.Http1AndHttp2;
+                    if (adapterHttp.Certificate is { } certificate) l.UseHttps(certificate);
+                    adapterListener = l;
+                });
+            }
             // Beyond loopback only with mutual TLS (the validator refuses anything else).
             var address = System.Net.IPAddress.TryParse(listen.ListenAddress, out var ip) && (System.Net.IPAddress.IsLoopback(ip) || serverTls?.Clients is not null)
                 ? ip : System.Net.IPAddress.Loopback;
@@ -111,10 +125,26 @@ public static class CoordinatorApp
         });
 
         var app = builder.Build();
+        adapterHttp ??= AdapterHttpOf(app.Services, listen.Adapter.Kind, adapters);
+        if (adapterHttp is not null)
+        {
+            // Served only on the adapter's listener: the coordinator's own port stays gRPC with its admission.
+            var group = app.MapGroup("");
+            group.AddEndpointFilter(async (context, next) =>
+                adapterListener?.IPEndPoint is { } bound && context.HttpContext.Connection.LocalPort == bound.Port ? await next(context) : Results.NotFound());
+            adapterHttp.Map(group);
+        }
         app.MapGrpcService<CoordinatorService>();
         app.MapGrpcService<CoordinatorPeerService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         return app;
+    }
+
+    /// <summary>The configured adapter kind's own HTTP endpoints, if it registered any (an unknown kind has none; the validator refuses it at start).</summary>
+    private static AdapterHttpEndpoints? AdapterHttpOf(IServiceProvider services, string configuredKind, IReadOnlyList<AdapterModule> adapters)
+    {
+        var kind = configuredKind.Length > 0 ? configuredKind : adapters.Count == 1 ? adapters[0].Kind : "";
+        return kind.Length == 0 ? null : services.GetKeyedService<AdapterHttpEndpointsSource>(kind)?.Endpoints;
     }
 }

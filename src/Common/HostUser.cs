@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Federation.Adapters.Docker;
+namespace Federation.Common;
 
 /// <summary>The user this process runs as, so that a container it starts can run as the same user (and own what it writes in its state directory).</summary>
 public static class HostUser
