@@ -22,6 +22,7 @@ public sealed class NothingHalfCreatedTests
         public Task WaitForEngineAsync(Uri engine, string runtime, TimeSpan timeout, Func<CancellationToken, Task<string?>> whyGone, CancellationToken ct) => throw new NotSupportedException();
         public Task WaitForAppAsync(WorkloadInfo workload, TimeSpan timeout, CancellationToken ct) => throw new NotSupportedException();
         public Task<IReadOnlyCollection<string>> PlaceImageAsync(Uri engine, string image, Func<CancellationToken, Task<Stream>> openArchive, CancellationToken ct) => throw new NotSupportedException();
+        public Task<PullImageProgress> PullImageAsync(Uri engine, PullImageRequest request, IProgress<PullImageProgress>? progress, CancellationToken ct) => throw new NotSupportedException();
     }
 
     private static KubernetesAdapter AdapterOn(MockCluster cluster)
