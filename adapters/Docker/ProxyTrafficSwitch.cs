@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Federation.Adapters.Relay.Control;
 using Federation.V1;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging;
@@ -16,6 +17,7 @@ namespace Federation.Adapters.Docker;
 public sealed partial class ProxyTrafficSwitch : ITrafficSwitch, IAsyncDisposable
 {
     private static readonly TimeSpan HoldDrainLimit = TimeSpan.FromSeconds(2);
+    private readonly RelayContainer container;
     private readonly RelayControl relay;
     private readonly DockerAdapterState state;
     private readonly ILogger logger;
@@ -25,7 +27,8 @@ public sealed partial class ProxyTrafficSwitch : ITrafficSwitch, IAsyncDisposabl
 
     public ProxyTrafficSwitch(RelayContainer container, DockerAdapterState state, DockerHostAdapterOptions options, ILoggerFactory loggers)
     {
-        relay = new RelayControl(container, options.Cluster);
+        this.container = container;
+        relay = new RelayControl(container.SocketPath, container.EnsureRunningAsync, options.Cluster);
         this.state = state;
         logger = loggers.CreateLogger<ProxyTrafficSwitch>();
     }
@@ -37,7 +40,7 @@ public sealed partial class ProxyTrafficSwitch : ITrafficSwitch, IAsyncDisposabl
         try
         {
             var known = await LoadedAsync(ct);
-            await relay.Container.EnsureRunningAsync(ct);
+            await container.EnsureRunningAsync(ct);
             var request = new OpenRelayRouteRequest { Name = id.ToString() };
             request.Ports.AddRange(backends.Select(b => new RelayPort { Port = (uint)b.Key, Backend = b.Value }));
             var route = await relay.CallAsync((c, o) => c.OpenRouteAsync(request, o), ct);
@@ -64,7 +67,7 @@ public sealed partial class ProxyTrafficSwitch : ITrafficSwitch, IAsyncDisposabl
             if (!known.TryGetValue(id.ToString(), out var route) || !route.Ports.All(p => backends.Contains(p.Backend))) return false;
             var closed = await relay.CallAsync((c, o) => c.CloseRouteAsync(new RelayRouteRequest { Name = route.Name }, o), ct);
             known.TryRemove(route.Name, out _);
-            if (closed.RoutesLeft == 0) await relay.Container.RemoveAsync(ct);
+            if (closed.RoutesLeft == 0) await container.RemoveAsync(ct);
             return true;
         }
         finally
@@ -135,12 +138,12 @@ public sealed partial class ProxyTrafficSwitch : ITrafficSwitch, IAsyncDisposabl
         if (routes is { } known) return known;
         var adopted = state.Routes();
         var loaded = new ConcurrentDictionary<string, RelayRoute>(StringComparer.Ordinal);
-        if (adopted.Count > 0 || await relay.Container.ExistsAsync(ct))
+        if (adopted.Count > 0 || await container.ExistsAsync(ct))
         {
-            await relay.Container.EnsureRunningAsync(ct);
+            await container.EnsureRunningAsync(ct);
             foreach (var route in (await relay.CallAsync((c, o) => c.ListRoutesAsync(new ListRelayRoutesRequest(), o), ct)).Routes) loaded[route.Name] = route;
             await AdoptAsync(adopted, loaded, ct);
-            if (loaded.IsEmpty) await relay.Container.RemoveAsync(ct);
+            if (loaded.IsEmpty) await container.RemoveAsync(ct);
             LogRead(logger, loaded.Count, string.Join("; ", loaded.Values.Select(r => $"{r.Name}: {string.Join(", ", r.Ports.Select(p => $"{p.ListenPort} -> {p.Backend}"))}")));
         }
         Volatile.Write(ref routes, loaded);

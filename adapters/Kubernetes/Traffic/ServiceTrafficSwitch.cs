@@ -4,7 +4,6 @@ using Federation.Adapters.Relay.Control;
 using Federation.Common;
 using Federation.V1;
 using Grpc.Core;
-using Grpc.Net.Client;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -22,13 +21,12 @@ namespace Federation.Adapters.Kubernetes.Traffic;
 public sealed partial class ServiceTrafficSwitch : ITrafficSwitch, IDisposable
 {
     private static readonly TimeSpan HoldDrainLimit = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
     public const string StableLabel = "federation.io/stable-address";
     private readonly KubeApi api;
     private readonly RelayPod relay;
     private readonly ILogger logger;
     private readonly SemaphoreSlim gate = new(1, 1);
-    private GrpcChannel? channel;
+    private RelayControl? control;
 
     public ServiceTrafficSwitch(KubeApi api, RelayPod relay, ILoggerFactory loggers)
     {
@@ -171,38 +169,13 @@ public sealed partial class ServiceTrafficSwitch : ITrafficSwitch, IDisposable
 
     private static string PortName(uint port) => $"p{port.ToString(CultureInfo.InvariantCulture)}";
 
-    private async Task<T> CallAsync<T>(Func<V1.Relay.RelayClient, CallOptions, AsyncUnaryCall<T>> call, CancellationToken ct)
+    private Task<T> CallAsync<T>(Func<V1.Relay.RelayClient, CallOptions, AsyncUnaryCall<T>> call, CancellationToken ct)
     {
-        channel ??= RelayChannel.ForSocket(relay.SocketPath);
-        var client = new V1.Relay.RelayClient(channel);
-        try
-        {
-            try
-            {
-                return await call(client, new CallOptions(deadline: DateTime.UtcNow.Add(CallTimeout), cancellationToken: ct));
-            }
-            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && !ct.IsCancellationRequested)
-            {
-                await relay.EnsureRunningAsync(ct);
-                return await call(client, new CallOptions(deadline: DateTime.UtcNow.Add(CallTimeout), cancellationToken: ct));
-            }
-        }
-        catch (RpcException e) when (!ct.IsCancellationRequested)
-        {
-            var error = e.StatusCode switch
-            {
-                StatusCode.InvalidArgument => FederationError.InvalidArgument,
-                StatusCode.NotFound => FederationError.NotFound,
-                StatusCode.FailedPrecondition => FederationError.FailedPrecondition,
-                StatusCode.ResourceExhausted => FederationError.ResourceExhausted,
-                StatusCode.Unavailable or StatusCode.DeadlineExceeded => FederationError.Unavailable,
-                _ => FederationError.Internal,
-            };
-            throw new FederationException(error, $"the relay of cluster '{api.Cluster}': {ErrorMappingInterceptor.OneLine(e.Status.Detail)}", e);
-        }
+        control ??= new RelayControl(relay.SocketPath, async t => await relay.EnsureRunningAsync(t), api.Cluster);
+        return control.CallAsync(call, ct);
     }
 
-    public void Dispose() => channel?.Dispose();
+    public void Dispose() => control?.Dispose();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "stable address of {Workload} in cluster {Cluster}: service at {Address}, through the relay")]
     private static partial void LogPublished(ILogger logger, string workload, string cluster, string address);

@@ -1,21 +1,22 @@
-using Federation.Adapters.Relay.Control;
 using Federation.Common;
 using Grpc.Core;
 using Grpc.Net.Client;
 
-namespace Federation.Adapters.Docker;
+namespace Federation.Adapters.Relay.Control;
 
 /// <summary>
-/// The coordinator's end of its relay's control API (federation.v1.Relay over the relay's unix socket). A call
-/// that finds the relay away (Docker restarting it, or its container gone) makes sure it runs and is tried once
-/// more; a refusal becomes a <see cref="FederationException"/> of the same kind with one line.
+/// The coordinator's end of its relay's control API (federation.v1.Relay over the relay's unix socket), for every
+/// adapter that runs a relay (a container on a Docker host, a pod on Kubernetes). A call that finds the relay away
+/// makes sure it runs (<paramref name="ensureRunning"/>) and is tried once more; a refusal becomes a
+/// <see cref="FederationException"/> of the same kind with one line.
 /// </summary>
-public sealed class RelayControl(RelayContainer container, string cluster) : IDisposable
+/// <param name="socketPath">The relay's control socket.</param>
+/// <param name="ensureRunning">Starts the relay again where it is away (the adapter's own way of running it).</param>
+/// <param name="cluster">The cluster the relay serves, for messages.</param>
+public sealed class RelayControl(string socketPath, Func<CancellationToken, Task> ensureRunning, string cluster) : IDisposable
 {
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
-    private readonly GrpcChannel channel = RelayChannel.ForSocket(container.SocketPath);
-
-    public RelayContainer Container => container;
+    private readonly GrpcChannel channel = RelayChannel.ForSocket(socketPath);
 
     public async Task<T> CallAsync<T>(Func<V1.Relay.RelayClient, CallOptions, AsyncUnaryCall<T>> call, CancellationToken ct)
     {
@@ -28,7 +29,7 @@ public sealed class RelayControl(RelayContainer container, string cluster) : IDi
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && !ct.IsCancellationRequested)
             {
-                await container.EnsureRunningAsync(ct);
+                await ensureRunning(ct);
                 return await call(client, Options(ct));
             }
         }
