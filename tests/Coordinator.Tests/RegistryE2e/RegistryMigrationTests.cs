@@ -27,7 +27,7 @@ public sealed class RegistryMigrationTests
     public async Task StartClusters()
     {
         TestEnvironment.RequireRegistry();
-        await RemoveLeftoversAsync();
+        await LocalClusters.RemoveLeftoversAsync(Prefix);
         directory = Directory.CreateTempSubdirectory(Prefix + "-").FullName;
         int portA = FreePort.Next(), portB = FreePort.Next();
         source = Node("ra", portA, ("rb", portB));
@@ -42,7 +42,7 @@ public sealed class RegistryMigrationTests
         {
             if (node is not null) await node.DisposeAsync();
         }
-        await RemoveLeftoversAsync();
+        await LocalClusters.RemoveLeftoversAsync(Prefix);
         try { Directory.Delete(directory, recursive: true); }
         catch (IOException) { }
     }
@@ -152,18 +152,4 @@ public sealed class RegistryMigrationTests
         "--Logging:LogLevel:Default=Warning",
         "--Logging:LogLevel:Federation=Information",
     ]);
-
-    private static async Task RemoveLeftoversAsync()
-    {
-        using var docker = TestEnvironment.OuterDocker();
-        var containers = await docker.Containers.ListContainersAsync(new ContainersListParameters { All = true });
-        foreach (var c in containers.Where(c => c.Names.Any(n => n.TrimStart('/').StartsWith(Prefix + "-", StringComparison.Ordinal))))
-            await docker.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true });
-        var volumes = await docker.Volumes.ListAsync();
-        foreach (var v in volumes.Volumes?.Where(v => v.Name.StartsWith(Prefix + "-", StringComparison.Ordinal)) ?? [])
-            await docker.Volumes.RemoveAsync(v.Name, force: true);
-        var networks = await docker.Networks.ListNetworksAsync();
-        foreach (var n in networks.Where(n => n.Name.StartsWith(Prefix + "-", StringComparison.Ordinal)))
-            await docker.Networks.DeleteNetworkAsync(n.ID);
-    }
 }
