@@ -286,6 +286,8 @@ public sealed partial class KubernetesAdapter : IOrchestratorAdapter
             {
                 Type = "NodePort",
                 Selector = new Dictionary<string, string> { [PodLabel] = pod.Metadata.Name },
+                // The Engine takes checkpoints before the pod is Ready (a passive target's app waits for its restore).
+                PublishNotReadyAddresses = true,
                 Ports = new[] { RuntimePodOptions.EnginePort }.Concat(RuntimePodView.AppPorts(spec)).Distinct()
                     .Select(p => new V1ServicePort { Name = $"p{p.ToString(CultureInfo.InvariantCulture)}", Port = p, TargetPort = p, Protocol = "TCP" }).ToList(),
             },
@@ -349,7 +351,9 @@ public sealed partial class KubernetesAdapter : IOrchestratorAdapter
         await engines.PlaceImageAsync(engine, spec.Image, token => images.SaveAsync(spec.Image, token), ct);
     }
 
-    private static Uri EngineOf(V1Pod pod) => new($"http://{pod.Status?.PodIP}:{RuntimePodOptions.EnginePort}");
+    /// <summary>The Engine at the pod's IP; a pod not started yet has no address (0.0.0.0: nothing answers there).</summary>
+    private static Uri EngineOf(V1Pod pod) =>
+        new($"http://{(string.IsNullOrEmpty(pod.Status?.PodIP) ? "0.0.0.0" : pod.Status.PodIP)}:{RuntimePodOptions.EnginePort}");
 
     private async Task<WorkloadInfo> InfoAsync(V1Pod pod, CancellationToken ct)
     {

@@ -73,6 +73,13 @@ public sealed class KubeApiServer : IAsyncDisposable
     /// <summary>How many watch streams are open now.</summary>
     public int OpenWatches => store.OpenWatches;
 
+    /// <summary>What answers <c>GET .../pods/{name}/log</c> (the test cluster's node agent); unset: every container is "waiting to start".</summary>
+    public PodLogSource? PodLogs
+    {
+        get => endpoint.PodLogs;
+        set => endpoint.PodLogs = value;
+    }
+
     public static Task<KubeApiServer> StartAsync(KubeFlavor flavor, CancellationToken cancellationToken) =>
         StartAsync(new KubeApiServerOptions { Flavor = flavor, NodeName = flavor == KubeFlavor.K3s ? "k3s-node-1" : "node-1" }, cancellationToken);
 

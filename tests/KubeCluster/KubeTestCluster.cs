@@ -110,6 +110,7 @@ public sealed class KubeTestCluster : IAsyncDisposable
         client = new Kubernetes(apiServer.ClientConfiguration());
         agent = new KubeNodeAgent(client, docker, AgentOptions(sandboxImage), loggers.CreateLogger<KubeNodeAgent>());
         await agent.StartAsync(ct);
+        apiServer.PodLogs = agent.LogsAsync;
         controllers = new KubeControllers(client, loggers.CreateLogger<KubeControllers>());
         controllers.Start();
         proxy = new KubeProxy(client, NodeIp, loggers.CreateLogger<KubeProxy>());

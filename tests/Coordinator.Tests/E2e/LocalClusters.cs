@@ -139,18 +139,5 @@ public sealed class LocalClusters
     private static Task RemoveLeftoversAsync() => RemoveLeftoversAsync(Prefix);
 
     /// <summary>Removes every container, volume and network whose name starts with "<paramref name="prefix"/>-" (an earlier run's, or this run's).</summary>
-    public static async Task RemoveLeftoversAsync(string prefix)
-    {
-        using var docker = TestEnvironment.OuterDocker();
-        var containers = await docker.Containers.ListContainersAsync(new ContainersListParameters { All = true });
-        foreach (var c in containers.Where(c => c.Names.Any(n => n.TrimStart('/').StartsWith(prefix + "-", StringComparison.Ordinal))))
-            await docker.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true });
-        var volumes = await docker.Volumes.ListAsync();
-        foreach (var v in volumes.Volumes?.Where(v => v.Name.StartsWith(prefix + "-", StringComparison.Ordinal)) ?? [])
-            await docker.Volumes.RemoveAsync(v.Name, force: true);
-        // The clusters' runtime networks ("{prefix}-{cluster}"), once their containers are gone.
-        var networks = await docker.Networks.ListNetworksAsync();
-        foreach (var n in networks.Where(n => n.Name.StartsWith(prefix + "-", StringComparison.Ordinal)))
-            await docker.Networks.DeleteNetworkAsync(n.ID);
-    }
+    public static Task RemoveLeftoversAsync(string prefix) => Federation.Tests.Shared.DockerLeftovers.RemoveAsync(prefix, CancellationToken.None);
 }

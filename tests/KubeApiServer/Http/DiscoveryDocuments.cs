@@ -104,6 +104,7 @@ public sealed class DiscoveryDocuments(ResourceCatalog catalog, FlavorProfile pr
             if (kind.Plural == "pods" && group.Length == 0)
             {
                 resources.Add(Subresource(kind, "binding", "Binding", null, null, ["create"]));
+                resources.Add(Subresource(kind, "log", "Pod", null, null, ["get"]));
             }
         }
         return new JsonObject

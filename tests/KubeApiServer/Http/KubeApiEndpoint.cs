@@ -32,6 +32,9 @@ public sealed partial class KubeApiEndpoint(
 
     public CancellationToken Stopping { get; set; }
 
+    /// <summary>What answers <c>pods/log</c>; without one the server answers as if no node had reported the pod's containers.</summary>
+    public PodLogSource? PodLogs { get; set; }
+
     /// <summary>Every request so far, in arrival order.</summary>
     public IReadOnlyList<RecordedRequest> Requests
     {
@@ -270,12 +273,34 @@ public sealed partial class KubeApiEndpoint(
                 await WriteJsonAsync(http, 200, ScaleOf(updated)).ConfigureAwait(false);
                 return;
             }
+            case ("log", "get") when kind.Plural == "pods" && kind.Group.Length == 0:
+                await WriteTextAsync(http, await PodLogAsync(kind, ns, name, request.Query["container"].ToString(), http.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false);
+                return;
             case ("binding", "create") when kind.Plural == "pods" && kind.Group.Length == 0:
                 await WriteJsonAsync(http, 201, operations.Bind(kind, ns, name, ParseBody(kind, body))).ConfigureAwait(false);
                 return;
             default:
                 throw new KubeStatusException(404, "NotFound", "the server could not find the requested resource", new JsonObject());
         }
+    }
+
+    /// <summary>A pod's container output, refused as the real server refuses it (no such pod, no container named, not started).</summary>
+    private async Task<string> PodLogAsync(ResourceKind kind, string ns, string name, string container, CancellationToken cancellationToken)
+    {
+        var pod = operations.Get(kind, ns, name);
+        var containers = pod["spec"]?["containers"]?.AsArray().Select(c => c?["name"]?.GetValue<string>() ?? "").ToList() ?? [];
+        if (container.Length == 0)
+        {
+            if (containers.Count != 1)
+                throw KubeStatusException.BadRequest($"a container name must be specified for pod {name}, choose one of: [{string.Join(" ", containers)}]");
+            container = containers[0];
+        }
+        else if (!containers.Contains(container))
+        {
+            throw KubeStatusException.BadRequest($"container {container} is not valid for pod {name}");
+        }
+        var output = PodLogs is null ? null : await PodLogs(ns, name, container, cancellationToken).ConfigureAwait(false);
+        return output ?? throw KubeStatusException.BadRequest($"container \"{container}\" in pod \"{name}\" is waiting to start: ContainerCreating");
     }
 
     private async Task<bool> TryNonResourceAsync(HttpContext http, string path)

@@ -68,6 +68,16 @@ public sealed partial class KubeNodeAgent : IAsyncDisposable
         return await ContainerExec.RunAsync(docker, id, command, timeout, ct);
     }
 
+    /// <summary>A container's stdout and stderr so far (what <c>kubectl logs</c> shows), or null when no such container ran here.</summary>
+    public async Task<string?> LogsAsync(string ns, string pod, string container, CancellationToken ct)
+    {
+        if (await ContainerIdAsync(ns, pod, container, ct) is not { } id) return null;
+        using var stream = await docker.Containers.GetContainerLogsAsync(id, tty: false,
+            new Docker.DotNet.Models.ContainerLogsParameters { ShowStdout = true, ShowStderr = true }, ct);
+        var (stdout, stderr) = await stream.ReadOutputToEndAsync(ct);
+        return stdout + stderr;
+    }
+
     /// <summary>The Docker id of a pod's container on this node, or null.</summary>
     public async Task<string?> ContainerIdAsync(string ns, string pod, string container, CancellationToken ct)
     {

@@ -8,10 +8,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Federation.Tests.Kube;
 
 /// <summary>
-/// The test cluster's kube-proxy: every TCP port of every Service is served on the node, on 127.0.0.1 and on the node IP
-/// at the Service's nodePort (a free port is allocated when a Service has none; NodePort and LoadBalancer Services get it
-/// written back to spec.ports[].nodePort, as the real API server would have allocated it), forwarding to the Service's
-/// current endpoints. Endpoints changes apply to new connections as soon as the watch brings them.
+/// The test cluster's kube-proxy: every TCP port of every Service is served on the node IP at the Service's nodePort (a
+/// free port is allocated when a Service has none; NodePort and LoadBalancer Services get it written back to
+/// spec.ports[].nodePort, as the real API server would have allocated it), and on 127.0.0.1 for this host's tests
+/// (<see cref="ServiceAddress"/>: the node port, or a free port when another test cluster's node already has that one on
+/// 127.0.0.1), forwarding to the Service's current endpoints. Endpoints changes apply to new connections as soon as the
+/// watch brings them.
 /// </summary>
 public sealed partial class KubeProxy : IAsyncDisposable
 {
@@ -56,7 +58,7 @@ public sealed partial class KubeProxy : IAsyncDisposable
 
     /// <summary>Where a Service port is reached from this host: <c>127.0.0.1:nodePort</c>.</summary>
     /// <exception cref="InvalidOperationException">The proxy does not serve that port (yet).</exception>
-    public string ServiceAddress(string ns, string name, int port) => $"127.0.0.1:{Forwarder(ns, name, port).NodePort}";
+    public string ServiceAddress(string ns, string name, int port) => $"127.0.0.1:{Forwarder(ns, name, port).LoopbackPort}";
 
     /// <summary>Where pods reach a Service port: <c>{nodeIp}:nodePort</c>.</summary>
     public string NodeAddress(string ns, string name, int port) => $"{nodeIp}:{Forwarder(ns, name, port).NodePort}";
@@ -72,7 +74,7 @@ public sealed partial class KubeProxy : IAsyncDisposable
             Task next;
             lock (served)
             {
-                if (served.TryGetValue($"{ns}/{name}", out var ports) && ports.TryGetValue(port, out var p)) return $"127.0.0.1:{p.Forwarder.NodePort}";
+                if (served.TryGetValue($"{ns}/{name}", out var ports) && ports.TryGetValue(port, out var p)) return $"127.0.0.1:{p.Forwarder.LoopbackPort}";
                 next = changed.Task;
             }
             await next.WaitAsync(ct);

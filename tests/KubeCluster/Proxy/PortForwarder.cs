@@ -23,51 +23,54 @@ public sealed partial class PortForwarder : IAsyncDisposable
     private IPEndPoint[] targets = [];
     private int next;
 
-    private PortForwarder(IPAddress nodeIp, List<TcpListener> listeners, int nodePort, string service, ILogger logger)
+    private PortForwarder(IPAddress nodeIp, List<TcpListener> listeners, int nodePort, int loopbackPort, string service, ILogger logger)
     {
         this.nodeIp = nodeIp;
         this.listeners = listeners;
         NodePort = nodePort;
+        LoopbackPort = loopbackPort;
         this.service = service;
         this.logger = logger;
     }
 
+    /// <summary>The port on the node IP: the Service's nodePort.</summary>
     public int NodePort { get; }
+
+    /// <summary>The port on 127.0.0.1: the node port, or another one when something else on this host (another test cluster's node) has that one there.</summary>
+    public int LoopbackPort { get; }
 
     public IReadOnlyList<IPEndPoint> Targets => targets;
 
-    /// <summary>Listens at <paramref name="nodePort"/> (0: a port free on both addresses) on 127.0.0.1 and the node IP. Null when the port cannot be had.</summary>
+    /// <summary>
+    /// Listens at <paramref name="nodePort"/> (0: a free port) on the node IP, and on 127.0.0.1 at the same port when it is free
+    /// there, else at a free one. Null when the node port cannot be had on the node IP.
+    /// </summary>
     public static PortForwarder? Open(IPAddress nodeIp, int nodePort, string service, ILogger logger)
     {
-        for (var attempt = 0; attempt < 20; attempt++)
+        var node = new TcpListener(nodeIp, nodePort);
+        try
         {
-            var loopback = new TcpListener(IPAddress.Loopback, nodePort);
-            try
-            {
-                loopback.Start();
-            }
-            catch (SocketException)
-            {
-                return null;
-            }
-            var port = ((IPEndPoint)loopback.LocalEndpoint).Port;
-            var node = new TcpListener(nodeIp, port);
-            try
-            {
-                node.Start();
-            }
-            catch (SocketException)
-            {
-                loopback.Stop();
-                if (nodePort != 0) return null;
-                continue;
-            }
-            // Found free on both addresses; listened on only while the Service has endpoints.
-            var forwarder = new PortForwarder(nodeIp, [loopback, node], port, service, logger);
-            forwarder.StopListening();
-            return forwarder;
+            node.Start();
         }
-        return null;
+        catch (SocketException)
+        {
+            return null;
+        }
+        var port = ((IPEndPoint)node.LocalEndpoint).Port;
+        var loopback = new TcpListener(IPAddress.Loopback, port);
+        try
+        {
+            loopback.Start();
+        }
+        catch (SocketException)
+        {
+            loopback = new TcpListener(IPAddress.Loopback, 0);
+            loopback.Start();
+        }
+        // Listened on only while the Service has endpoints.
+        var forwarder = new PortForwarder(nodeIp, [loopback, node], port, ((IPEndPoint)loopback.LocalEndpoint).Port, service, logger);
+        forwarder.StopListening();
+        return forwarder;
     }
 
     /// <summary>The endpoints new connections go to, from now on; none: connections are refused.</summary>
@@ -93,9 +96,9 @@ public sealed partial class PortForwarder : IAsyncDisposable
     private void StartListening()
     {
         var fresh = new List<TcpListener>();
-        foreach (var address in new[] { IPAddress.Loopback, nodeIp })
+        foreach (var (address, port) in new[] { (IPAddress.Loopback, LoopbackPort), (nodeIp, NodePort) })
         {
-            var listener = new TcpListener(address, NodePort);
+            var listener = new TcpListener(address, port);
             try
             {
                 listener.Start();
@@ -104,7 +107,7 @@ public sealed partial class PortForwarder : IAsyncDisposable
             }
             catch (SocketException e)
             {
-                LogListenFailed(logger, service, $"{address}:{NodePort}", e.Message);
+                LogListenFailed(logger, service, $"{address}:{port}", e.Message);
             }
         }
         listeners = fresh;

@@ -1,0 +1,139 @@
+using Federation.Adapters;
+using Federation.Adapters.Docker;
+using Federation.Adapters.K3s;
+using Federation.Adapters.Kubernetes;
+using Federation.Tests.Kube;
+using Federation.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Federation.KubeMigration.Tests;
+
+/// <summary>
+/// Three clusters federated by three coordinators in this process, each of them peers of the others:
+/// <list type="bullet">
+/// <item><c>edge</c>: a K3s test cluster (mock API server with K3s's shapes, one node running pods on the local dockerd) and a coordinator with the K3s adapter;</item>
+/// <item><c>cloud</c>: a Kubernetes test cluster and a coordinator with the Kubernetes adapter;</item>
+/// <item><c>dock</c>: a plain Docker host and a coordinator with the Docker-host adapter.</item>
+/// </list>
+/// Runtime pods get their modules from this build (hostPath) and their images from the registry that scripts/setup.sh runs.
+/// Everything made in Docker is named {prefix}-* (FEDTEST_KUBEMIG_PREFIX, else fedkmig) and removed afterwards.
+/// </summary>
+[SetUpFixture]
+public sealed class FederatedClusters
+{
+    public static string Prefix { get; } = Environment.GetEnvironmentVariable("FEDTEST_KUBEMIG_PREFIX") is { Length: > 0 } prefix ? prefix : "fedkmig";
+
+    public static KubeTestCluster EdgeCluster { get; private set; } = null!;
+    public static KubeTestCluster CloudCluster { get; private set; } = null!;
+    public static CoordinatorNode Edge { get; private set; } = null!;
+    public static CoordinatorNode Cloud { get; private set; } = null!;
+    public static CoordinatorNode Dock { get; private set; } = null!;
+    private static string directory = "";
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        TestEnvironment.RequireRegistry();
+        directory = Directory.CreateTempSubdirectory(Prefix + "-").FullName;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var clusters = await Task.WhenAll(
+            StartClusterAsync("edge", Federation.Tests.Kube.KubeFlavor.K3s, timeout.Token),
+            StartClusterAsync("cloud", Federation.Tests.Kube.KubeFlavor.Kubernetes, timeout.Token));
+        (EdgeCluster, CloudCluster) = (clusters[0], clusters[1]);
+        int edgePort = FreePort.Next(), cloudPort = FreePort.Next(), dockPort = FreePort.Next();
+        var peers = new Dictionary<string, int> { ["edge"] = edgePort, ["cloud"] = cloudPort, ["dock"] = dockPort };
+        Edge = Node("edge", peers, K3sAdapterRegistration.Module, KubeSettings(EdgeCluster));
+        Cloud = Node("cloud", peers, KubernetesAdapterRegistration.Module, KubeSettings(CloudCluster));
+        Dock = Node("dock", peers, DockerAdapterRegistration.Module,
+        [
+            $"--name-prefix={Prefix}",
+            "--image-source=host",
+        ]);
+        await Task.WhenAll(Edge.StartAsync(), Cloud.StartAsync(), Dock.StartAsync());
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        foreach (var node in new[] { Edge, Cloud, Dock })
+        {
+            if (node is not null) await node.DisposeAsync();
+        }
+        foreach (var cluster in new[] { EdgeCluster, CloudCluster })
+        {
+            if (cluster is not null) await cluster.DisposeAsync();
+        }
+        await DockerLeftovers.RemoveAsync(Prefix, CancellationToken.None);
+        try { Directory.Delete(directory, recursive: true); }
+        catch (IOException) { }
+    }
+
+    /// <summary>What each coordinator logged (by cluster), shown when a test fails.</summary>
+    public static Dictionary<string, LogCapture> Logs { get; } = [];
+
+    /// <summary>Writes what the coordinators logged since the last call to the test's output, and forgets it.</summary>
+    public static void WriteLogs()
+    {
+        foreach (var (cluster, capture) in Logs)
+        {
+            while (capture.Messages.TryDequeue(out var message))
+            {
+                if (message.Level >= LogLevel.Information) TestContext.Out.WriteLine($"[{cluster}] {message.Level}: {message.Message}");
+            }
+        }
+    }
+
+    /// <summary>The app image as clusters get it: from the registry.</summary>
+    public static string AppImage => TestEnvironment.TestAppImage;
+
+    public static KubeTestCluster ClusterOf(CoordinatorNode node) =>
+        node == Edge ? EdgeCluster : node == Cloud ? CloudCluster : throw new ArgumentException($"{node.Cluster} is not a Kubernetes cluster");
+
+    private static async Task<KubeTestCluster> StartClusterAsync(string name, Federation.Tests.Kube.KubeFlavor flavor, CancellationToken ct) =>
+        await KubeTestCluster.StartAsync(new KubeTestClusterOptions
+        {
+            Name = name,
+            Flavor = flavor,
+            Prefix = Prefix,
+            NodeName = $"{name}-node-1",
+            SandboxImage = TestEnvironment.TestAppImage,
+            // FEDTEST_KUBE_LOG=1 shows what the nodes, controllers and proxies do.
+            LoggerFactory = Environment.GetEnvironmentVariable("FEDTEST_KUBE_LOG") == "1"
+                ? LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information))
+                : null,
+        }, ct);
+
+    private static string[] KubeSettings(KubeTestCluster cluster) =>
+    [
+        $"--kubeconfig={cluster.Kubeconfig}",
+        "--module-source=hostPath",
+        "--peer-access=NodePort",
+        "--image-docker-socket=unix:///var/run/docker.sock",
+    ];
+
+    private CoordinatorNode Node(string cluster, Dictionary<string, int> peers, AdapterModule adapter, string[] extra)
+    {
+        var settings = new List<string>
+        {
+            $"--runtime-image={TestEnvironment.RuntimeImage}",
+            "--Coordinator:Migration:HeartbeatInterval=00:00:01",
+            "--Coordinator:Migration:TargetHeartbeatTimeout=00:00:15",
+            "--Coordinator:Migration:RecoveryRetryDelay=00:00:01",
+            "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:Federation=Information",
+        };
+        foreach (var (peer, port) in peers.Where(p => p.Key != cluster))
+        {
+            settings.Add($"--Coordinator:Peers:{peer}=http://127.0.0.1:{port}");
+            settings.Add($"--peer-secret={peer}={CoordinatorNode.PeerSecretPath(directory, cluster, peer)}");
+        }
+        settings.AddRange(extra);
+        var capture = new LogCapture();
+        Logs[cluster] = capture;
+        return new CoordinatorNode(cluster, peers[cluster], directory, settings, adapter)
+        {
+            BeforeStart = services => services.GetRequiredService<ILoggerFactory>().AddProvider(capture),
+        };
+    }
+}
