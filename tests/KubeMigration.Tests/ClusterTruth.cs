@@ -1,5 +1,6 @@
 using Federation.Adapters.Kubernetes;
 using Federation.Tests.Kube;
+using Federation.Tests.Shared;
 using k8s;
 using k8s.Models;
 
@@ -21,6 +22,22 @@ public static class ClusterTruth
         var deployments = (await cluster.Client.AppsV1.ListNamespacedDeploymentAsync(ns)).Items.Where(d => Picks(d.Spec.Selector)).Select(d => $"deployment/{d.Metadata.Name}");
         var stateful = (await cluster.Client.AppsV1.ListNamespacedStatefulSetAsync(ns)).Items.Where(s => Picks(s.Spec.Selector)).Select(s => $"statefulset/{s.Metadata.Name}");
         return sets.Concat(deployments).Concat(stateful).ToList();
+    }
+
+    /// <summary>What the real <c>kubectl get pods -l federation.io/workload={workload} -o name</c> lists in the cluster (pod names).</summary>
+    public static async Task<IReadOnlyList<string>> KubectlPodsAsync(KubeTestCluster cluster, string ns, string workload)
+    {
+        var home = Directory.CreateTempSubdirectory("fedkmig-kubectl-").FullName;
+        try
+        {
+            var result = await new Kubectl(cluster.Kubeconfig, home).RunAsync("get", "pods", "-n", ns, "-l", $"{FederationLabels.Workload}={workload}", "-o", "name");
+            Assert.That(result.ExitCode, Is.EqualTo(0), $"kubectl get pods in cluster {cluster.Options.Name}: {result}");
+            return result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => n.Replace("pod/", "")).ToList();
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
     }
 
     /// <summary>The one running runtime pod of the workload, with its controller (kind/name), or a failed assertion saying what there is.</summary>

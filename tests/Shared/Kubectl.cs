@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Federation.Tests.Kube.Tests;
+namespace Federation.Tests.Shared;
 
 /// <summary>The real kubectl as a child process with a kubeconfig and a HOME of its own, bounded in time.</summary>
 public sealed class Kubectl(string kubeconfig, string home)
