@@ -23,6 +23,7 @@ public static class DockerAdapterRegistration
         ["--registry"] = $"{DockerHostSettings.Section}:Registry",
         ["--registry-ca"] = $"{DockerHostSettings.Section}:RegistryCaFile",
         ["--registry-credentials"] = $"{DockerHostSettings.Section}:RegistryCredentialsFile",
+        ["--registry-pull-timeout"] = $"{DockerHostSettings.Section}:RegistryPullTimeout",
     };
 
     /// <summary>The adapter as a coordinator host offers it.</summary>
@@ -61,7 +62,7 @@ public static class DockerAdapterRegistration
         MaxTrafficHold = settings.MaxTrafficHold,
         StateDirectory = string.IsNullOrEmpty(settings.StateDirectory) ? cluster.StateDirectory : settings.StateDirectory,
         LocalEngine = settings.DockerEndpoint.StartsWith("unix://", StringComparison.Ordinal),
-        RegistryPulls = RegistrySettings.PullsOf(settings),
+        RegistryPulls = settings.ParsedImageSource() == ImageSource.Registry ? settings.ToRegistryPulls() : null,
         Launch = new RuntimeLaunchOptions
         {
             RuntimeImage = settings.RuntimeImage,

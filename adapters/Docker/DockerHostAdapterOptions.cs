@@ -1,3 +1,5 @@
+using Federation.Common.Images;
+
 namespace Federation.Adapters.Docker;
 
 /// <summary>One cluster on a Docker host: its name, how its runtimes are named and started, where its routes are kept.</summary>

@@ -1,11 +1,14 @@
+using Federation.Common.Images;
+
 namespace Federation.Adapters.Docker;
 
 /// <summary>
 /// The Docker-host adapter's settings, bound from the coordinator's <c>Coordinator:Adapter</c> section
 /// (command line: <c>--runtime-image</c>, <c>--name-prefix</c>, <c>--state-dir</c>, <c>--max-workloads</c>,
-/// <c>--docker-endpoint</c>, <c>--image-source</c>, <c>--registry</c>, <c>--registry-ca</c>, <c>--registry-credentials</c>) and checked at start when the coordinator runs the "docker" kind.
+/// <c>--docker-endpoint</c>, <c>--image-source</c>, and with the registry source the shared <see cref="RegistryPullSettings"/>: <c>--registry</c>, <c>--registry-ca</c>,
+/// <c>--registry-credentials</c>, <c>--registry-pull-timeout</c>) and checked at start when the coordinator runs the "docker" kind.
 /// </summary>
-public sealed class DockerHostSettings
+public sealed class DockerHostSettings : RegistryPullSettings
 {
     public const string Section = "Coordinator:Adapter";
 
@@ -39,15 +42,7 @@ public sealed class DockerHostSettings
     /// </summary>
     public string ImageSource { get; set; } = "host";
 
-    /// <summary>With the registry source: the registry (host[:port]) the CA and credentials below are for; empty: every image's registry.</summary>
-    public string Registry { get; set; } = "";
-
-    /// <summary>With the registry source: a PEM file of the CA the registry's certificate chains to; empty: the runtime's trusted roots.</summary>
-    public string RegistryCaFile { get; set; } = "";
-
-    /// <summary>With the registry source: a file holding "username:password" for the registry, readable by the coordinator only; empty: anonymous pulls.</summary>
-    public string RegistryCredentialsFile { get; set; } = "";
-
-    /// <summary>Longest time one image pull may take.</summary>
-    public TimeSpan RegistryPullTimeout { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>The image source parsed; null when it is neither "host" nor "registry".</summary>
+    public ImageSource? ParsedImageSource() =>
+        Enum.TryParse<ImageSource>(ImageSource, ignoreCase: true, out var source) && Enum.IsDefined(source) ? source : null;
 }

@@ -18,7 +18,15 @@ public sealed class DockerHostSettingsValidator(ClusterContext cluster) : IValid
         if (settings.MaxTrafficHold <= TimeSpan.Zero || settings.MaxTrafficHold > TimeSpan.FromDays(1)) failures.Add("adapter max traffic hold must be above zero and at most a day");
         if (!Uri.TryCreate(settings.DockerEndpoint, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("unix" or "tcp" or "http" or "npipe"))
             failures.Add($"docker endpoint '{settings.DockerEndpoint}' is not a unix://, tcp:// or http:// URL");
-        failures.AddRange(RegistrySettings.Problems(settings));
+        switch (settings.ParsedImageSource())
+        {
+            case null:
+                failures.Add($"adapter image source '{Names.Shorten(settings.ImageSource)}' is neither 'host' nor 'registry' (--image-source)");
+                break;
+            case ImageSource.Registry:
+                failures.AddRange(settings.RegistryProblems());
+                break;
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -343,10 +343,26 @@ public sealed partial class KubernetesAdapter : IOrchestratorAdapter
         return engine;
     }
 
-    // TODO(issue 9, registry): once the Engine pulls from the cluster's registry (branch issue9-registry), images come from
-    // there and this stays for air-gapped edges only. Never during the freeze: called at deploy and at target creation.
+    /// <summary>
+    /// The app's image into the runtime: pulled by its inner dockerd from the registry through the Engine (the registry's CA
+    /// and credentials with the request), or streamed from the Docker engine beside the coordinator. Called at deploy and at
+    /// target creation, before the first pre-copy round, never during the freeze.
+    /// </summary>
     private async Task PlaceImageAsync(Uri engine, AppSpec spec, CancellationToken ct)
     {
+        if (options.RegistryPulls is { } pulls)
+        {
+            try
+            {
+                var pulled = await engines.PullImageAsync(engine, pulls.RequestFor(spec.Image), null, ct);
+                LogPulled(logger, spec.Image, options.Cluster, pulled.AlreadyPresent ? "already there" : "pulled");
+            }
+            catch (FederationException e)
+            {
+                throw new FederationException(e.Error, $"cluster '{options.Cluster}' could not pull image {Common.Names.Shorten(spec.Image)}: {e.Message}");
+            }
+            return;
+        }
         if (images is null) return;
         await engines.PlaceImageAsync(engine, spec.Image, token => images.SaveAsync(spec.Image, token), ct);
     }
@@ -431,6 +447,9 @@ public sealed partial class KubernetesAdapter : IOrchestratorAdapter
 
     [LoggerMessage(Level = LogLevel.Information, Message = "passive target of {Workload} created in cluster {Cluster} for migration {Migration}")]
     private static partial void LogTargetCreated(ILogger logger, string workload, string cluster, string migration);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "image {Image} in a runtime pod of cluster {Cluster}: {Outcome}")]
+    private static partial void LogPulled(ILogger logger, string image, string cluster, string outcome);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "workload {Workload} removed from cluster {Cluster}")]
     private static partial void LogDeleted(ILogger logger, string workload, string cluster);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Federation.Adapters.Kubernetes.Cluster;
+using Federation.Adapters.Kubernetes.Images;
 using Federation.Adapters.Kubernetes.Ownership;
 using Federation.Adapters.Kubernetes.Pods;
 using Federation.Adapters.Kubernetes.Traffic;
@@ -35,7 +36,12 @@ public static class KubernetesAdapterRegistration
         ["--webhook-port"] = $"{KubernetesSettings.Section}:WebhookPort",
         ["--webhook-cert"] = $"{KubernetesSettings.Section}:WebhookCertificate",
         ["--webhook-key"] = $"{KubernetesSettings.Section}:WebhookKey",
+        ["--image-source"] = $"{KubernetesSettings.Section}:ImageSource",
         ["--image-docker-socket"] = $"{KubernetesSettings.Section}:ImageDockerSocket",
+        ["--registry"] = $"{KubernetesSettings.Section}:Registry",
+        ["--registry-ca"] = $"{KubernetesSettings.Section}:RegistryCaFile",
+        ["--registry-credentials"] = $"{KubernetesSettings.Section}:RegistryCredentialsFile",
+        ["--registry-pull-timeout"] = $"{KubernetesSettings.Section}:RegistryPullTimeout",
     };
 
     public static AdapterModule Module { get; } = ModuleFor(KubeFlavor.Kubernetes);
@@ -81,7 +87,8 @@ public static class KubernetesAdapterRegistration
             MaxTrafficHold = settings.MaxTrafficHold,
             PodReadyTimeout = settings.PodReadyTimeout,
             PeerAccess = settings.PeerEngineAccess,
-            ImageDockerSocket = settings.ImageDockerSocket.StartsWith("unix://", StringComparison.Ordinal) ? settings.ImageDockerSocket["unix://".Length..] : settings.ImageDockerSocket,
+            ImageDockerSocket = settings.ParsedImageSource() == KubeImageSource.DockerSocket ? settings.ImageDockerSocketPath() : "",
+            RegistryPulls = settings.ParsedImageSource() == KubeImageSource.Registry ? settings.ToRegistryPulls() : null,
         };
         var api = new KubeApi(new k8s.Kubernetes(KubeconfigLocator.Load(settings.Kubeconfig, settings.Context, flavor)), cluster.Cluster, loggers);
         var builder = new RuntimePodBuilder(options.Pods);

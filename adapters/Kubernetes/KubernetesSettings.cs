@@ -1,14 +1,17 @@
+using Federation.Adapters.Kubernetes.Images;
 using Federation.Adapters.Kubernetes.Pods;
+using Federation.Common.Images;
 
 namespace Federation.Adapters.Kubernetes;
 
 /// <summary>
 /// The Kubernetes (and K3s) adapter's settings, bound from the coordinator's <c>Coordinator:Adapter</c> section
 /// (command line: <c>--kubeconfig</c>, <c>--kube-context</c>, <c>--runtime-image</c>, <c>--module-source</c>,
-/// <c>--webhook-port</c>, <c>--webhook-cert</c>, <c>--webhook-key</c>, ...) and checked at start when the coordinator runs
+/// <c>--webhook-port</c>, <c>--webhook-cert</c>, <c>--webhook-key</c>, <c>--image-source</c>, <c>--image-docker-socket</c>, and the
+/// shared registry settings <see cref="RegistryPullSettings"/>: <c>--registry</c>, <c>--registry-ca</c>, ...) and checked at start when the coordinator runs
 /// the "kubernetes" or "k3s" kind. Defaults that differ between the two come from <see cref="KubeFlavor"/>.
 /// </summary>
-public sealed class KubernetesSettings
+public sealed class KubernetesSettings : RegistryPullSettings
 {
     public const string Section = "Coordinator:Adapter";
 
@@ -68,10 +71,30 @@ public sealed class KubernetesSettings
     public string WebhookKey { get; set; } = "";
 
     /// <summary>
-    /// A Docker engine socket beside the coordinator whose images are streamed into runtimes (test harness, air-gapped edge);
-    /// empty: the runtime's dockerd gets images from the cluster's registry.
+    /// Where runtimes get app images: <c>registry</c> (the runtime's dockerd pulls the workload's image reference through
+    /// its Engine, with the registry settings) or <c>docker-socket</c> (streamed from <see cref="ImageDockerSocket"/>).
+    /// Empty: <c>docker-socket</c> when a socket is given, else <c>registry</c>.
+    /// </summary>
+    public string ImageSource { get; set; } = "";
+
+    /// <summary>
+    /// With the docker-socket source: the Docker engine socket beside the coordinator (<c>unix:///path</c> or <c>/path</c>)
+    /// whose images are streamed into runtimes (test harness, air-gapped edge).
     /// </summary>
     public string ImageDockerSocket { get; set; } = "";
+
+    /// <summary>The image source in effect; null when <see cref="ImageSource"/> is neither "registry" nor "docker-socket".</summary>
+    public KubeImageSource? ParsedImageSource() => ImageSource.Trim().ToLowerInvariant() switch
+    {
+        "" => ImageDockerSocket.Length > 0 ? KubeImageSource.DockerSocket : KubeImageSource.Registry,
+        "registry" => KubeImageSource.Registry,
+        "docker-socket" => KubeImageSource.DockerSocket,
+        _ => null,
+    };
+
+    /// <summary>The socket's path without its <c>unix://</c> scheme.</summary>
+    public string ImageDockerSocketPath() =>
+        ImageDockerSocket.StartsWith("unix://", StringComparison.Ordinal) ? ImageDockerSocket["unix://".Length..] : ImageDockerSocket;
 
     /// <summary>How long Deploy and CreatePassiveTarget wait for the pod to become Ready.</summary>
     public TimeSpan PodReadyTimeout { get; set; } = TimeSpan.FromSeconds(120);

@@ -1,5 +1,6 @@
 using System.Net;
 using Federation.Adapters.Kubernetes.Cluster;
+using Federation.Adapters.Kubernetes.Images;
 using Federation.Adapters.Kubernetes.Pods;
 using Microsoft.Extensions.Options;
 
@@ -24,9 +25,31 @@ public sealed class KubernetesSettingsValidator(KubeFlavor flavor, ClusterContex
             failures.Add("--webhook-cert and --webhook-key go together");
         foreach (var file in new[] { settings.WebhookCertificate, settings.WebhookKey }.Where(f => f.Length > 0 && !File.Exists(f)))
             failures.Add($"webhook file {Common.Names.Shorten(file)} does not exist");
+        failures.AddRange(ImageProblems(settings));
         var kubeconfig = KubeconfigLocator.Locate(settings.Kubeconfig, flavor, Environment.GetEnvironmentVariable, k8s.KubernetesClientConfiguration.IsInCluster());
         if (kubeconfig != KubeconfigLocator.InCluster && !File.Exists(kubeconfig))
             failures.Add($"kubeconfig {Common.Names.Shorten(kubeconfig)} does not exist (set --kubeconfig or $KUBECONFIG{(flavor.ExpectsK3s ? "; K3s writes /etc/rancher/k3s/k3s.yaml" : "")})");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static IEnumerable<string> ImageProblems(KubernetesSettings settings)
+    {
+        switch (settings.ParsedImageSource())
+        {
+            case null:
+                yield return $"--image-source '{Common.Names.Shorten(settings.ImageSource)}' is neither 'registry' nor 'docker-socket'";
+                break;
+            case KubeImageSource.Registry:
+                if (settings.ImageDockerSocket.Length > 0) yield return "--image-docker-socket goes with --image-source docker-socket, not registry";
+                foreach (var problem in settings.RegistryProblems()) yield return problem;
+                break;
+            case KubeImageSource.DockerSocket:
+                var path = settings.ImageDockerSocketPath();
+                if (settings.ImageDockerSocket.Length == 0) yield return "--image-source docker-socket needs --image-docker-socket";
+                else if (!Path.IsPathRooted(path) || path.Contains("://", StringComparison.Ordinal))
+                    yield return $"--image-docker-socket '{Common.Names.Shorten(settings.ImageDockerSocket)}' is not unix:///path or an absolute path";
+                else if (!File.Exists(path)) yield return $"--image-docker-socket {Common.Names.Shorten(path)} does not exist";
+                break;
+        }
     }
 }

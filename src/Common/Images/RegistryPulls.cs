@@ -1,11 +1,11 @@
-using Federation.Common;
 using Federation.V1;
 
-namespace Federation.Adapters.Docker;
+namespace Federation.Common.Images;
 
 /// <summary>
 /// How a cluster's runtimes get app images from a registry: the registry's CA and credentials, given with each pull
 /// to the runtime's Engine for the images of that registry (<see cref="Registry"/>), or of any registry when none is named.
+/// Shared by the adapters whose runtimes pull (Docker host, Kubernetes); made by <see cref="RegistryPullSettings.ToRegistryPulls"/>.
 /// </summary>
 public sealed class RegistryPulls
 {
