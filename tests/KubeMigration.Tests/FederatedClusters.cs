@@ -48,7 +48,9 @@ public sealed class FederatedClusters
         Dock = Node("dock", peers, DockerAdapterRegistration.Module,
         [
             $"--name-prefix={Prefix}",
-            "--image-source=host",
+            "--image-source=registry",
+            $"--registry={TestEnvironment.Registry}",
+            $"--registry-ca={TestEnvironment.RegistryCaFile}",
         ]);
         await Task.WhenAll(Edge.StartAsync(), Cloud.StartAsync(), Dock.StartAsync());
     }
@@ -85,7 +87,7 @@ public sealed class FederatedClusters
     }
 
     /// <summary>The app image as clusters get it: from the registry.</summary>
-    public static string AppImage => TestEnvironment.TestAppImage;
+    public static string AppImage => TestEnvironment.RegistryTestAppImage;
 
     public static KubeTestCluster ClusterOf(CoordinatorNode node) =>
         node == Edge ? EdgeCluster : node == Cloud ? CloudCluster : throw new ArgumentException($"{node.Cluster} is not a Kubernetes cluster");
@@ -109,7 +111,9 @@ public sealed class FederatedClusters
         $"--kubeconfig={cluster.Kubeconfig}",
         "--module-source=hostPath",
         "--peer-access=NodePort",
-        "--image-docker-socket=unix:///var/run/docker.sock",
+        "--image-source=registry",
+        $"--registry={TestEnvironment.Registry}",
+        $"--registry-ca={TestEnvironment.RegistryCaFile}",
     ];
 
     private CoordinatorNode Node(string cluster, Dictionary<string, int> peers, AdapterModule adapter, string[] extra)
