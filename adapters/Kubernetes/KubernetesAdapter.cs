@@ -35,6 +35,7 @@ public sealed partial class KubernetesAdapter : IOrchestratorAdapter
     private readonly ServiceTrafficSwitch traffic;
     private readonly PlacementProbe probe;
     private readonly IRuntimeEngines engines;
+    private readonly EngineSecrets secrets;
     private readonly LocalDockerImages? images;
     private readonly ILoggerFactory loggers;
     private readonly ILogger logger;
@@ -50,6 +51,7 @@ public sealed partial class KubernetesAdapter : IOrchestratorAdapter
         this.traffic = traffic;
         this.probe = probe;
         this.engines = engines;
+        secrets = new EngineSecrets(api, options.Pods.EngineSecretName, options.Cluster, engines);
         this.loggers = loggers;
         images = options.ImageDockerSocket.Length > 0 ? new LocalDockerImages(options.ImageDockerSocket) : null;
         logger = loggers.CreateLogger<KubernetesAdapter>();
@@ -253,7 +255,7 @@ public sealed partial class KubernetesAdapter : IOrchestratorAdapter
 
     private async Task<V1Pod> CreateRuntimePodAsync(WorkloadId id, AppSpec spec, string name, RuntimePodRole role, CancellationToken ct)
     {
-        await EnsureEngineSecretAsync(id.Namespace, ct);
+        await secrets.EnsureAsync(id.Namespace, ct);
         var pod = builder.Build(AppContainerSpec.PodOf(name, id.Namespace, spec), spec, role);
         pod.Metadata.Labels[PodLabel] = name;
         var created = await api.CallAsync($"create pod {id.Namespace}/{name}", t => api.Client.CoreV1.CreateNamespacedPodAsync(pod, id.Namespace, cancellationToken: t), ct);
@@ -294,29 +296,6 @@ public sealed partial class KubernetesAdapter : IOrchestratorAdapter
         }, id.Namespace, cancellationToken: t), ct);
 
     private static string PeerServiceName(V1Pod pod) => $"{pod.Metadata.Name}-peer";
-
-    private async Task EnsureEngineSecretAsync(string ns, CancellationToken ct)
-    {
-        var name = options.Pods.EngineSecretName;
-        var secret = new V1Secret
-        {
-            ApiVersion = "v1",
-            Kind = "Secret",
-            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Labels = new Dictionary<string, string> { ["federation.io/engine-credential"] = options.Cluster } },
-            Type = "Opaque",
-            StringData = new Dictionary<string, string> { ["token"] = engines.Credential },
-        };
-        var existing = await api.FindAsync($"read secret {ns}/{name}", t => api.Client.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: t), ct);
-        if (existing is null)
-        {
-            try { await api.CallAsync($"create secret {ns}/{name}", t => api.Client.CoreV1.CreateNamespacedSecretAsync(secret, ns, cancellationToken: t), ct); }
-            catch (FederationException e) when (e.Error == FederationError.AlreadyExists) { }
-            return;
-        }
-        if (existing.Data?.TryGetValue("token", out var token) == true && Encoding.UTF8.GetString(token) == engines.Credential) return;
-        secret.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
-        await api.CallAsync($"replace secret {ns}/{name}", t => api.Client.CoreV1.ReplaceNamespacedSecretAsync(secret, name, ns, cancellationToken: t), ct);
-    }
 
     /// <summary>Waits for the Engine, places the image, and waits until the app serves.</summary>
     private async Task<WorkloadInfo> StartAsync(WorkloadId id, V1Pod pod, AppSpec spec, CancellationToken ct)

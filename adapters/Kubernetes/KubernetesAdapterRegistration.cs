@@ -60,8 +60,11 @@ public static class KubernetesAdapterRegistration
             var settings = sp.GetRequiredService<IOptionsMonitor<KubernetesSettings>>().Get(kind);
             if (settings.WebhookPort is not { } port) return null;
             var certificate = settings.WebhookCertificate.Length > 0 ? X509Certificate2.CreateFromPemFile(settings.WebhookCertificate, settings.WebhookKey) : null;
-            var mutator = new PodMutator(new RuntimePodBuilder(PodOptions(settings)));
-            return new AdapterHttpEndpoints(new IPEndPoint(IPAddress.Parse(settings.WebhookAddress), port), certificate, endpoints => WebhookEndpoint.Map(endpoints, mutator));
+            var pods = PodOptions(settings);
+            var mutator = new PodMutator(new RuntimePodBuilder(pods));
+            var secrets = new EngineSecrets(sp.GetRequiredKeyedService<KubernetesComposition>(kind).Api, pods.EngineSecretName,
+                sp.GetRequiredService<ClusterContext>().Cluster, sp.GetRequiredService<IRuntimeEngines>());
+            return new AdapterHttpEndpoints(new IPEndPoint(IPAddress.Parse(settings.WebhookAddress), port), certificate, endpoints => WebhookEndpoint.Map(endpoints, mutator, secrets));
         });
         return services.AddOrchestratorAdapter(kind,
             sp => sp.GetRequiredKeyedService<KubernetesComposition>(kind).Adapter,

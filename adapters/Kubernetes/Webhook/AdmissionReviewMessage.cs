@@ -20,6 +20,7 @@ public sealed class AdmissionRequestMessage
     [JsonPropertyName("namespace")] public string? Namespace { get; set; }
     [JsonPropertyName("name")] public string? Name { get; set; }
     [JsonPropertyName("object")] public JsonElement? Object { get; set; }
+    [JsonPropertyName("dryRun")] public bool? DryRun { get; set; }
 }
 
 public sealed class GroupVersionKindMessage
