@@ -4,7 +4,9 @@ namespace Federation.Adapters.Docker;
 
 /// <summary>
 /// What Docker itself does not keep for the adapter: each workload's role (and, for a workload that
-/// came from elsewhere, its home cluster with the stable address held there), its spec and host ports.
+/// came from elsewhere, its home cluster with the stable address held there), its spec and host ports
+/// (on 127.0.0.1 and on the runtimes' network gateway), so that a stopped runtime is still reported at its app
+/// endpoints and a recreated one gets the same.
 /// A JSON file, rewritten atomically on every change. The stable addresses this cluster holds are the
 /// relay's (<see cref="RelayContainer"/>, which persists them itself); <see cref="Routes"/> are those an
 /// earlier version kept here, read once so that the relay takes them over.
@@ -75,9 +77,11 @@ public sealed class DockerAdapterState
     /// <param name="HomeCluster">The cluster that holds the workload's stable address; null when this one does.</param>
     /// <param name="HomeAddress">That stable address.</param>
     /// <param name="Spec">The app spec (protobuf JSON), so a runtime that died can be recreated.</param>
-    /// <param name="Ports">The runtime's published ports (runtime port -> host port), reused when it is recreated.</param>
+    /// <param name="Ports">The runtime's ports as published on 127.0.0.1 (runtime port -> host port), reused when it is recreated.</param>
+    /// <param name="Gateway">The gateway address of the runtimes' network its ports are published on as well (null: an earlier version's runtime, published on 127.0.0.1 only).</param>
+    /// <param name="GatewayPorts">Its ports as published on <paramref name="Gateway"/> (runtime port -> host port), reused when it is recreated: its app endpoints.</param>
     public sealed record WorkloadEntry(WorkloadRole Role, string? MigrationId, string Image, string? HomeCluster = null, string? HomeAddress = null,
-        string? Spec = null, Dictionary<int, int>? Ports = null);
+        string? Spec = null, Dictionary<int, int>? Ports = null, string? Gateway = null, Dictionary<int, int>? GatewayPorts = null);
 
     /// <summary>Container port -> the stable listening port and where it forwarded (the routes of an earlier version, whose relays lived in the coordinator).</summary>
     public sealed record RouteEntry(Dictionary<int, RoutePort> Ports);

@@ -104,18 +104,19 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
         {
             // A runtime whose container stopped (it died, or someone stopped it) is still the workload: not running, at the ports it had.
             if (entry is null || await host.IsRunningAsync(RuntimeName(id), ct) != false) return null;
-            var engine = new Uri($"http://{LocalEndpoint(entry.Ports?.GetValueOrDefault(RuntimeLaunchOptions.EnginePort) ?? 0)}");
-            return await InfoAsync(id, entry, entry.Image, running: false, engine, engine, entry.Ports ?? [], ct);
+            var engine = new Uri($"http://127.0.0.1:{entry.Ports?.GetValueOrDefault(RuntimeLaunchOptions.EnginePort) ?? 0}");
+            return await InfoAsync(id, entry, entry.Image, running: false, engine, engine,
+                RuntimeInstance.AppEndpointsOf(entry.Ports ?? [], entry.Gateway, entry.GatewayPorts), ct);
         }
         var inspect = await docker.Containers.InspectContainerAsync(runtime.RuntimeContainerId, ct);
         var image = entry?.Image ?? (inspect.Config.Labels.TryGetValue("federation.image", out var label) ? label : "");
-        return await InfoAsync(id, entry, image, inspect.State.Running, runtime.EngineEndpoint, runtime.PeerEngineEndpoint, runtime.PublishedPorts, ct);
+        return await InfoAsync(id, entry, image, inspect.State.Running, runtime.EngineEndpoint, runtime.PeerEngineEndpoint, runtime.AppEndpoints, ct);
     }
 
     /// <summary>The workload as the coordinator sees it, from what Docker and the adapter's state say of it.</summary>
-    /// <param name="ports">Runtime port -> host port, the Engine's among them.</param>
+    /// <param name="appEndpoints">App port -> "host:port" where other clusters reach it (<see cref="RuntimeInstance.AppEndpointsOf"/>).</param>
     private async Task<WorkloadInfo> InfoAsync(WorkloadId id, DockerAdapterState.WorkloadEntry? entry, string image, bool running,
-        Uri engine, Uri peerEngine, IReadOnlyDictionary<int, int> ports, CancellationToken ct)
+        Uri engine, Uri peerEngine, IReadOnlyDictionary<int, string> appEndpoints, CancellationToken ct)
     {
         var stable = await traffic.StableAddressAsync(id, ct);
         node ??= (await docker.System.GetSystemInfoAsync(ct)).Name;
@@ -126,15 +127,12 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
             running,
             engine,
             peerEngine,
-            ports.Where(p => p.Key != RuntimeLaunchOptions.EnginePort).ToDictionary(p => p.Key, p => LocalEndpoint(p.Value)),
+            appEndpoints,
             stable ?? entry?.HomeAddress,
             entry?.MigrationId,
             stable is null ? entry?.HomeCluster : null,
             node ?? "");
     }
-
-    /// <summary>A port the Docker host publishes, as clients and relays on this machine reach it.</summary>
-    private static string LocalEndpoint(int hostPort) => $"127.0.0.1:{hostPort}";
 
     public async Task<WorkloadInfo> DeployAsync(WorkloadId id, AppSpec spec, CancellationToken ct)
     {
@@ -152,7 +150,7 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
         }
         try
         {
-            var started = await StartActiveAsync(id, spec, hostPorts: null, ct);
+            var started = await StartActiveAsync(id, spec, reuse: null, ct);
             await traffic.PublishAsync(id, started.AppEndpoints, ct);
         }
         catch (Exception e)
@@ -212,17 +210,27 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
         if (entry.Role != WorkloadRole.Active) throw FederationException.FailedPrecondition($"workload {id} is a migration target: its migration decides what happens to it");
         if (entry.Spec is null) throw FederationException.FailedPrecondition($"cluster '{options.Cluster}' kept no app spec of {id}: it cannot recreate it");
         var spec = AppSpec.Parser.ParseJson(entry.Spec);
-        await host.RemoveAsync(RuntimeName(id), ct);
-        // The same host ports: the stable address (here or in the workload's home cluster) keeps its backends.
-        var started = await StartActiveAsync(id, spec, entry.Ports, ct);
+        var before = RuntimeInstance.AppEndpointsOf(entry.Ports ?? [], entry.Gateway, entry.GatewayPorts);
+        // The network stays (a new one may get another gateway address) and the host ports are the same: the stable
+        // address (here or in the workload's home cluster) keeps its backends.
+        await host.RemoveAsync(RuntimeName(id), ct, keepNetwork: true);
+        var started = await StartActiveAsync(id, spec, entry, ct);
+        var moved = started.AppEndpoints.Where(e => before.GetValueOrDefault(e.Key) != e.Value).ToList();
+        if (moved.Count > 0)
+        {
+            // The network was made anew (someone removed it) with another gateway: this cluster's own stable address follows.
+            LogEndpointsMoved(logger, id.ToString(), string.Join(", ", moved.Select(e => $"{e.Key} -> {e.Value}")));
+            await traffic.RepointIfLeadingToAsync(id, RuntimeInstance.AllAppEndpointsOf(entry.Ports ?? [], entry.Gateway, entry.GatewayPorts), started.AppEndpoints, ct);
+        }
         LogRecreated(logger, id.ToString(), options.Cluster);
         return started;
     }
 
     /// <summary>Starts the runtime with the app's image, its Ambassador in active mode, and returns once the app serves.</summary>
-    private async Task<WorkloadInfo> StartActiveAsync(WorkloadId id, AppSpec spec, IReadOnlyDictionary<int, int>? hostPorts, CancellationToken ct)
+    /// <param name="reuse">The state of a runtime this one replaces: its host ports are published again.</param>
+    private async Task<WorkloadInfo> StartActiveAsync(WorkloadId id, AppSpec spec, DockerAdapterState.WorkloadEntry? reuse, CancellationToken ct)
     {
-        var runtime = await StartRuntimeAsync(id, spec, ct, hostPorts);
+        var runtime = await StartRuntimeAsync(id, spec, ct, reuse);
         await host.StartAmbassadorAsync(runtime, spec, StartMode.Active, ct);
         var started = await GetWorkloadAsync(id, ct) ?? throw FederationException.Unavailable($"the runtime of {id} disappeared while it started");
         await engines.WaitForAppAsync(started, DeployReadyTimeout, ct);
@@ -239,10 +247,13 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
     public async Task DeleteWorkloadAsync(WorkloadId id, CancellationToken ct)
     {
         var runtime = await host.FindRuntimeAsync(RuntimeName(id), ct);
-        var ports = runtime?.PublishedPorts ?? state.Workload(id)?.Ports;
+        var entry = state.Workload(id);
+        var backends = runtime is not null ? RuntimeInstance.AllAppEndpointsOf(runtime.PublishedPorts, runtime.Gateway, runtime.GatewayPorts)
+            : entry?.Ports is { } ports ? RuntimeInstance.AllAppEndpointsOf(ports, entry.Gateway, entry.GatewayPorts)
+            : null;
         // A stable address that still leads to this runtime has nothing left to forward to; one switched elsewhere keeps forwarding.
-        if (ports is not null)
-            await traffic.CloseIfOnlyLeadingToAsync(id, ports.Values.Select(LocalEndpoint).ToHashSet(), ct);
+        if (backends is not null)
+            await traffic.CloseIfOnlyLeadingToAsync(id, backends, ct);
         // Forgotten first: a runtime seen stopped while it is being removed is not taken for one that died.
         state.RemoveWorkload(id);
         await host.RemoveAsync(RuntimeName(id), ct);
@@ -270,8 +281,8 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
         }
     }
 
-    /// <param name="hostPorts">Host ports of a runtime this one replaces, to publish on again.</param>
-    private async Task<RuntimeInstance> StartRuntimeAsync(WorkloadId id, AppSpec spec, CancellationToken ct, IReadOnlyDictionary<int, int>? hostPorts = null)
+    /// <param name="reuse">The state of a runtime this one replaces: its host ports (on 127.0.0.1 and on the gateway) are published again.</param>
+    private async Task<RuntimeInstance> StartRuntimeAsync(WorkloadId id, AppSpec spec, CancellationToken ct, DockerAdapterState.WorkloadEntry? reuse = null)
     {
         var ports = spec.Ports.Select(p => (int)(p.RuntimePort != 0 ? p.RuntimePort : p.ContainerPort)).ToList();
         var name = RuntimeName(id);
@@ -285,9 +296,17 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
                 [NamespaceLabel] = id.Namespace,
                 [WorkloadLabel] = id.Name,
                 ["federation.image"] = spec.Image,
-            }, ct, hostPorts);
+            }, ct, reuse?.Ports, reuse?.GatewayPorts);
         }
-        if (state.Workload(id) is { } entry) state.PutWorkload(id, entry with { Ports = new Dictionary<int, int>(runtime.PublishedPorts) });
+        if (state.Workload(id) is { } entry)
+        {
+            state.PutWorkload(id, entry with
+            {
+                Ports = new Dictionary<int, int>(runtime.PublishedPorts),
+                Gateway = runtime.Gateway,
+                GatewayPorts = new Dictionary<int, int>(runtime.GatewayPorts),
+            });
+        }
         await PlaceImageAsync(runtime, spec.Image, ct);
         return runtime;
     }
@@ -359,6 +378,9 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
 
     [LoggerMessage(Level = LogLevel.Information, Message = "passive target {Workload} created in cluster {Cluster} for migration {Migration}")]
     private static partial void LogTargetCreated(ILogger logger, string workload, string cluster, string migration);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "workload {Workload}: its recreated runtime's app endpoints moved ({Endpoints}); only a stable address this cluster holds follows them")]
+    private static partial void LogEndpointsMoved(ILogger logger, string workload, string endpoints);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "workload {Workload} in cluster {Cluster}: its runtime was recreated")]
     private static partial void LogRecreated(ILogger logger, string workload, string cluster);

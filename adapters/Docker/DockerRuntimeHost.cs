@@ -29,9 +29,10 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
         StartRuntimeAsync(name, appPorts, new Dictionary<string, string>(), ct);
 
     /// <summary>Starts a runtime whose containers and volume also carry <paramref name="extraLabels"/> (an adapter's own bookkeeping).</summary>
-    /// <param name="hostPorts">Host ports to publish the runtime's ports on (runtime port -> host port), e.g. those of a runtime it replaces; any free port for the others.</param>
+    /// <param name="hostPorts">Host ports to publish the runtime's ports on at 127.0.0.1 (runtime port -> host port), e.g. those of a runtime it replaces; any free port for the others.</param>
+    /// <param name="gatewayPorts">The same on the runtimes' network gateway address.</param>
     public async Task<RuntimeInstance> StartRuntimeAsync(string name, IReadOnlyCollection<int> appPorts, IReadOnlyDictionary<string, string> extraLabels, CancellationToken ct,
-        IReadOnlyDictionary<int, int>? hostPorts = null)
+        IReadOnlyDictionary<int, int>? hostPorts = null, IReadOnlyDictionary<int, int>? gatewayPorts = null)
     {
         Names.CheckAppName(name, "runtime name");
         if (!File.Exists(Path.Combine(options.ModuleDirectory, "Federation.RuntimeModule.dll")))
@@ -65,7 +66,7 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
                     Binds = ["/sys/fs/cgroup:/sys/fs/cgroup:rw"],
                     Tmpfs = new Dictionary<string, string> { ["/run"] = "", ["/tmp"] = "" },
                     Mounts = [StateMount(volumeName)],
-                    PortBindings = ports.ToDictionary(p => $"{p}/tcp", p => PortBindings(p, gateway, hostPorts)),
+                    PortBindings = ports.ToDictionary(p => $"{p}/tcp", p => PortBindings(p, gateway, hostPorts, gatewayPorts)),
                 }),
             }, token);
             await docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), token);
@@ -142,7 +143,11 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
     }
 
     /// <summary>Removes the runtime, its Engine and Ambassador and its state volume, and then the runtimes' network if no runtime is left on it. Safe to repeat.</summary>
-    public async Task RemoveAsync(string name, CancellationToken ct)
+    /// <param name="keepNetwork">
+    /// Leaves the network even when no runtime is left on it: the runtime is about to be started again, and a network made
+    /// anew may get another gateway address, which would change the app endpoints that relays lead to.
+    /// </param>
+    public async Task RemoveAsync(string name, CancellationToken ct, bool keepNetwork = false)
     {
         var containers = await docker.Containers.ListContainersAsync(new ContainersListParameters
         {
@@ -159,7 +164,7 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
         try { await docker.Volumes.RemoveAsync($"{name}-state", force: true, ct); }
         catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound) { removedVolume = false; }
         // Only a removal that found something may leave the network empty (the cleanup before a start finds nothing and keeps it).
-        if (containers.Count > 0 || removedVolume) await network.RemoveIfUnusedAsync(ct);
+        if (!keepNetwork && (containers.Count > 0 || removedVolume)) await network.RemoveIfUnusedAsync(ct);
     }
 
     /// <summary>Names of the runtimes this host created (by owner label), to clean up leftovers.</summary>
@@ -208,13 +213,14 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
     }
 
     /// <summary>
-    /// Where a runtime container is reached, from Docker's inspection: its ports as published on 127.0.0.1 and its
-    /// Engine as published on its network's gateway address. Null when the Engine port is not published (the container stopped).
+    /// Where a runtime container is reached, from Docker's inspection: its ports as published on 127.0.0.1 and on its
+    /// network's gateway address (the Engine's there is its peer endpoint). Null when the Engine port is not published (the container stopped).
     /// </summary>
     private static RuntimeInstance? InstanceOf(string name, ContainerInspectResponse runtime, string engineContainerId, string volumePath)
     {
         var published = new Dictionary<int, int>();
-        Uri? peerEngine = null;
+        var onGateway = new Dictionary<int, int>();
+        string? gateway = null;
         foreach (var (port, bindings) in runtime.NetworkSettings.Ports ?? new Dictionary<string, IList<PortBinding>>())
         {
             if (bindings is null || !port.EndsWith("/tcp", StringComparison.Ordinal)) continue;
@@ -222,30 +228,41 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
             foreach (var binding in bindings)
             {
                 var hostPort = int.Parse(binding.HostPort, CultureInfo.InvariantCulture);
-                if (binding.HostIP == Loopback) published[containerPort] = hostPort;
-                else if (containerPort == RuntimeLaunchOptions.EnginePort) peerEngine = new Uri($"http://{binding.HostIP}:{hostPort}");
+                if (binding.HostIP == Loopback)
+                {
+                    published[containerPort] = hostPort;
+                }
+                else
+                {
+                    gateway = binding.HostIP;
+                    onGateway[containerPort] = hostPort;
+                }
             }
         }
         if (!published.TryGetValue(RuntimeLaunchOptions.EnginePort, out var engine)) return null;
         // A runtime started before runtimes had a network of their own publishes no Engine on a gateway: its peers reached it by its address.
-        peerEngine ??= new Uri($"http://{runtime.NetworkSettings.Networks.Values.Select(n => n.IPAddress).FirstOrDefault(ip => !string.IsNullOrEmpty(ip))}:{RuntimeLaunchOptions.EnginePort}");
-        return new RuntimeInstance(name, runtime.ID, engineContainerId, $"{name}-state", volumePath, new Uri($"http://{Loopback}:{engine}"), published, peerEngine);
+        var peerEngine = gateway is not null && onGateway.TryGetValue(RuntimeLaunchOptions.EnginePort, out var peerPort)
+            ? new Uri($"http://{gateway}:{peerPort}")
+            : new Uri($"http://{runtime.NetworkSettings.Networks.Values.Select(n => n.IPAddress).FirstOrDefault(ip => !string.IsNullOrEmpty(ip))}:{RuntimeLaunchOptions.EnginePort}");
+        return new RuntimeInstance(name, runtime.ID, engineContainerId, $"{name}-state", volumePath, new Uri($"http://{Loopback}:{engine}"), published, peerEngine,
+            gateway, onGateway);
     }
 
     /// <summary>
-    /// Every port on 127.0.0.1 (this host's coordinator and relays), on <paramref name="hostPorts"/>' port where one is given;
-    /// the Engine's also on the runtime network's gateway address, where other clusters' runtimes push checkpoints to it
-    /// (Docker lets containers of other networks reach that address; the Engine and its transfers are token-authenticated).
+    /// Every port twice: on 127.0.0.1 (this host's coordinator and processes) and on the runtime network's gateway address,
+    /// each on the host port given for it (those of a runtime this one replaces) or any free one. On the gateway, containers
+    /// of every Docker network on this host reach them, the way pods reach a Kubernetes node's InternalIP: other clusters'
+    /// runtimes push checkpoints to the Engine there (token-authenticated), and other clusters' relays (a Kubernetes relay
+    /// pod on its own pod network) forward clients to the app there when this host runs a workload whose home is elsewhere.
     /// </summary>
-    private static IList<PortBinding> PortBindings(int port, string gateway, IReadOnlyDictionary<int, int>? hostPorts)
-    {
-        var bindings = new List<PortBinding>
-        {
-            new() { HostIP = Loopback, HostPort = hostPorts?.TryGetValue(port, out var host) == true ? host.ToString(CultureInfo.InvariantCulture) : "" },
-        };
-        if (port == RuntimeLaunchOptions.EnginePort) bindings.Add(new PortBinding { HostIP = gateway, HostPort = "" });
-        return bindings;
-    }
+    private static IList<PortBinding> PortBindings(int port, string gateway, IReadOnlyDictionary<int, int>? hostPorts, IReadOnlyDictionary<int, int>? gatewayPorts) =>
+    [
+        new() { HostIP = Loopback, HostPort = HostPort(port, hostPorts) },
+        new() { HostIP = gateway, HostPort = HostPort(port, gatewayPorts) },
+    ];
+
+    private static string HostPort(int port, IReadOnlyDictionary<int, int>? given) =>
+        given?.TryGetValue(port, out var host) == true ? host.ToString(CultureInfo.InvariantCulture) : "";
 
     /// <summary>
     /// What a runtime started from the image would report, without starting one: runs the image once

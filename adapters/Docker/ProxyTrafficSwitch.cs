@@ -76,6 +76,16 @@ public sealed partial class ProxyTrafficSwitch : ITrafficSwitch, IAsyncDisposabl
         }
     }
 
+    /// <summary>
+    /// Points the workload's stable address at <paramref name="backends"/> when every backend it has now is one of
+    /// <paramref name="replaced"/> (a runtime recreated at other endpoints); one switched elsewhere stays. Needs no hold.
+    /// </summary>
+    public async Task RepointIfLeadingToAsync(WorkloadId id, IReadOnlySet<string> replaced, IReadOnlyDictionary<int, string> backends, CancellationToken ct)
+    {
+        if (!(await RoutesAsync(ct)).TryGetValue(id.ToString(), out var route) || !route.Ports.All(p => replaced.Contains(p.Backend))) return;
+        await SwitchAsync(id, backends, ct);
+    }
+
     public Task<string?> GetStableAddressAsync(WorkloadId id, CancellationToken ct) => StableAddressAsync(id, ct);
 
     public async Task HoldAsync(WorkloadId id, CancellationToken ct)

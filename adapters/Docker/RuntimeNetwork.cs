@@ -8,8 +8,10 @@ namespace Federation.Adapters.Docker;
 /// The Docker network of one cluster's runtimes, instead of the host's default bridge: a bridge of its own
 /// with traffic between its containers off (<c>enable_icc=false</c>), so neither unrelated containers nor the
 /// cluster's other runtimes reach a runtime's Engine or app at the runtime's address. What others may reach is
-/// what a runtime publishes: its app ports and Engine on 127.0.0.1 (this host's coordinator and relays), and its
-/// Engine on this network's gateway address (other clusters' runtimes, which push checkpoints there).
+/// what a runtime publishes: its app ports and Engine on 127.0.0.1 (this host's coordinator and processes), and
+/// both again on this network's gateway address, which containers of every network on the host reach: the Engine
+/// for other clusters' runtimes, which push checkpoints there, and the app ports, its app endpoints, for relays
+/// (this host's, in the host's network, and other clusters', such as a Kubernetes relay pod).
 /// Created when a runtime starts and it is missing (safe against concurrent starts, a restarted coordinator and
 /// a network left by an earlier run); removed once no runtime is attached to it.
 /// </summary>

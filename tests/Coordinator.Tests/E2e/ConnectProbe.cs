@@ -5,8 +5,8 @@ namespace Federation.Coordinator.Tests.E2e;
 
 /// <summary>
 /// Tries TCP connections the way a neighbour of a runtime would: from a throwaway container on a Docker network
-/// (busybox <c>nc</c> of the test app image), connecting and closing again without sending anything. The
-/// container is named after the test run's prefix and removed afterwards, whatever happens.
+/// (busybox <c>nc</c> of the test app image), connecting and closing again without sending anything, or asking the
+/// test app one command. The container is named after the test run's prefix and removed afterwards, whatever happens.
 /// </summary>
 public static class ConnectProbe
 {
@@ -21,6 +21,32 @@ public static class ConnectProbe
             var (host, port) = Split(endpoint);
             return $"if nc -w 3 {host} {port} -e /bin/echo; then echo 'open {endpoint}'; else echo 'closed {endpoint}'; fi; ";
         }));
+        var results = (await RunAsync(network, script)).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' ', 2))
+            .Where(parts => parts.Length == 2 && parts[0] is "open" or "closed").ToDictionary(parts => parts[1], parts => parts[0] == "open");
+        Assert.That(results.Keys, Is.EquivalentTo(endpoints), "the probe tried every endpoint");
+        return results;
+    }
+
+    /// <summary>Sends the test app's <paramref name="command"/> (one line) to each endpoint from a container on <paramref name="network"/>.</summary>
+    /// <param name="endpoints">"address:port" (IPv4), each asked once with a 3 s connect timeout.</param>
+    /// <returns>Endpoint -> the line the app answered, "" when it could not be reached or did not answer.</returns>
+    public static async Task<IReadOnlyDictionary<string, string>> AskFromNetworkAsync(string network, IReadOnlyCollection<string> endpoints, string command)
+    {
+        if (command.Length == 0 || !command.All(char.IsAsciiLetterUpper)) throw new ArgumentException($"'{command}' is no test app command", nameof(command));
+        var script = string.Concat(endpoints.Select(endpoint =>
+        {
+            var (host, port) = Split(endpoint);
+            return $"echo \"answer {endpoint} $(echo {command} | nc -w 3 {host} {port} | head -n 1)\"; ";
+        }));
+        var results = (await RunAsync(network, script)).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' ', 3))
+            .Where(parts => parts.Length >= 2 && parts[0] == "answer").ToDictionary(parts => parts[1], parts => parts.Length == 3 ? parts[2].Trim() : "");
+        Assert.That(results.Keys, Is.EquivalentTo(endpoints), "the client asked every endpoint");
+        return results;
+    }
+
+    /// <summary>Runs <paramref name="script"/> in a throwaway container of the test app image on <paramref name="network"/> and returns its output.</summary>
+    private static async Task<string> RunAsync(string network, string script)
+    {
         using var docker = TestEnvironment.OuterDocker();
         var probe = await docker.Containers.CreateContainerAsync(new CreateContainerParameters
         {
@@ -38,10 +64,7 @@ public static class ConnectProbe
                 new ContainerLogsParameters { ShowStdout = true, ShowStderr = true }, timeout.Token);
             var (stdout, stderr) = await logs.ReadOutputToEndAsync(timeout.Token);
             TestContext.Out.WriteLine($"probe from network {network}:\n{stdout}{stderr}");
-            var results = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' ', 2))
-                .Where(parts => parts.Length == 2 && parts[0] is "open" or "closed").ToDictionary(parts => parts[1], parts => parts[0] == "open");
-            Assert.That(results.Keys, Is.EquivalentTo(endpoints), "the probe tried every endpoint");
-            return results;
+            return stdout;
         }
         finally
         {
