@@ -38,7 +38,7 @@ public sealed class ManifestTests
         Assert.Multiple(() =>
         {
             Assert.That(webhook.FailurePolicy, Is.EqualTo("Fail"));
-            Assert.That(webhook.SideEffects, Is.EqualTo("None"));
+            Assert.That(webhook.SideEffects, Is.EqualTo("NoneOnDryRun"), "the webhook writes the namespace's Engine credential Secret, except on a dry run");
             Assert.That(webhook.TimeoutSeconds, Is.InRange(1, 30));
             Assert.That(webhook.AdmissionReviewVersions, Does.Contain("v1"));
             Assert.That(webhook.ClientConfig.Service.Name, Is.EqualTo("federation-coordinator"));
