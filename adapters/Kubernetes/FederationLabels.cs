@@ -37,6 +37,9 @@ public static class FederationLabels
     /// <summary>Annotation on an owner (Deployment) scaled down because its pod moved away: the replicas to restore on rollback.</summary>
     public const string MovedReplicas = "federation.io/moved-replicas";
 
+    /// <summary>Annotation: the app image is in the pod's runtime (placed by the adapter); a pod without it gets it from <c>AdmittedPodImages</c>.</summary>
+    public const string ImagePlaced = "federation.io/image-placed";
+
     public const string ActiveRole = "active";
     public const string TargetRole = "target";
     public const string RuntimeFormVersion = "v1";

@@ -164,6 +164,7 @@ public sealed partial class KubernetesAdapter : IOrchestratorAdapter
         {
             var engine = await WaitForEngineAsync(id, pod, ct);
             await PlaceImageAsync(engine, spec, ct);
+            await MarkImagePlacedAsync(id.Namespace, pod.Metadata.Name, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -255,6 +256,7 @@ public sealed partial class KubernetesAdapter : IOrchestratorAdapter
 
     private async Task<V1Pod> CreateRuntimePodAsync(WorkloadId id, AppSpec spec, string name, RuntimePodRole role, CancellationToken ct)
     {
+        await api.EnsureNamespaceAsync(id.Namespace, ct);
         await secrets.EnsureAsync(id.Namespace, ct);
         var pod = builder.Build(AppContainerSpec.PodOf(name, id.Namespace, spec), spec, role);
         pod.Metadata.Labels[PodLabel] = name;
@@ -302,6 +304,7 @@ public sealed partial class KubernetesAdapter : IOrchestratorAdapter
     {
         var engine = await WaitForEngineAsync(id, pod, ct);
         await PlaceImageAsync(engine, spec, ct);
+        await MarkImagePlacedAsync(id.Namespace, pod.Metadata.Name, ct);
         var started = await GetWorkloadAsync(id, ct) ?? throw FederationException.Unavailable($"the pod of {id} disappeared while it started");
         await engines.WaitForAppAsync(started, options.PodReadyTimeout, ct);
         return started;
@@ -347,6 +350,26 @@ public sealed partial class KubernetesAdapter : IOrchestratorAdapter
     }
 
     /// <summary>The Engine at the pod's IP; a pod not started yet has no address (0.0.0.0: nothing answers there).</summary>
+    /// <summary>
+    /// Places the app image in a runtime pod the adapter did not start itself (admitted by the webhook, or made by a
+    /// ReplicaSet), then marks it <see cref="FederationLabels.ImagePlaced"/>. Its Engine must be ready.
+    /// </summary>
+    public async Task PlaceImageOfAsync(V1Pod pod, CancellationToken ct)
+    {
+        if (RuntimePodView.SpecOf(pod) is not { } spec) throw FederationException.FailedPrecondition($"pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} carries no app spec");
+        await PlaceImageAsync(EngineOf(pod), spec, ct);
+        await MarkImagePlacedAsync(pod.Metadata.NamespaceProperty, pod.Metadata.Name, ct);
+    }
+
+    private Task MarkImagePlacedAsync(string ns, string name, CancellationToken ct)
+    {
+        var patch = new V1Patch(System.Text.Json.JsonSerializer.Serialize(new
+        {
+            metadata = new { annotations = new Dictionary<string, string> { [FederationLabels.ImagePlaced] = "true" } },
+        }), V1Patch.PatchType.MergePatch);
+        return api.CallAsync($"mark pod {ns}/{name}", t => api.Client.CoreV1.PatchNamespacedPodAsync(patch, name, ns, cancellationToken: t), ct);
+    }
+
     private static Uri EngineOf(V1Pod pod) =>
         new($"http://{(string.IsNullOrEmpty(pod.Status?.PodIP) ? "0.0.0.0" : pod.Status.PodIP)}:{RuntimePodOptions.EnginePort}");
 

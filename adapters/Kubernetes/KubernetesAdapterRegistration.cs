@@ -9,6 +9,7 @@ using Federation.Adapters.Kubernetes.Webhook;
 using k8s;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -66,6 +67,8 @@ public static class KubernetesAdapterRegistration
                 sp.GetRequiredService<ClusterContext>().Cluster, sp.GetRequiredService<IRuntimeEngines>());
             return new AdapterHttpEndpoints(new IPEndPoint(IPAddress.Parse(settings.WebhookAddress), port), certificate, endpoints => WebhookEndpoint.Map(endpoints, mutator, secrets));
         });
+        // One per kind (AddHostedService would keep only the first kind's): each runs only when its kind is the one.
+        services.AddSingleton<IHostedService>(sp => new AdmittedPodImages(kind, sp, sp.GetRequiredService<ILogger<AdmittedPodImages>>()));
         return services.AddOrchestratorAdapter(kind,
             sp => sp.GetRequiredKeyedService<KubernetesComposition>(kind).Adapter,
             sp => sp.GetRequiredKeyedService<KubernetesComposition>(kind).Traffic);

@@ -4,6 +4,8 @@ using Federation.Adapters.K3s;
 using Federation.Adapters.Kubernetes;
 using Federation.Tests.Kube;
 using Federation.Tests.Shared;
+using k8s;
+using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -41,9 +43,18 @@ public sealed class FederatedClusters
             StartClusterAsync("edge", Federation.Tests.Kube.KubeFlavor.K3s, timeout.Token),
             StartClusterAsync("cloud", Federation.Tests.Kube.KubeFlavor.Kubernetes, timeout.Token));
         (EdgeCluster, CloudCluster) = (clusters[0], clusters[1]);
-        int edgePort = FreePort.Next(), cloudPort = FreePort.Next(), dockPort = FreePort.Next();
+        int edgePort = FreePort.Next(), cloudPort = FreePort.Next(), dockPort = FreePort.Next(), webhookPort = FreePort.Next();
         var peers = new Dictionary<string, int> { ["edge"] = edgePort, ["cloud"] = cloudPort, ["dock"] = dockPort };
-        Edge = Node("edge", peers, K3sAdapterRegistration.Module, KubeSettings(EdgeCluster));
+        // The edge coordinator serves the mutating webhook, so that users' annotated pods in K3s are made migratable.
+        var pki = new Federation.Testing.TestCertificates(directory);
+        var authority = pki.CreateAuthority($"{Prefix}-webhook-ca");
+        var serving = pki.CreateServer("127.0.0.1", authority);
+        Edge = Node("edge", peers, K3sAdapterRegistration.Module,
+        [
+            .. KubeSettings(EdgeCluster),
+            $"--webhook-port={webhookPort}", "--Coordinator:Adapter:WebhookAddress=127.0.0.1",
+            $"--webhook-cert={serving.Certificate}", $"--webhook-key={serving.Key}",
+        ]);
         Cloud = Node("cloud", peers, KubernetesAdapterRegistration.Module, KubeSettings(CloudCluster));
         Dock = Node("dock", peers, DockerAdapterRegistration.Module,
         [
@@ -53,6 +64,7 @@ public sealed class FederatedClusters
             $"--registry-ca={TestEnvironment.RegistryCaFile}",
         ]);
         await Task.WhenAll(Edge.StartAsync(), Cloud.StartAsync(), Dock.StartAsync());
+        await RegisterWebhookAsync(EdgeCluster, $"https://127.0.0.1:{webhookPort}/mutate-pods", File.ReadAllText(authority.Certificate), timeout.Token);
     }
 
     [OneTimeTearDown]
@@ -105,6 +117,27 @@ public sealed class FederatedClusters
                 ? LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information))
                 : null,
         }, ct);
+
+    /// <summary>The MutatingWebhookConfiguration an operator applies (deploy/30-webhook.yaml), pointed at the coordinator in this process.</summary>
+    private static Task RegisterWebhookAsync(KubeTestCluster cluster, string url, string caPem, CancellationToken ct) =>
+        cluster.Client.AdmissionregistrationV1.CreateMutatingWebhookConfigurationAsync(new V1MutatingWebhookConfiguration
+        {
+            ApiVersion = "admissionregistration.k8s.io/v1",
+            Kind = "MutatingWebhookConfiguration",
+            Metadata = new V1ObjectMeta { Name = "federation" },
+            Webhooks =
+            [
+                new V1MutatingWebhook
+                {
+                    Name = "pods.federation.io",
+                    AdmissionReviewVersions = ["v1"],
+                    SideEffects = "NoneOnDryRun",
+                    FailurePolicy = "Fail",
+                    ClientConfig = new Admissionregistrationv1WebhookClientConfig { Url = url, CaBundle = System.Text.Encoding.ASCII.GetBytes(caPem) },
+                    Rules = [new V1RuleWithOperations { Operations = ["CREATE"], ApiGroups = [""], ApiVersions = ["v1"], Resources = ["pods"] }],
+                },
+            ],
+        }, cancellationToken: ct);
 
     private static string[] KubeSettings(KubeTestCluster cluster) =>
     [

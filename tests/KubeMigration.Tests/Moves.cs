@@ -16,11 +16,11 @@ public static class Moves
         }).ResponseAsync;
 
     /// <summary>Moves the workload to cluster <paramref name="to"/> and waits for the end of the migration (bounded); writes its phases.</summary>
-    public static async Task<Migration> MoveAsync(CoordinatorNode from, string to, string name)
+    public static async Task<Migration> MoveAsync(CoordinatorNode from, string to, string name, string ns = Ns)
     {
         var started = await from.Client.MigrateAsync(new MigrateRequest
         {
-            Workload = $"{Ns}/{name}",
+            Workload = $"{ns}/{name}",
             Destination = to,
             Options = new MigrationOptions { PrecopyRounds = 2 },
         });
@@ -30,11 +30,11 @@ public static class Moves
     }
 
     /// <summary>Deletes the workload wherever it is (after a failed test).</summary>
-    public static async Task RemoveEverywhereAsync(string name)
+    public static async Task RemoveEverywhereAsync(string name, string ns = Ns)
     {
         foreach (var node in new[] { FederatedClusters.Edge, FederatedClusters.Cloud, FederatedClusters.Dock })
         {
-            try { await node.Client.DeleteWorkloadAsync(new DeleteWorkloadRequest { Workload = new WorkloadRef { Namespace = Ns, Name = name } }); }
+            try { await node.Client.DeleteWorkloadAsync(new DeleteWorkloadRequest { Workload = new WorkloadRef { Namespace = ns, Name = name } }); }
             catch (RpcException e) when (e.StatusCode == StatusCode.NotFound) { }
         }
     }

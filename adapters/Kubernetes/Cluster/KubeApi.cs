@@ -63,6 +63,19 @@ public sealed class KubeApi(IKubernetes client, string cluster, ILoggerFactory l
         loggers.CreateLogger<ResumableWatch<V1Pod>>());
 
     /// <summary>Waits, by watch, until the pod is Ready.</summary>
+    /// <summary>Creates the namespace when it does not exist (as <c>helm install --create-namespace</c> would). Safe to race.</summary>
+    public async Task EnsureNamespaceAsync(string ns, CancellationToken ct)
+    {
+        if (await FindAsync($"read namespace {ns}", t => client.CoreV1.ReadNamespaceAsync(ns, cancellationToken: t), ct) is not null) return;
+        try
+        {
+            await CallAsync($"create namespace {ns}", t => client.CoreV1.CreateNamespaceAsync(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new V1ObjectMeta { Name = ns } }, cancellationToken: t), ct);
+        }
+        catch (FederationException e) when (e.Error == FederationError.AlreadyExists)
+        {
+        }
+    }
+
     public Task<V1Pod> WaitForReadyAsync(string ns, string name, TimeSpan timeout, CancellationToken ct) =>
         WaitForPodAsync(ns, name, PodStates.IsReady, timeout, ct);
 

@@ -26,11 +26,7 @@ public sealed class PlacementProbe(KubeApi api, KubernetesAdapterOptions options
     {
         var name = $"federation-probe-{options.Cluster}-{Guid.NewGuid().ToString("N")[..6]}";
         var ns = options.SystemNamespace;
-        if (await api.FindAsync($"read namespace {ns}", t => api.Client.CoreV1.ReadNamespaceAsync(ns, cancellationToken: t), ct) is null)
-        {
-            try { await api.CallAsync($"create namespace {ns}", t => api.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } }, cancellationToken: t), ct); }
-            catch (FederationException e) when (e.Error == FederationError.AlreadyExists) { }
-        }
+        await api.EnsureNamespaceAsync(ns, ct);
         var pod = new V1Pod
         {
             ApiVersion = "v1",

@@ -57,7 +57,7 @@ public sealed class RuntimePodBuilder(RuntimePodOptions options)
         var spec = result.Spec ??= new V1PodSpec();
         var appContainer = spec.Containers?.FirstOrDefault(c => c.Name == app.Name);
         spec.ShareProcessNamespace = true;
-        spec.Containers = [Runtime(app, appContainer?.Resources), Engine(), Ambassador(app, role.Active)];
+        spec.Containers = [Runtime(app, appContainer?.Resources, appContainer?.Ports), Engine(), Ambassador(app, role.Active)];
         var volumes = (spec.Volumes ?? []).Where(v => !app.Volumes.Any(m => m.Name == v.Name) && !v.Name.StartsWith("federation-", StringComparison.Ordinal)).ToList();
         volumes.AddRange(Volumes());
         spec.Volumes = volumes;
@@ -66,7 +66,8 @@ public sealed class RuntimePodBuilder(RuntimePodOptions options)
         return result;
     }
 
-    private V1Container Runtime(AppSpec app, V1ResourceRequirements? appResources) => new()
+    /// <param name="appPorts">The app container's own ports, whose names (a Service's named targetPort) the runtime container keeps.</param>
+    private V1Container Runtime(AppSpec app, V1ResourceRequirements? appResources, IList<V1ContainerPort>? appPorts) => new()
     {
         Name = RuntimeContainer,
         Image = options.RuntimeImage,
@@ -77,7 +78,8 @@ public sealed class RuntimePodBuilder(RuntimePodOptions options)
         Resources = appResources,
         // The app's ports live in the pod's network namespace: the Service targets them here.
         Ports = app.Ports.Select(p => new V1ContainerPort { ContainerPort = (int)(p.RuntimePort != 0 ? p.RuntimePort : p.ContainerPort),
-            Protocol = string.IsNullOrEmpty(p.Protocol) ? "TCP" : p.Protocol.ToUpperInvariant() }).ToList(),
+            Protocol = string.IsNullOrEmpty(p.Protocol) ? "TCP" : p.Protocol.ToUpperInvariant(),
+            Name = appPorts?.FirstOrDefault(o => o.ContainerPort == p.ContainerPort && !string.IsNullOrEmpty(o.Name))?.Name }).ToList(),
         SecurityContext = RuntimePrivileges(),
         VolumeMounts =
         [

@@ -39,7 +39,7 @@ public sealed class RelayPod(KubeApi api, KubernetesAdapterOptions options)
         {
             System.IO.Directory.CreateDirectory(Directory);
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            await EnsureNamespaceAsync(ct);
+            await api.EnsureNamespaceAsync(Namespace, ct);
             try
             {
                 await api.CallAsync($"create relay pod {Namespace}/{Name}", t => api.Client.CoreV1.CreateNamespacedPodAsync(Spec(), Namespace, cancellationToken: t), ct);
@@ -60,18 +60,6 @@ public sealed class RelayPod(KubeApi api, KubernetesAdapterOptions options)
         await api.WaitForGoneAsync(Namespace, Name, TimeSpan.FromSeconds(60), ct);
         try { System.IO.Directory.Delete(Directory, recursive: true); }
         catch (DirectoryNotFoundException) { }
-    }
-
-    private async Task EnsureNamespaceAsync(CancellationToken ct)
-    {
-        if (await api.FindAsync($"read namespace {Namespace}", t => api.Client.CoreV1.ReadNamespaceAsync(Namespace, cancellationToken: t), ct) is not null) return;
-        try
-        {
-            await api.CallAsync($"create namespace {Namespace}", t => api.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Namespace } }, cancellationToken: t), ct);
-        }
-        catch (FederationException e) when (e.Error == FederationError.AlreadyExists)
-        {
-        }
     }
 
     private V1Pod Spec()

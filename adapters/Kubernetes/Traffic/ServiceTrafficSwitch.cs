@@ -24,6 +24,7 @@ public sealed partial class ServiceTrafficSwitch : ITrafficSwitch, IDisposable
     public const string StableLabel = "federation.io/stable-address";
     private readonly KubeApi api;
     private readonly RelayPod relay;
+    private readonly AdoptedService adopted;
     private readonly ILogger logger;
     private readonly SemaphoreSlim gate = new(1, 1);
     private RelayControl? control;
@@ -32,6 +33,7 @@ public sealed partial class ServiceTrafficSwitch : ITrafficSwitch, IDisposable
     {
         this.api = api;
         this.relay = relay;
+        adopted = new AdoptedService(api);
         logger = loggers.CreateLogger<ServiceTrafficSwitch>();
     }
 
@@ -55,11 +57,13 @@ public sealed partial class ServiceTrafficSwitch : ITrafficSwitch, IDisposable
         }
     }
 
-    public async Task<string?> GetStableAddressAsync(WorkloadId id, CancellationToken ct) => StableAddressOf(await FindServiceAsync(id, ct));
+    /// <summary>The workload's Service: the one it was published or adopted as, else a user's Service that selects its pod (adopted at the first hold).</summary>
+    public async Task<string?> GetStableAddressAsync(WorkloadId id, CancellationToken ct) =>
+        StableAddressOf(await FindServiceAsync(id, ct) ?? (await adopted.FindAsync(id, ct))?.Service);
 
     public async Task HoldAsync(WorkloadId id, CancellationToken ct)
     {
-        if (await FindServiceAsync(id, ct) is null) return;
+        if (await FindServiceAsync(id, ct) is null && !await AdoptAsync(id, ct)) return;
         await CallAsync((c, o) => c.HoldRouteAsync(new HoldRelayRouteRequest { Name = id.ToString(), DrainLimit = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(HoldDrainLimit) }, o), ct);
     }
 
@@ -70,7 +74,7 @@ public sealed partial class ServiceTrafficSwitch : ITrafficSwitch, IDisposable
         foreach (var (port, backend) in backends) request.Backends[(uint)port] = backend;
         var route = await CallAsync((c, o) => c.SwitchRouteAsync(request, o), ct);
         // The relay pod may have been replaced (a new address): the Endpoints follow it.
-        await WriteEndpointsAsync(id, route, await relay.EnsureRunningAsync(ct), ct);
+        await WriteEndpointsAsync(service, route, await relay.EnsureRunningAsync(ct), ct);
         LogSwitched(logger, id.ToString(), api.Cluster, $"{string.Join(", ", backends.Values)} (service {service.Metadata.Name})");
     }
 
@@ -85,13 +89,21 @@ public sealed partial class ServiceTrafficSwitch : ITrafficSwitch, IDisposable
         await gate.WaitAsync(ct);
         try
         {
-            if (await FindServiceAsync(id, ct) is null) return false;
+            if (await FindServiceAsync(id, ct) is not { } service) return false;
             var routes = await CallAsync((c, o) => c.ListRoutesAsync(new ListRelayRoutesRequest(), o), ct);
             var route = routes.Routes.FirstOrDefault(r => r.Name == id.ToString());
             if (route is not null && !route.Ports.All(p => backends.Contains(p.Backend))) return false;
             var left = route is null ? routes.Routes.Count : (int)(await CallAsync((c, o) => c.CloseRouteAsync(new RelayRouteRequest { Name = route.Name }, o), ct)).RoutesLeft;
-            await api.DeleteAsync($"delete service {id}", t => api.Client.CoreV1.DeleteNamespacedServiceAsync(id.Name, id.Namespace, cancellationToken: t), ct);
-            await api.DeleteAsync($"delete endpoints {id}", t => api.Client.CoreV1.DeleteNamespacedEndpointsAsync(id.Name, id.Namespace, cancellationToken: t), ct);
+            if (AdoptedService.IsAdopted(service))
+            {
+                // The user's Service stays theirs: its selector back, the cluster's endpoints controller writes its Endpoints again.
+                await adopted.GiveBackAsync(service, ct);
+            }
+            else
+            {
+                await api.DeleteAsync($"delete service {id}", t => api.Client.CoreV1.DeleteNamespacedServiceAsync(id.Name, id.Namespace, cancellationToken: t), ct);
+                await api.DeleteAsync($"delete endpoints {id}", t => api.Client.CoreV1.DeleteNamespacedEndpointsAsync(id.Name, id.Namespace, cancellationToken: t), ct);
+            }
             if (left == 0) await relay.RemoveAsync(ct);
             return true;
         }
@@ -101,10 +113,40 @@ public sealed partial class ServiceTrafficSwitch : ITrafficSwitch, IDisposable
         }
     }
 
+    /// <summary>The Service that is the workload's stable address (published by this coordinator, or a user's it adopted).</summary>
     private async Task<V1Service?> FindServiceAsync(WorkloadId id, CancellationToken ct)
     {
-        var service = await api.FindAsync($"read service {id}", t => api.Client.CoreV1.ReadNamespacedServiceAsync(id.Name, id.Namespace, cancellationToken: t), ct);
-        return service?.Metadata?.Labels?.ContainsKey(StableLabel) == true ? service : null;
+        var services = await api.CallAsync($"list services of {id}", t => api.Client.CoreV1.ListNamespacedServiceAsync(id.Namespace,
+            labelSelector: $"{StableLabel}=true,{FederationLabels.Workload}={id.Name}", cancellationToken: t), ct);
+        return services.Items.OrderBy(s => s.Metadata.Name == id.Name ? 0 : 1).ThenBy(s => s.Metadata.Name, StringComparer.Ordinal).FirstOrDefault();
+    }
+
+    /// <summary>
+    /// Makes a user's Service that selects the workload's pod its stable address (<see cref="AdoptedService"/>): a relay route to
+    /// the pod, the selector taken off, the Endpoints leading to the relay. False when no Service selects the pod.
+    /// </summary>
+    private async Task<bool> AdoptAsync(WorkloadId id, CancellationToken ct)
+    {
+        await gate.WaitAsync(ct);
+        try
+        {
+            if (await adopted.FindAsync(id, ct) is not var (service, pod)) return false;
+            var ports = AdoptedService.AppPortsOf(service, pod);
+            var relayAddress = await relay.EnsureRunningAsync(ct);
+            var request = new OpenRelayRouteRequest { Name = id.ToString() };
+            request.Ports.AddRange(ports.Values.Distinct().Select(p => new RelayPort { Port = (uint)p, Backend = $"{pod.Status.PodIP}:{p.ToString(CultureInfo.InvariantCulture)}" }));
+            var route = await CallAsync((c, o) => c.OpenRouteAsync(request, o), ct);
+            await adopted.TakeOverAsync(id, service, ports, ct);
+            service.Metadata.Annotations ??= new Dictionary<string, string>();
+            service.Metadata.Annotations[AdoptedService.PortsAnnotation] = System.Text.Json.JsonSerializer.Serialize(ports);
+            await WriteEndpointsAsync(service, route, relayAddress, ct);
+            LogAdopted(logger, id.ToString(), api.Cluster, service.Metadata.Name, StableAddressOf(service) ?? "");
+            return true;
+        }
+        finally
+        {
+            gate.Release();
+        }
     }
 
     private static string? StableAddressOf(V1Service? service) =>
@@ -137,34 +179,39 @@ public sealed partial class ServiceTrafficSwitch : ITrafficSwitch, IDisposable
                 },
             }, id.Namespace, cancellationToken: t), ct);
         }
-        await WriteEndpointsAsync(id, route, relayAddress, ct);
+        await WriteEndpointsAsync(service, route, relayAddress, ct);
         return service;
     }
 
-    private async Task WriteEndpointsAsync(WorkloadId id, RelayRoute route, string relayAddress, CancellationToken ct)
+    /// <summary>The Service's Endpoints: every port of it to the relay listener of its app port.</summary>
+    private async Task WriteEndpointsAsync(V1Service service, RelayRoute route, string relayAddress, CancellationToken ct)
     {
+        var name = service.Metadata.Name;
+        var ns = service.Metadata.NamespaceProperty;
+        var listeners = route.Ports.ToDictionary(p => (int)p.Port, p => (int)p.ListenPort);
         var endpoints = new V1Endpoints
         {
             ApiVersion = "v1",
             Kind = "Endpoints",
-            Metadata = new V1ObjectMeta { Name = id.Name, NamespaceProperty = id.Namespace, Labels = new Dictionary<string, string> { [StableLabel] = "true" } },
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Labels = new Dictionary<string, string> { [StableLabel] = "true" } },
             Subsets =
             [
                 new V1EndpointSubset
                 {
                     Addresses = [new V1EndpointAddress { Ip = relayAddress }],
-                    Ports = route.Ports.OrderBy(p => p.Port).Select(p => new Corev1EndpointPort { Name = PortName(p.Port), Port = (int)p.ListenPort, Protocol = "TCP" }).ToList(),
+                    Ports = AdoptedService.PortsOf(service).Where(p => listeners.ContainsKey(p.Value)).OrderBy(p => p.Key, StringComparer.Ordinal)
+                        .Select(p => new Corev1EndpointPort { Name = p.Key.Length == 0 ? null : p.Key, Port = listeners[p.Value], Protocol = "TCP" }).ToList(),
                 },
             ],
         };
-        var existing = await api.FindAsync($"read endpoints {id}", t => api.Client.CoreV1.ReadNamespacedEndpointsAsync(id.Name, id.Namespace, cancellationToken: t), ct);
+        var existing = await api.FindAsync($"read endpoints {ns}/{name}", t => api.Client.CoreV1.ReadNamespacedEndpointsAsync(name, ns, cancellationToken: t), ct);
         if (existing is null)
         {
-            await api.CallAsync($"create endpoints {id}", t => api.Client.CoreV1.CreateNamespacedEndpointsAsync(endpoints, id.Namespace, cancellationToken: t), ct);
+            await api.CallAsync($"create endpoints {ns}/{name}", t => api.Client.CoreV1.CreateNamespacedEndpointsAsync(endpoints, ns, cancellationToken: t), ct);
             return;
         }
         endpoints.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
-        await api.CallAsync($"replace endpoints {id}", t => api.Client.CoreV1.ReplaceNamespacedEndpointsAsync(endpoints, id.Name, id.Namespace, cancellationToken: t), ct);
+        await api.CallAsync($"replace endpoints {ns}/{name}", t => api.Client.CoreV1.ReplaceNamespacedEndpointsAsync(endpoints, name, ns, cancellationToken: t), ct);
     }
 
     private static string PortName(uint port) => $"p{port.ToString(CultureInfo.InvariantCulture)}";
@@ -179,6 +226,9 @@ public sealed partial class ServiceTrafficSwitch : ITrafficSwitch, IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "stable address of {Workload} in cluster {Cluster}: service at {Address}, through the relay")]
     private static partial void LogPublished(ILogger logger, string workload, string cluster, string address);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "stable address of {Workload} in cluster {Cluster}: the user's service {Service} at {Address} adopted, now through the relay")]
+    private static partial void LogAdopted(ILogger logger, string workload, string cluster, string service, string address);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "stable address of {Workload} in cluster {Cluster} now leads to {Backends}")]
     private static partial void LogSwitched(ILogger logger, string workload, string cluster, string backends);

@@ -152,6 +152,23 @@ public sealed class RestOperations(ResourceCatalog catalog, ObjectStore store, S
     /// <summary>Removes the object, or marks it (deletionTimestamp) while finalizers remain or a bound pod terminates gracefully.</summary>
     public JsonObject Delete(ResourceKind kind, string ns, string name, V1DeleteOptions? deletion, long? gracePeriodQuery, bool dryRun)
     {
+        // A delete without preconditions does not fail because something else wrote the object meanwhile (the real
+        // server's GuaranteedUpdate reads again and retries); one with preconditions answers 409 as asked.
+        var unconditional = deletion?.Preconditions?.ResourceVersion is null && deletion?.Preconditions?.Uid is null;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return DeleteOnce(kind, ns, name, deletion, gracePeriodQuery, dryRun);
+            }
+            catch (KubeStatusException conflict) when (conflict.Reason == "Conflict" && unconditional && attempt < PatchAttempts)
+            {
+            }
+        }
+    }
+
+    private JsonObject DeleteOnce(ResourceKind kind, string ns, string name, V1DeleteOptions? deletion, long? gracePeriodQuery, bool dryRun)
+    {
         var current = Get(kind, ns, name);
         if (IsNamespaces(kind))
         {
