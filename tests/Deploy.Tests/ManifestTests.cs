@@ -31,7 +31,7 @@ public sealed class ManifestTests
     }
 
     [Test]
-    public void The_webhook_fails_closed_has_no_side_effects_and_calls_the_coordinators_service()
+    public void The_webhook_fails_closed_has_side_effects_only_off_dry_runs_and_calls_the_coordinators_service()
     {
         var configuration = Manifests.Single<V1MutatingWebhookConfiguration>(Objects, "federation-coordinator");
         var webhook = configuration.Webhooks.Single();
