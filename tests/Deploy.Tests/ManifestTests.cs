@@ -82,7 +82,7 @@ public sealed class ManifestTests
         {
             ["pods"] = ["get", "list", "watch", "create", "delete", "patch"],
             ["pods/log"] = ["get"],
-            ["services"] = ["get", "create", "delete"],
+            ["services"] = ["get", "list", "create", "patch", "delete"],
             ["endpoints"] = ["get", "create", "update", "delete"],
             ["replicasets"] = ["get", "create", "delete", "patch"],
             ["deployments"] = ["get", "patch"],

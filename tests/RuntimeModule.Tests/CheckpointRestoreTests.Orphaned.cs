@@ -14,11 +14,12 @@ public sealed partial class CheckpointRestoreTests
         var before = await TestApp.WaitAsync(port, "VERIFY");
         try
         {
+            var appProcess = HostCgroupFreezer.Of((await runtimes.EngineA.GetAppAsync(new GetAppRequest { Name = app })).ContainerId).HostPid;
             using var caller = new CancellationTokenSource();
             var call = runtimes.EngineA.CheckpointAsync(new CheckpointRequest { App = app, Checkpoint = "orphan-1", LeaveRunning = false, Method = CheckpointMethod.Runc },
                 cancellationToken: caller.Token).ResponseAsync;
-            // The hook: the dump is under way once CRIU runs (the host sees every nested process).
-            Assert.That(await CriuProcess.WaitForAsync(TimeSpan.FromSeconds(30)), Is.True, "CRIU started dumping");
+            // The hook: the dump is under way once CRIU has seized this app (the host sees every nested process).
+            Assert.That(await CriuProcess.WaitForTracerOfAsync(appProcess, TimeSpan.FromSeconds(30)), Is.Not.Null, "CRIU started dumping the app");
             await caller.CancelAsync();
             Assert.ThrowsAsync(Is.InstanceOf<RpcException>().Or.InstanceOf<OperationCanceledException>(), async () => await call, "the caller went away");
 

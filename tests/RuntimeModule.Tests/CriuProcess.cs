@@ -2,23 +2,30 @@ using System.Diagnostics;
 
 namespace Federation.RuntimeModule.Tests;
 
-/// <summary>Sees CRIU at work from the host, whose process table holds every nested runtime's processes: a test hook into a dump.</summary>
+/// <summary>
+/// Sees CRIU at work from the host, whose process table holds every nested runtime's processes: a test hook into a dump,
+/// always through the app being dumped (its tracer, its network namespace), since other runtimes of the host dump too.
+/// </summary>
 public static class CriuProcess
 {
-    /// <summary>Waits until a process named "criu" runs; false when none did within <paramref name="limit"/>.</summary>
-    public static async Task<bool> WaitForAsync(TimeSpan limit) => await FindAsync(limit) is not null;
-
-    /// <summary>Waits until a process named "criu" runs and returns its host pid; null when none did within <paramref name="limit"/>.</summary>
-    public static async Task<int?> FindAsync(TimeSpan limit)
+    /// <summary>
+    /// Whether the host process <paramref name="pid"/> is a live CRIU. Tests ask about the CRIU they found through the app
+    /// it dumps (<see cref="WaitForTracerOfAsync"/>), never about "any CRIU": other runtimes on the host dump too.
+    /// </summary>
+    public static bool IsAlive(int pid)
     {
-        var deadline = DateTime.UtcNow + limit;
-        do
+        string stat;
+        try
         {
-            if (Running().FirstOrDefault() is > 0 and var pid) return pid;
-            await Task.Delay(5);
+            stat = File.ReadAllText($"/proc/{pid}/stat");
         }
-        while (DateTime.UtcNow < deadline);
-        return null;
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+        // "<pid> (<comm>) <state> ...": a zombie (Z) is dead already.
+        var name = stat.IndexOf(" (criu) ", StringComparison.Ordinal);
+        return name > 0 && stat[name + 8] != 'Z';
     }
 
     /// <summary>
@@ -66,23 +73,5 @@ public static class CriuProcess
         if (list.Count == 0) return;
         using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", .. list]) { RedirectStandardError = true })!;
         await kill.WaitForExitAsync();
-    }
-
-    private static IEnumerable<int> Running()
-    {
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
-            string stat;
-            try
-            {
-                stat = File.ReadAllText(Path.Combine(dir, "stat"));
-            }
-            catch (IOException) { continue; }
-            catch (UnauthorizedAccessException) { continue; }
-            // "<pid> (<comm>) <state> ...": a zombie (Z) is dead already.
-            var name = stat.IndexOf(" (criu) ", StringComparison.Ordinal);
-            if (name > 0 && stat[name + 8] != 'Z') yield return pid;
-        }
     }
 }
