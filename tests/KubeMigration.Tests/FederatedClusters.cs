@@ -64,7 +64,7 @@ public sealed class FederatedClusters
             $"--registry-ca={TestEnvironment.RegistryCaFile}",
         ]);
         await Task.WhenAll(Edge.StartAsync(), Cloud.StartAsync(), Dock.StartAsync());
-        await RegisterWebhookAsync(EdgeCluster, $"https://127.0.0.1:{webhookPort}/mutate-pods", File.ReadAllText(authority.Certificate), timeout.Token);
+        await Federation.Tests.Kube.Admission.PodMutatingWebhook.RegisterAsync(EdgeCluster.Client, $"https://127.0.0.1:{webhookPort}/mutate-pods", File.ReadAllText(authority.Certificate), timeout.Token);
     }
 
     [OneTimeTearDown]
@@ -117,27 +117,6 @@ public sealed class FederatedClusters
                 ? LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information))
                 : null,
         }, ct);
-
-    /// <summary>The MutatingWebhookConfiguration an operator applies (deploy/30-webhook.yaml), pointed at the coordinator in this process.</summary>
-    private static Task RegisterWebhookAsync(KubeTestCluster cluster, string url, string caPem, CancellationToken ct) =>
-        cluster.Client.AdmissionregistrationV1.CreateMutatingWebhookConfigurationAsync(new V1MutatingWebhookConfiguration
-        {
-            ApiVersion = "admissionregistration.k8s.io/v1",
-            Kind = "MutatingWebhookConfiguration",
-            Metadata = new V1ObjectMeta { Name = "federation" },
-            Webhooks =
-            [
-                new V1MutatingWebhook
-                {
-                    Name = "pods.federation.io",
-                    AdmissionReviewVersions = ["v1"],
-                    SideEffects = "NoneOnDryRun",
-                    FailurePolicy = "Fail",
-                    ClientConfig = new Admissionregistrationv1WebhookClientConfig { Url = url, CaBundle = System.Text.Encoding.ASCII.GetBytes(caPem) },
-                    Rules = [new V1RuleWithOperations { Operations = ["CREATE"], ApiGroups = [""], ApiVersions = ["v1"], Resources = ["pods"] }],
-                },
-            ],
-        }, cancellationToken: ct);
 
     private static string[] KubeSettings(KubeTestCluster cluster) =>
     [

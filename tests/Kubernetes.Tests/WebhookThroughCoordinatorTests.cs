@@ -46,28 +46,7 @@ public sealed class WebhookThroughCoordinatorTests
         var https = addresses.Single(a => a.StartsWith("https://", StringComparison.Ordinal));
         TestContext.Out.WriteLine($"webhook at {https}");
         client = new k8s.Kubernetes(server.ClientConfiguration());
-        await client.AdmissionregistrationV1.CreateMutatingWebhookConfigurationAsync(new V1MutatingWebhookConfiguration
-        {
-            ApiVersion = "admissionregistration.k8s.io/v1",
-            Kind = "MutatingWebhookConfiguration",
-            Metadata = new V1ObjectMeta { Name = "federation" },
-            Webhooks =
-            [
-                new V1MutatingWebhook
-                {
-                    Name = "pods.federation.io",
-                    AdmissionReviewVersions = ["v1"],
-                    SideEffects = "None",
-                    FailurePolicy = "Fail",
-                    ClientConfig = new Admissionregistrationv1WebhookClientConfig
-                    {
-                        Url = $"{https.TrimEnd('/')}/mutate-pods",
-                        CaBundle = Encoding.ASCII.GetBytes(File.ReadAllText(authority.Certificate)),
-                    },
-                    Rules = [new V1RuleWithOperations { Operations = ["CREATE"], ApiGroups = [""], ApiVersions = ["v1"], Resources = ["pods"] }],
-                },
-            ],
-        }, cancellationToken: timeout.Token);
+        await Federation.Tests.Kube.Admission.PodMutatingWebhook.RegisterAsync(client, $"{https.TrimEnd('/')}/mutate-pods", File.ReadAllText(authority.Certificate), timeout.Token);
     }
 
     [OneTimeTearDown]
