@@ -14,16 +14,8 @@ public sealed partial class DeploymentController(IKubernetes client, ILogger log
 {
     public const string TemplateHashLabel = "pod-template-hash";
 
-    public async Task<bool> ReconcileAsync(ClusterState state, CancellationToken ct)
-    {
-        var settled = true;
-        foreach (var deployment in state.Deployments.Where(d => d.Metadata.DeletionTimestamp is null))
-        {
-            try { settled &= await ReconcileOneAsync(deployment, state, ct); }
-            catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound) { settled = false; }
-        }
-        return settled;
-    }
+    public Task<bool> ReconcileAsync(ClusterState state, CancellationToken ct) =>
+        ReconcileLoop.EachAsync(state.Deployments.Where(d => d.Metadata.DeletionTimestamp is null), deployment => ReconcileOneAsync(deployment, state, ct));
 
     private async Task<bool> ReconcileOneAsync(V1Deployment deployment, ClusterState state, CancellationToken ct)
     {

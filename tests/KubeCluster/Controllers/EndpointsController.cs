@@ -26,8 +26,7 @@ public sealed partial class EndpointsController(IKubernetes client, ILogger logg
             var key = Key(service.Metadata);
             current.Add(key);
             managed.Add(key);
-            try { settled &= await ReconcileOneAsync(service, state, existing.GetValueOrDefault(key), ct); }
-            catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound) { settled = false; }
+            settled &= await ReconcileLoop.OneAsync(() => ReconcileOneAsync(service, state, existing.GetValueOrDefault(key), ct));
         }
         // Endpoints of a selector Service that has been deleted since.
         var services = state.Services.Select(s => Key(s.Metadata)).ToHashSet();

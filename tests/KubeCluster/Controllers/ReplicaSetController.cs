@@ -14,16 +14,8 @@ namespace Federation.Tests.Kube;
 public sealed partial class ReplicaSetController(IKubernetes client, ILogger logger)
 {
     /// <returns>False when a write lost a race (conflict): the caller passes again.</returns>
-    public async Task<bool> ReconcileAsync(ClusterState state, CancellationToken ct)
-    {
-        var settled = true;
-        foreach (var rs in state.ReplicaSets.Where(r => r.Metadata.DeletionTimestamp is null))
-        {
-            try { settled &= await ReconcileOneAsync(rs, state, ct); }
-            catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound) { settled = false; }
-        }
-        return settled;
-    }
+    public Task<bool> ReconcileAsync(ClusterState state, CancellationToken ct) =>
+        ReconcileLoop.EachAsync(state.ReplicaSets.Where(r => r.Metadata.DeletionTimestamp is null), rs => ReconcileOneAsync(rs, state, ct));
 
     private async Task<bool> ReconcileOneAsync(V1ReplicaSet rs, ClusterState state, CancellationToken ct)
     {

@@ -16,16 +16,8 @@ public sealed partial class StatefulSetController(IKubernetes client, ILogger lo
 {
     public const string PodNameLabel = "statefulset.kubernetes.io/pod-name";
 
-    public async Task<bool> ReconcileAsync(ClusterState state, CancellationToken ct)
-    {
-        var settled = true;
-        foreach (var set in state.StatefulSets.Where(s => s.Metadata.DeletionTimestamp is null))
-        {
-            try { settled &= await ReconcileOneAsync(set, state, ct); }
-            catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound) { settled = false; }
-        }
-        return settled;
-    }
+    public Task<bool> ReconcileAsync(ClusterState state, CancellationToken ct) =>
+        ReconcileLoop.EachAsync(state.StatefulSets.Where(s => s.Metadata.DeletionTimestamp is null), set => ReconcileOneAsync(set, state, ct));
 
     private async Task<bool> ReconcileOneAsync(V1StatefulSet set, ClusterState state, CancellationToken ct)
     {
