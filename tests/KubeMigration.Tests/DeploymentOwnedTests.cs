@@ -1,4 +1,5 @@
 using Federation.Adapters.Kubernetes;
+using Federation.Tests.Shared;
 using Federation.V1;
 using k8s;
 using k8s.Models;
@@ -39,7 +40,7 @@ public sealed class DeploymentOwnedTests : FederationFixture
             using var wait = new CancellationTokenSource(TimeSpan.FromMinutes(1));
             var port = int.Parse((await edge.WaitForServiceAsync(Ns, Front, 80, wait.Token)).Split(':')[1]);
             // The webhook rewrote the Deployment's pod; the coordinator placed its image; the Ambassador started the app.
-            var first = await Eventually(async () => await TestApp.AskAsync(port, "VERIFY"), "the app answering through the user's Service", TimeSpan.FromMinutes(3));
+            var first = await Eventually.WaitAsync(async () => await TestApp.AskAsync(port, "VERIFY"), "the app answering through the user's Service", seconds: 180);
             var (edgePod, edgeController) = await ClusterTruth.TheRunningPodAsync(edge, Ns, App);
             Assert.That(edgeController, Does.StartWith($"replicaset/{App}-"), "the Deployment's ReplicaSet owns the pod");
             Assert.That(edgePod.Spec.Containers.Select(c => c.Name), Is.EqualTo(new[] { "runtime", "engine", $"{App}-ambassador" }), "the webhook made it migratable");
@@ -68,9 +69,9 @@ public sealed class DeploymentOwnedTests : FederationFixture
 
             // Deleting the workload gives the user's Service its selector back.
             await FederatedClusters.Cloud.Client.DeleteWorkloadAsync(new DeleteWorkloadRequest { Workload = new WorkloadRef { Namespace = Ns, Name = App } });
-            var givenBack = await Eventually(async () =>
-                (await edge.Client.CoreV1.ReadNamespacedServiceAsync(Front, Ns)) is { Spec.Selector.Count: > 0 } s ? s : throw new InvalidOperationException("no selector yet"),
-                "the user's Service getting its selector back", TimeSpan.FromSeconds(30));
+            var givenBack = await Eventually.WaitAsync(async () =>
+                (await edge.Client.CoreV1.ReadNamespacedServiceAsync(Front, Ns)) is { Spec.Selector.Count: > 0 } s ? s : null,
+                "the user's Service getting its selector back", seconds: 30);
             Assert.That(givenBack.Spec.Selector, Is.EqualTo(new Dictionary<string, string> { ["app"] = App }));
         }
         finally
@@ -116,22 +117,4 @@ public sealed class DeploymentOwnedTests : FederationFixture
             },
         },
     };
-
-    /// <summary>Asks until the call succeeds (bounded), for what settles by itself.</summary>
-    private static async Task<T> Eventually<T>(Func<Task<T>> call, string what, TimeSpan limit)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        Exception? last = null;
-        for (var attempt = 0; attempt < 1000 && DateTime.UtcNow < deadline; attempt++)
-        {
-            try { return await call(); }
-            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OperationCanceledException or FormatException or InvalidOperationException)
-            {
-                last = e;
-                await Task.Delay(250);
-            }
-        }
-        Assert.Fail($"{what} did not happen within {limit.TotalSeconds:F0} s: {last?.Message}");
-        return default!;
-    }
 }

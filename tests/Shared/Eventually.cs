@@ -1,4 +1,4 @@
-namespace Federation.Tests.Kube.Tests;
+namespace Federation.Tests.Shared;
 
 /// <summary>Waits for a condition of the cluster, polling at most <c>attempts</c> times (bounded in count and time); fails with what was last seen.</summary>
 public static class Eventually
