@@ -59,6 +59,8 @@ public sealed partial class AdmittedPodImages(string kind, IServiceProvider serv
         lock (placing)
         {
             if (placing.TryGetValue(uid, out var running) && !running.IsCompleted) return;
+            // Only placements under way are kept: pods come and go for the coordinator's whole life.
+            foreach (var done in placing.Where(p => p.Value.IsCompleted).Select(p => p.Key).ToList()) placing.Remove(done);
             placing[uid] = Task.Run(async () =>
             {
                 try
