@@ -26,6 +26,8 @@ public sealed class TargetCompatibilityTests
         var request = PassiveTargets.PrepareRequest(Name, "mcompat00001", "mcompat00001-final");
         request.SourceRuntime = new DescribeResponse { Architecture = "amd64", Kernel = "99.0.0", CriuVersion = "99.1", RuncVersion = "1.1.15", DockerVersion = "26.1.5" };
 
+        // As a source's saga does: a silent source's target is reaped, and this one takes a while to prepare on a busy machine.
+        await using var alive = PassiveTargets.KeepAlive(peer, request.MigrationId);
         var e = GrpcAssert.Status(() => peer.PrepareTargetAsync(request).ResponseAsync, StatusCode.FailedPrecondition, "cannot restore default/" + Name);
         Assert.That(e.Status.Detail, Does.Contain("CRIU").And.Contain("is older than the source's 99.1").And.Contain("kernel"));
         Assert.That((await LocalClusters.WorkloadsAsync(LocalClusters.B)).Select(w => w.Ref.Name), Does.Not.Contain(Name), "the refused target was removed");
