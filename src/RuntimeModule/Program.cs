@@ -56,6 +56,7 @@ static async Task<int> RunEngineAsync(RuntimeModuleOptions options, string[] arg
         o.Interceptors.Add<ErrorMappingInterceptor>();
     });
     builder.Services.AddGrpcReflection();
+    builder.Services.AddHostedService<CriuKernelFeatureCache>();
     var app = builder.Build();
     app.MapGrpcService<EngineService>();
     app.MapFederationSync();
