@@ -17,6 +17,9 @@ internal sealed class ForwardedConnection(TcpClient client) : IDisposable
     private const int BufferSize = 16 * 1024;
     private readonly Lock gate = new();
     private readonly TcpClient upstream = new();
+    // The sockets themselves: a TcpClient forgets its socket when disposed, and a drain may close a connection that is just ending.
+    private readonly Socket clientSocket = client.Client;
+    private Socket? upstreamSocket;
     private long sequence;
     private long fromClient;
     private long fromBackend;
@@ -39,7 +42,7 @@ internal sealed class ForwardedConnection(TcpClient client) : IDisposable
                 if (closed || backendDone) return false;
                 if (!piping || fromClient > fromBackend || writing > 0) return true;
             }
-            return Pending(client.Client);
+            return Pending(clientSocket);
         }
     }
 
@@ -48,11 +51,13 @@ internal sealed class ForwardedConnection(TcpClient client) : IDisposable
         await upstream.ConnectAsync(host, port, ct);
         client.NoDelay = true;
         upstream.NoDelay = true;
+        upstreamSocket = upstream.Client;
     }
 
     /// <summary>Forwards both directions until both have ended.</summary>
     public async Task ForwardAsync(CancellationToken ct)
     {
+        var toTheBackend = upstreamSocket ?? throw new InvalidOperationException("not connected");
         lock (gate)
         {
             piping = true;
@@ -61,8 +66,8 @@ internal sealed class ForwardedConnection(TcpClient client) : IDisposable
         var fromTheClient = client.GetStream();
         var fromTheBackend = upstream.GetStream();
         await Task.WhenAll(
-            PumpAsync(fromTheClient, upstream.Client, fromTheBackend, upward: true, ct),
-            PumpAsync(fromTheBackend, client.Client, fromTheClient, upward: false, ct));
+            PumpAsync(fromTheClient, toTheBackend, fromTheBackend, upward: true, ct),
+            PumpAsync(fromTheBackend, clientSocket, fromTheClient, upward: false, ct));
     }
 
     /// <summary>
@@ -71,23 +76,25 @@ internal sealed class ForwardedConnection(TcpClient client) : IDisposable
     /// </summary>
     public bool TryCloseAnswered(long quietTicks)
     {
+        Socket? toTheBackend;
         lock (gate)
         {
             if (closed) return true;
-            if (!piping || writing > 0) return false;
+            toTheBackend = upstreamSocket;
+            if (!piping || writing > 0 || toTheBackend is null) return false;
             if (!backendDone)
             {
                 if (fromClient > fromBackend || Stopwatch.GetTimestamp() - lastActivity < quietTicks) return false;
                 // More of a reply already here, or a request the relay has not read yet: not answered.
-                if (Pending(upstream.Client)) return false;
+                if (Pending(toTheBackend)) return false;
             }
-            if (Pending(client.Client)) return false;
+            if (Pending(clientSocket)) return false;
             closed = true;
         }
         // A FIN each way, after whatever was written: the client reads the end of its connection (and connects again),
         // the backend sees its client go. Both reads end at once, so the pumps end and the connection is disposed.
-        Shutdown(client.Client);
-        Shutdown(upstream.Client);
+        Shutdown(clientSocket);
+        Shutdown(toTheBackend);
         return true;
     }
 
