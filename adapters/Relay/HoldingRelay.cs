@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
@@ -7,8 +8,11 @@ namespace Federation.Adapters.Relay;
 /// <summary>
 /// A stable client address on 127.0.0.1 that forwards each connection to the current backend. While
 /// held, new connections are accepted and wait (they are not refused) until the backend is switched
-/// or the hold is released; connections already forwarded keep their backend, and a hold can wait
-/// (bounded) for them to finish, so that none is cut when the backend is frozen and removed. A hold
+/// or the hold is released; connections already forwarded keep their backend. A drain after the hold
+/// closes the forwarded connections that have no request in flight at once (idle persistent ones: their
+/// clients connect again, into the hold, and reach the new backend after the switch) and waits (bounded)
+/// only for those with one, closing each once its reply has passed, so that no request is cut when the
+/// backend is frozen and removed. A hold
 /// ends by itself once it is older than its bound (the held connections then go to the backend there
 /// is), so a controller that died while holding cannot make clients wait forever. Open
 /// connections (held or forwarded) are bounded: one past the limit is reset at once, so a flood of
@@ -26,8 +30,10 @@ public sealed partial class HoldingRelay : IAsyncDisposable
     private TaskCompletionSource? hold;
     private CancellationTokenSource? holdBound;
     private int held;
-    private int forwarding;
-    private TaskCompletionSource? drained;
+    private readonly HashSet<ForwardedConnection> forwarded = [];
+    private readonly TimeSpan replyQuiet;
+    private int drainWaitingFor;
+    private long drainPasses;
     private readonly int maxConnections;
     private int open;
     private long shed;
@@ -35,13 +41,25 @@ public sealed partial class HoldingRelay : IAsyncDisposable
     /// <summary>Default bound of open connections per relay.</summary>
     public const int DefaultMaxConnections = 4096;
 
+    /// <summary>
+    /// How long a connection whose request was in flight when a drain began must stay quiet, both ways, after its reply
+    /// came back before the drain closes it: a reply may come in several reads.
+    /// </summary>
+    public static readonly TimeSpan DefaultReplyQuiet = TimeSpan.FromMilliseconds(30);
+
+    /// <summary>How often a drain looks at the connections it waits for.</summary>
+    private static readonly TimeSpan DrainTick = TimeSpan.FromMilliseconds(5);
+
     /// <param name="maxHold">How long a hold lasts at most: it ends by itself that long after it began.</param>
     /// <param name="maxConnections">Open connections (held or forwarded) beyond which a new one is reset.</param>
     /// <param name="address">Where to listen; null: 127.0.0.1.</param>
-    public HoldingRelay(int port, string backend, TimeSpan maxHold, ILogger logger, int maxConnections = DefaultMaxConnections, IPAddress? address = null)
+    /// <param name="replyQuiet">See <see cref="DefaultReplyQuiet"/> (its default).</param>
+    public HoldingRelay(int port, string backend, TimeSpan maxHold, ILogger logger, int maxConnections = DefaultMaxConnections, IPAddress? address = null, TimeSpan? replyQuiet = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxConnections, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(maxHold, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(replyQuiet ?? DefaultReplyQuiet, TimeSpan.Zero);
+        this.replyQuiet = replyQuiet ?? DefaultReplyQuiet;
         this.backend = backend;
         this.maxHold = maxHold;
         this.logger = logger;
@@ -60,6 +78,18 @@ public sealed partial class HoldingRelay : IAsyncDisposable
 
     /// <summary>Connections waiting for the hold to end now.</summary>
     public int HeldConnections => Volatile.Read(ref held);
+
+    /// <summary>Connections forwarded to a backend now (open, not held).</summary>
+    public int ForwardedConnections
+    {
+        get { lock (gate) return forwarded.Count; }
+    }
+
+    /// <summary>Connections the drain under way still waits for, as of its last look (0 when no drain runs).</summary>
+    public int DrainWaitingFor => Volatile.Read(ref drainWaitingFor);
+
+    /// <summary>How many times drains looked at the connections, since the start.</summary>
+    public long DrainPasses => Interlocked.Read(ref drainPasses);
 
     /// <summary>Connections reset because the limit was reached, since the start.</summary>
     public long ShedConnections => Interlocked.Read(ref shed);
@@ -111,24 +141,44 @@ public sealed partial class HoldingRelay : IAsyncDisposable
         started.TrySetResult();
     }
 
-    /// <summary>Waits until no connection is being forwarded (at most <paramref name="limit"/>); false when some still are.</summary>
-    public async Task<bool> DrainAsync(TimeSpan limit, CancellationToken ct)
+    /// <summary>
+    /// Closes the forwarded connections with no request in flight (answered, idle) at once, and waits (at most
+    /// <paramref name="limit"/>) for those with one: each is closed once its reply has come back and it has been
+    /// quiet both ways for the reply quiet time, or once its backend has half-closed. Connections still in flight at
+    /// the limit are left open. Meant after <see cref="Hold"/>, so that the closed ones' clients connect again into it.
+    /// </summary>
+    public async Task<DrainOutcome> DrainAsync(TimeSpan limit, CancellationToken ct)
     {
-        Task waiting;
-        lock (gate)
-        {
-            if (forwarding == 0) return true;
-            drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            waiting = drained.Task;
-        }
+        var clock = Stopwatch.StartNew();
+        var quietTicks = (long)(replyQuiet.TotalSeconds * Stopwatch.Frequency);
+        // Whether each connection had a request in flight when this drain first saw it: those are waited for, the others are not.
+        var inFlightWhenSeen = new Dictionary<ForwardedConnection, bool>();
+        var closedIdle = new HashSet<ForwardedConnection>();
         try
         {
-            await waiting.WaitAsync(limit, ct);
-            return true;
+            while (true)
+            {
+                ForwardedConnection[] now;
+                lock (gate) now = [.. forwarded];
+                var waitingFor = 0;
+                foreach (var connection in now)
+                {
+                    if (!inFlightWhenSeen.TryGetValue(connection, out var inFlight)) inFlightWhenSeen[connection] = inFlight = connection.RequestInFlight;
+                    if (!connection.TryCloseAnswered(inFlight ? quietTicks : 0)) waitingFor++;
+                    else if (!inFlight) closedIdle.Add(connection);
+                }
+                Volatile.Write(ref drainWaitingFor, waitingFor);
+                Interlocked.Increment(ref drainPasses);
+                var elapsed = clock.Elapsed;
+                if (waitingFor == 0 || elapsed >= limit)
+                    return new DrainOutcome(waitingFor == 0, closedIdle.Count, inFlightWhenSeen.Values.Count(v => v), waitingFor, elapsed);
+                var left = limit - elapsed;
+                await Task.Delay(left < DrainTick ? left : DrainTick, ct);
+            }
         }
-        catch (TimeoutException)
+        finally
         {
-            return false;
+            Volatile.Write(ref drainWaitingFor, 0);
         }
     }
 
@@ -196,91 +246,55 @@ public sealed partial class HoldingRelay : IAsyncDisposable
 
     private async Task ForwardAsync(TcpClient client, CancellationToken ct)
     {
-        using (client)
+        using var connection = new ForwardedConnection(client);
+        Task? waiting;
+        lock (gate)
         {
-            Task? waiting;
-            lock (gate)
-            {
-                waiting = hold?.Task;
-                if (waiting is null) forwarding++; // counted from here, so a hold that starts now waits for it
-            }
-            if (waiting is not null)
-            {
-                Interlocked.Increment(ref held);
-                try
-                {
-                    // Bounded: the hold ends by itself at its bound (EndWhenTooOldAsync).
-                    await waiting.WaitAsync(ct);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                finally
-                {
-                    Interlocked.Decrement(ref held);
-                }
-                lock (gate) forwarding++;
-            }
+            waiting = hold?.Task;
+            if (waiting is null) forwarded.Add(connection); // counted from here, so a drain that starts now sees it
+        }
+        if (waiting is not null)
+        {
+            Interlocked.Increment(ref held);
             try
             {
-                await PipeAsync(client, ct);
+                // Bounded: the hold ends by itself at its bound (EndWhenTooOldAsync).
+                await waiting.WaitAsync(ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
             finally
             {
-                TaskCompletionSource? idle = null;
-                lock (gate)
-                {
-                    if (--forwarding == 0)
-                    {
-                        idle = drained;
-                        drained = null;
-                    }
-                }
-                idle?.TrySetResult();
+                Interlocked.Decrement(ref held);
             }
+            lock (gate) forwarded.Add(connection);
+        }
+        try
+        {
+            await PipeAsync(connection, ct);
+        }
+        finally
+        {
+            lock (gate) forwarded.Remove(connection);
         }
     }
 
-    private async Task PipeAsync(TcpClient client, CancellationToken ct)
+    private async Task PipeAsync(ForwardedConnection connection, CancellationToken ct)
     {
         var target = Backend;
-        using var upstream = new TcpClient();
         try
         {
             var (host, port) = Split(target);
-            await upstream.ConnectAsync(host, port, ct);
+            await connection.ConnectAsync(host, port, ct);
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
             LogBackendUnreachable(logger, Port, target, e.Message);
             return;
         }
-        client.NoDelay = true;
-        upstream.NoDelay = true;
-        var a = client.GetStream();
-        var b = upstream.GetStream();
-        using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var up = PumpAsync(a, upstream.Client, b, done.Token);
-        var down = PumpAsync(b, client.Client, a, done.Token);
-        await Task.WhenAll(up, down);
-    }
-
-    /// <summary>Copies one direction; at its end, half-closes the other side so request/reply protocols finish.</summary>
-    private static async Task PumpAsync(NetworkStream from, Socket toSocket, NetworkStream to, CancellationToken ct)
-    {
-        var buffer = new byte[16 * 1024];
-        try
-        {
-            int read;
-            while ((read = await from.ReadAsync(buffer, ct)) > 0) await to.WriteAsync(buffer.AsMemory(0, read), ct);
-            toSocket.Shutdown(SocketShutdown.Send);
-        }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
-        {
-            try { toSocket.Shutdown(SocketShutdown.Both); }
-            catch (Exception inner) when (inner is SocketException or ObjectDisposedException) { }
-        }
+        await connection.ForwardAsync(ct);
     }
 
     private static (string Host, int Port) Split(string endpoint)

@@ -21,8 +21,15 @@ public sealed class RelayControlService(RouteTable routes) : V1.Relay.RelayBase
         var limit = request.DrainLimit?.ToTimeSpan() ?? DefaultDrainLimit;
         if (limit < TimeSpan.Zero || limit > MaxDrainLimit)
             throw FederationException.InvalidArgument($"drain limit {limit.TotalSeconds:F1} s is not between 0 and {MaxDrainLimit.TotalSeconds:F0} s");
-        var (route, undrained) = await routes.HoldAsync(request.Name, limit, context.CancellationToken);
-        return new HoldRelayRouteResponse { Route = route, UndrainedPorts = { undrained.Select(p => (uint)p) } };
+        var (route, undrained, drain) = await routes.HoldAsync(request.Name, limit, context.CancellationToken);
+        return new HoldRelayRouteResponse
+        {
+            Route = route,
+            UndrainedPorts = { undrained.Select(p => (uint)p) },
+            IdleConnectionsClosed = (uint)drain.IdleClosed,
+            InFlightConnectionsWaited = (uint)drain.InFlightWaited,
+            UndrainedConnections = (uint)drain.Undrained,
+        };
     }
 
     public override Task<RelayRoute> SwitchRoute(SwitchRelayRouteRequest request, ServerCallContext context)

@@ -92,15 +92,21 @@ public sealed partial class RouteTable : IAsyncDisposable
         }
     }
 
-    /// <summary>Holds the route's new connections, then waits (at most <paramref name="drainLimit"/>) for the forwarded ones to finish.</summary>
-    /// <returns>The route, and the app ports whose forwarded connections were still open at the limit.</returns>
-    public async Task<(RelayRoute Route, IReadOnlyList<int> Undrained)> HoldAsync(string name, TimeSpan drainLimit, CancellationToken ct)
+    /// <summary>
+    /// Holds the route's new connections, then drains the forwarded ones (<see cref="HoldingRelay.DrainAsync"/>): the idle
+    /// ones are closed at once, those with a request in flight are waited for, at most <paramref name="drainLimit"/>.
+    /// </summary>
+    /// <returns>The route, the app ports whose forwarded connections were still in flight at the limit, and the drain's counts over all ports.</returns>
+    public async Task<(RelayRoute Route, IReadOnlyList<int> Undrained, DrainOutcome Drain)> HoldAsync(string name, TimeSpan drainLimit, CancellationToken ct)
     {
         var held = ListenersOf(name);
         foreach (var (_, relay) in held) relay.Hold();
         LogHeld(logger, name, settings.MaxHold);
-        var drained = await Task.WhenAll(held.Select(async h => (h.Port, Drained: await h.Relay.DrainAsync(drainLimit, ct))));
-        lock (gate) return (Describe(name), drained.Where(d => !d.Drained).Select(d => d.Port).Order().ToList());
+        var drained = await Task.WhenAll(held.Select(async h => (h.Port, Outcome: await h.Relay.DrainAsync(drainLimit, ct))));
+        var total = drained.Aggregate(DrainOutcome.None, (sum, d) => sum.Plus(d.Outcome));
+        var undrained = drained.Where(d => !d.Outcome.Drained).Select(d => d.Port).Order().ToList();
+        LogDrained(logger, name, total.Elapsed, total.IdleClosed, total.InFlightWaited, total.Undrained, drainLimit);
+        lock (gate) return (Describe(name), undrained, total);
     }
 
     /// <summary>Points the route's ports at new backends (app port -> "host:port"; ports not named keep theirs) and lets held connections through.</summary>
@@ -225,6 +231,9 @@ public sealed partial class RouteTable : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "relay: route {Route} held (for {MaxHold} at the longest)")]
     private static partial void LogHeld(ILogger logger, string route, TimeSpan maxHold);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "relay: route {Route} drained in {Elapsed}: closed {IdleClosed} idle connections at once, waited for {InFlightWaited} with a request in flight; {Undrained} still in flight at the limit of {Limit} (left open)")]
+    private static partial void LogDrained(ILogger logger, string route, TimeSpan elapsed, int idleClosed, int inFlightWaited, int undrained, TimeSpan limit);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "relay: route {Route} switched: {Ports}")]
     private static partial void LogSwitched(ILogger logger, string route, string ports);
