@@ -16,14 +16,16 @@ public sealed class TrafficHoldTests
     [TearDown]
     public Task RemoveAsync() => LocalClusters.RemoveWorkloadEverywhereAsync(Name);
 
+    /// <remarks>
+    /// Which forwarded connections the hold closes and which it waits for is shown against the relay itself
+    /// (<c>InProcess/RelayDrainTests</c>): the test app closes a connection that sends nothing after 2 s, too soon to keep one idle here.
+    /// </remarks>
     [Test]
-    public async Task The_reported_traffic_hold_counts_the_drain_before_the_freeze()
+    public async Task The_reported_traffic_hold_lasts_from_the_hold_until_the_switch()
     {
         var (_, stablePort, _) = await LocalClusters.DeployTestAppAsync(Name, mib: 8, dirtyKib: 0);
-        // An idle connection already forwarded: the hold drains it for its full bound before the freeze.
         using var idle = new TcpClient();
         await idle.ConnectAsync("127.0.0.1", stablePort);
-        await Task.Delay(200);
 
         var started = await LocalClusters.A.Client.MigrateAsync(new MigrateRequest
         {
@@ -36,12 +38,8 @@ public sealed class TrafficHoldTests
         var deleteSource = migration.Phases.Single(p => p.Phase == MigrationPhase.DeleteSource);
         var waited = deleteSource.StartedAt.ToDateTime() - hold.StartedAt.ToDateTime();
         TestContext.Out.WriteLine($"hold phase {hold.Duration.ToTimeSpan().TotalMilliseconds:F0} ms, hold to switch done {waited.TotalMilliseconds:F0} ms, reported {migration.TrafficHold.ToTimeSpan().TotalMilliseconds:F0} ms");
-        Assert.Multiple(() =>
-        {
-            Assert.That(hold.Duration.ToTimeSpan(), Is.GreaterThan(TimeSpan.FromSeconds(1.5)), "the drain waited for the idle connection");
-            Assert.That(migration.TrafficHold.ToTimeSpan(), Is.GreaterThan(waited - TimeSpan.FromMilliseconds(150)),
-                "new connections waited from the hold on, drain included, until the switch");
-        });
+        Assert.That(migration.TrafficHold.ToTimeSpan(), Is.GreaterThan(waited - TimeSpan.FromMilliseconds(150)),
+            "new connections waited from the hold on, drain included, until the switch");
     }
 
     [Test]
