@@ -76,10 +76,10 @@ public sealed class BenchOptions
         {
             list.Add(group switch
             {
-                "headline" => new CaseGroup("headline: 128 MiB, ~1 MiB/s", [Headline]),
-                "memory" => new CaseGroup("memory sweep at ~1 MiB/s", MemoryMib.Select(m => new BenchCase(m, 1, false)).ToList()),
-                "dirty" => new CaseGroup("dirty-rate sweep at 128 MiB", DirtyMibPerSecond.Select(d => new BenchCase(128, d, false)).ToList()),
-                _ => new CaseGroup("slow link (100 Mbit/s, 20 ms RTT): 128 MiB, ~1 MiB/s", [Headline with { SlowLink = true }]),
+                "headline" => new CaseGroup("headline", [Headline]),
+                "memory" => new CaseGroup("memory sweep", MemoryMib.Select(m => new BenchCase(m, 1, false)).ToList()),
+                "dirty" => new CaseGroup("dirty-rate sweep", DirtyMibPerSecond.Select(d => new BenchCase(128, d, false)).ToList()),
+                _ => new CaseGroup("slow link", [Headline with { SlowLink = true }]),
             });
         }
         return list;

@@ -67,7 +67,7 @@ public sealed class OursRun(ClusterPair clusters, BenchOptions options, SlowLink
                 ReportedDowntime = migration.Downtime?.ToTimeSpan(),
                 RoundBytes = migration.Rounds.OrderBy(r => r.Round).Select(r => (long)r.BytesSent).ToList(),
                 Bytes = migration.Rounds.Sum(r => (long)r.BytesSent),
-                Steps = migration.Phases.Where(p => p.Duration is not null).Select(p => (PhaseName(p.Phase), p.Duration.ToTimeSpan())).ToList(),
+                Steps = migration.Phases.Where(p => p.Duration is not null && p.Phase != MigrationPhase.Completed).Select(p => (PhaseName(p.Phase), p.Duration.ToTimeSpan())).ToList(),
                 FailedRequests = seen.Failed,
                 Notes = Join(stableNote, $"mode {migration.PrecopyMode}, pre-copy stop: {migration.PrecopyStopReason}"),
             };
@@ -161,7 +161,7 @@ public sealed class OursRun(ClusterPair clusters, BenchOptions options, SlowLink
 
     public static string RuntimeName(string cluster, string name) => $"{Leftovers.Prefix}-{cluster}-{Namespace}-{name}";
 
-    private static string PhaseName(MigrationPhase phase) => phase.ToString().ToLowerInvariant();
+    private static string PhaseName(MigrationPhase phase) => System.Text.RegularExpressions.Regex.Replace(phase.ToString(), "(?<=[a-z])([A-Z])", "_$1").ToLowerInvariant();
 
     private static string Join(params string[] parts) => string.Join("; ", parts.Where(p => p.Length > 0));
 

@@ -10,13 +10,19 @@ public static class Plots
         var written = new List<string>();
         var groups = options.CaseGroups();
         Sweep("memory", "downtime-vs-memory.png", "total-vs-memory.png", "app memory (MiB)", c => c.MemoryMib);
-        Sweep("dirty", "downtime-vs-dirty-rate.png", "total-vs-dirty-rate.png", "dirty rate (MiB/s)", c => c.DirtyMibPerSecond);
+        Sweep("dirty-rate", "downtime-vs-dirty-rate.png", "total-vs-dirty-rate.png", "dirty rate (MiB/s)", c => c.DirtyMibPerSecond);
         return written;
 
         void Sweep(string group, string downtimeFile, string totalFile, string axis, Func<BenchCase, int> x)
         {
             var sweep = groups.FirstOrDefault(g => g.Name.StartsWith(group, StringComparison.Ordinal));
-            if (sweep is null) return;
+            if (sweep is null)
+            {
+                // Not measured in this run: no plot from an earlier run may stand beside this run's table.
+                File.Delete(Path.Combine(options.OutputDirectory, downtimeFile));
+                File.Delete(Path.Combine(options.OutputDirectory, totalFile));
+                return;
+            }
             var results = sweep.Cases.OrderBy(x).Select(c => new CaseResults(c, runs)).ToList();
             Draw(Path.Combine(options.OutputDirectory, downtimeFile), $"Client-visible downtime vs {axis}", axis, "downtime (s)", results, x, (r, k) => r.Downtime(k));
             Draw(Path.Combine(options.OutputDirectory, totalFile), $"Total migration time vs {axis}", axis, "total time (s)", results, x, (r, k) => r.Total(k));

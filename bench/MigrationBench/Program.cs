@@ -33,6 +33,7 @@ Console.CancelKeyPress += (_, e) =>
 };
 var ct = interrupted.Token;
 var started = DateTime.UtcNow;
+var loadAtStart = MachineInfo.LoadAverage();
 var work = Directory.CreateTempSubdirectory("fedbench-").FullName;
 var link = new SlowLink();
 var runs = new List<RunResult>();
@@ -67,7 +68,7 @@ try
         keepWork = runs.Any(r => !r.Ok);
     }
     Directory.CreateDirectory(options.OutputDirectory);
-    var report = MarkdownReport.Render(options, machine, started, runs);
+    var report = MarkdownReport.Render(options, machine, started, loadAtStart, MachineInfo.LoadAverage(), runs);
     var reportPath = Path.Combine(options.OutputDirectory, "migration.md");
     await File.WriteAllTextAsync(reportPath, report, CancellationToken.None);
     var plots = Plots.Write(options, runs);
@@ -101,9 +102,9 @@ finally
 static string Progress(RunResult run, int reps)
 {
     var head = $"[{run.Case.Label}] rep {run.Rep}/{reps} {MarkdownReport.Side(run.Kind),-8}";
-    if (!run.Ok) return $"{head} FAILED: {run.Failure}";
+    if (!run.Ok) return $"{head} FAILED: {run.Failure}; load {MachineInfo.LoadAverage()}";
     var reported = run.ReportedDowntime is { } r ? string.Create(CultureInfo.InvariantCulture, $" (reported {r.TotalSeconds:F2} s)") : "";
     var bytes = run.RoundBytes.Count > 0 ? string.Join(" + ", run.RoundBytes.Select(b => (b / 1048576.0).ToString("F1", CultureInfo.InvariantCulture))) : ((run.Bytes ?? 0) / 1048576.0).ToString("F1", CultureInfo.InvariantCulture);
     return string.Create(CultureInfo.InvariantCulture,
-        $"{head} downtime {run.Downtime!.Value.TotalSeconds:F2} s{reported}, total {run.Total!.Value.TotalSeconds:F1} s, {bytes} MiB sent, {run.FailedRequests} failed requests");
+        $"{head} downtime {run.Downtime!.Value.TotalSeconds:F2} s{reported}, total {run.Total!.Value.TotalSeconds:F1} s, {bytes} MiB sent, {run.FailedRequests} failed requests; load {MachineInfo.LoadAverage()}");
 }
