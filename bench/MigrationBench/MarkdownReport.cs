@@ -6,7 +6,7 @@ namespace Federation.MigrationBench;
 /// <summary>bench/results/migration.md: the run's setting, one table row per case (ours, baseline, ratio), the timed steps, every run, the failures.</summary>
 public static class MarkdownReport
 {
-    public static string Render(BenchOptions options, MachineInfo machine, DateTime started, string loadAtStart, string loadAtEnd, IReadOnlyList<RunResult> runs)
+    public static string Render(BenchOptions options, MachineInfo machine, DateTime started, string loadAtStart, string loadAtEnd, string slowLink, IReadOnlyList<RunResult> runs)
     {
         var text = new StringBuilder();
         var groups = options.CaseGroups();
@@ -20,6 +20,8 @@ public static class MarkdownReport
         text.AppendLine("- Total: ours from the Migrate call to the Completed event (source deleted); the baseline from `docker checkpoint create` to the first answer from B.");
         text.AppendLine("- Bytes: ours put on the wire per pre-copy round (the last is the final round); the baseline's rsync \"Total bytes sent\".");
         text.AppendLine("- The baseline: two runtimes of the same image, privileges and tmpfs state volume as ours; `docker checkpoint create` (exit) in A, `rsync -a` to an `rsync --daemon` in B's network namespace, `docker create` + `docker start --checkpoint` in B (Docker 26 takes no `start --checkpoint-dir`: the copy is renamed into the created container's checkpoints directory). The app image is in both runtimes before the move and CRIU's feature cache is warm, as on long-lived UMS nodes.");
+        if (slowLink.Length > 0)
+            text.AppendLine($"- Slow link: {slowLink}, on the host-side veth of every runtime container of the case (ours: A's before the move, B's as soon as its container runs; the baseline: both), so checkpoint transfers, the client and the coordinators' calls to the runtimes all cross it.");
         text.AppendLine("- Every run is verified after the move: same seed (one process all along), the counter continued and never went back, `VERIFY` = ok. Figures are median [min–max] over the runs that passed; ratio = ours/baseline of the medians.");
         text.AppendLine();
         text.AppendLine("| group | case | runs ok (ours / baseline) | downtime ours s | downtime baseline s | downtime ratio | total ours s | total baseline s | total ratio | ours reported downtime s | ours MiB sent per round | baseline MiB sent |");

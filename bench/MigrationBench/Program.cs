@@ -68,7 +68,7 @@ try
         keepWork = runs.Any(r => !r.Ok);
     }
     Directory.CreateDirectory(options.OutputDirectory);
-    var report = MarkdownReport.Render(options, machine, started, loadAtStart, MachineInfo.LoadAverage(), runs);
+    var report = MarkdownReport.Render(options, machine, started, loadAtStart, MachineInfo.LoadAverage(), link.Description, runs);
     var reportPath = Path.Combine(options.OutputDirectory, "migration.md");
     await File.WriteAllTextAsync(reportPath, report, CancellationToken.None);
     var plots = Plots.Write(options, runs);
