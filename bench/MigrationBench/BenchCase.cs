@@ -12,7 +12,7 @@ public sealed record BenchCase(int MemoryMib, int DirtyMibPerSecond, bool SlowLi
     public int DirtyKibPerTick => (int)Math.Round(DirtyMibPerSecond * 1024 / 100.0);
 
     public string Label => string.Create(CultureInfo.InvariantCulture,
-        $"{MemoryMib} MiB, {DirtyMibPerSecond} MiB/s{(SlowLink ? ", 100 Mbit/s 20 ms RTT" : "")}");
+        $"{MemoryMib} MiB, {DirtyMibPerSecond} MiB/s{(SlowLink ? ", slow link" : "")}");
 
     public override string ToString() => Label;
 }
