@@ -1,0 +1,18 @@
+using System.Globalization;
+
+namespace Federation.MigrationBench;
+
+/// <summary>
+/// One measured configuration: app memory, dirty rate, and whether the runtimes sit behind the emulated slow link.
+/// The sweeps share points (the headline is the memory sweep's 128 MiB and the dirty-rate sweep's 1 MiB/s point): equal cases are measured once.
+/// </summary>
+public sealed record BenchCase(int MemoryMib, int DirtyMibPerSecond, bool SlowLink)
+{
+    /// <summary>The test app's DIRTY_KIB: KiB rewritten every 10 ms tick (1 MiB/s = about 10).</summary>
+    public int DirtyKibPerTick => (int)Math.Round(DirtyMibPerSecond * 1024 / 100.0);
+
+    public string Label => string.Create(CultureInfo.InvariantCulture,
+        $"{MemoryMib} MiB, {DirtyMibPerSecond} MiB/s{(SlowLink ? ", slow link" : "")}");
+
+    public override string ToString() => Label;
+}

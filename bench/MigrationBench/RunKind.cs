@@ -1,0 +1,7 @@
+namespace Federation.MigrationBench;
+
+public enum RunKind
+{
+    Ours,
+    Baseline,
+}
