@@ -10,7 +10,8 @@ namespace Federation.Adapters.Relay;
 /// number is the higher. A reply to bytes can only come back after they were forwarded, so a reply never looks older
 /// than its request. A drain closes the connection (both sides, a FIN each way) once it is answered: no request in
 /// flight, nothing being written or already waiting to be read in either direction, and quiet for as long as the
-/// drain asks (a reply may come in several reads); a backend that has half-closed has answered all it will.
+/// drain asks (a reply may come in several reads); a backend that has half-closed has answered all it will. A connection
+/// that was never answered (just opened, its first request perhaps still on its way) is never taken for an idle one.
 /// </summary>
 internal sealed class ForwardedConnection(TcpClient client) : IDisposable
 {
@@ -31,7 +32,8 @@ internal sealed class ForwardedConnection(TcpClient client) : IDisposable
 
     /// <summary>
     /// True while the client's last bytes are not answered yet (or wait to be read), a reply is being passed on, or the
-    /// connection is not forwarding yet (its first request may be on its way).
+    /// connection has not been answered once (not forwarding yet, or forwarding with nothing back yet: its first request
+    /// may be on its way, and a client that just connected expects an answer, not a close).
     /// </summary>
     public bool RequestInFlight
     {
@@ -40,7 +42,7 @@ internal sealed class ForwardedConnection(TcpClient client) : IDisposable
             lock (gate)
             {
                 if (closed || backendDone) return false;
-                if (!piping || fromClient > fromBackend || writing > 0) return true;
+                if (!piping || fromBackend == 0 || fromClient > fromBackend || writing > 0) return true;
             }
             return Pending(clientSocket);
         }
@@ -84,7 +86,8 @@ internal sealed class ForwardedConnection(TcpClient client) : IDisposable
             if (!piping || writing > 0 || toTheBackend is null) return false;
             if (!backendDone)
             {
-                if (fromClient > fromBackend || Stopwatch.GetTimestamp() - lastActivity < quietTicks) return false;
+                // Never answered: a new connection whose request may still be on its way is not an idle one.
+                if (fromBackend == 0 || fromClient > fromBackend || Stopwatch.GetTimestamp() - lastActivity < quietTicks) return false;
                 // More of a reply already here, or a request the relay has not read yet: not answered.
                 if (Pending(toTheBackend)) return false;
             }
