@@ -120,17 +120,7 @@ public sealed class RelayDrainTests
     {
         var received = Signal();
         var answer = Signal();
-        var old = Backend("old", async (line, stream, ct) =>
-        {
-            if (line != "slow")
-            {
-                await ReplyAsync("old", line, stream, ct);
-                return;
-            }
-            received.TrySetResult();
-            await answer.Task.WaitAsync(ct);
-            await stream.WriteAsync("slow-done\n"u8.ToArray(), ct);
-        });
+        var old = SlowOnRequestBackend(received, answer);
         await using var relay = new HoldingRelay(0, old, TimeSpan.FromSeconds(60), NullLogger.Instance);
         using var client = await ConnectAsync(relay.Port);
         var slow = AskAsync(client, "slow");
@@ -158,17 +148,7 @@ public sealed class RelayDrainTests
         const int idleCount = 50;
         var received = Signal();
         var answer = Signal();
-        var old = Backend("old", async (line, stream, ct) =>
-        {
-            if (line != "slow")
-            {
-                await ReplyAsync("old", line, stream, ct);
-                return;
-            }
-            received.TrySetResult();
-            await answer.Task.WaitAsync(ct);
-            await stream.WriteAsync("slow-done\n"u8.ToArray(), ct);
-        });
+        var old = SlowOnRequestBackend(received, answer);
         await using var relay = new HoldingRelay(0, old, TimeSpan.FromSeconds(60), NullLogger.Instance);
         var idle = new List<TcpClient>();
         try
@@ -249,6 +229,20 @@ public sealed class RelayDrainTests
     /// <summary>A backend's usual answer: "{name}:{line}" on a line.</summary>
     private static async Task ReplyAsync(string name, string line, NetworkStream stream, CancellationToken ct) =>
         await stream.WriteAsync(Encoding.ASCII.GetBytes($"{name}:{line}\n"), ct);
+
+    /// <summary>Backend "old": answers as usual, except "slow", which it signals on <paramref name="received"/> and answers ("slow-done") once <paramref name="answer"/> is set.</summary>
+    private string SlowOnRequestBackend(TaskCompletionSource received, TaskCompletionSource answer) =>
+        Backend("old", async (line, stream, ct) =>
+        {
+            if (line != "slow")
+            {
+                await ReplyAsync("old", line, stream, ct);
+                return;
+            }
+            received.TrySetResult();
+            await answer.Task.WaitAsync(ct);
+            await stream.WriteAsync("slow-done\n"u8.ToArray(), ct);
+        });
 
     /// <summary>
     /// A backend on 127.0.0.1 that serves persistent connections: for every request line it calls
