@@ -42,7 +42,7 @@ internal sealed class ForwardedConnection(TcpClient client) : IDisposable
             lock (gate)
             {
                 if (closed || backendDone) return false;
-                if (!piping || fromBackend == 0 || fromClient > fromBackend || writing > 0) return true;
+                if (!piping || AwaitsReply || writing > 0) return true;
             }
             return Pending(clientSocket);
         }
@@ -73,6 +73,12 @@ internal sealed class ForwardedConnection(TcpClient client) : IDisposable
     }
 
     /// <summary>
+    /// The client spoke last (its number is the higher), or nothing ever came back: a connection never answered may have its
+    /// first request on the way, and is not an idle one. Read under the gate.
+    /// </summary>
+    private bool AwaitsReply => fromBackend == 0 || fromClient > fromBackend;
+
+    /// <summary>
     /// Closes the connection if it is answered and has been quiet for <paramref name="quietTicks"/> (Stopwatch ticks;
     /// 0: answered is enough). True when it is closed (now or before).
     /// </summary>
@@ -86,8 +92,7 @@ internal sealed class ForwardedConnection(TcpClient client) : IDisposable
             if (!piping || writing > 0 || toTheBackend is null) return false;
             if (!backendDone)
             {
-                // Never answered: a new connection whose request may still be on its way is not an idle one.
-                if (fromBackend == 0 || fromClient > fromBackend || Stopwatch.GetTimestamp() - lastActivity < quietTicks) return false;
+                if (AwaitsReply || Stopwatch.GetTimestamp() - lastActivity < quietTicks) return false;
                 // More of a reply already here, or a request the relay has not read yet: not answered.
                 if (Pending(toTheBackend)) return false;
             }

@@ -12,8 +12,7 @@ namespace Federation.Adapters.Relay;
 /// closes the forwarded connections that have no request in flight at once (idle persistent ones: their
 /// clients connect again, into the hold, and reach the new backend after the switch) and waits (bounded)
 /// only for those with one, closing each once its reply has passed, so that no request is cut when the
-/// backend is frozen and removed. A hold
-/// ends by itself once it is older than its bound (the held connections then go to the backend there
+/// backend is frozen and removed. A hold ends by itself once it is older than its bound (the held connections then go to the backend there
 /// is), so a controller that died while holding cannot make clients wait forever. Open
 /// connections (held or forwarded) are bounded: one past the limit is reset at once, so a flood of
 /// idle clients sheds load instead of exhausting the process's file table.
