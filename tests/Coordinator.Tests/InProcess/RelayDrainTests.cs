@@ -4,6 +4,7 @@ using System.Text;
 using Federation.Adapters.Relay;
 using Federation.Adapters.Relay.Control;
 using Federation.Adapters.Relay.Hosting;
+using Federation.Coordinator.Tests.Support;
 using Federation.V1;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -248,26 +249,12 @@ public sealed class RelayDrainTests
     /// A backend on 127.0.0.1 that serves persistent connections: for every request line it calls
     /// <paramref name="answer"/>, or without one gives the usual answer (<see cref="ReplyAsync"/>).
     /// </summary>
-    private string Backend(string name, Func<string, NetworkStream, CancellationToken, Task>? answer = null)
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var token = stop.Token;
-        token.Register(listener.Stop);
-        _ = Task.Run(async () =>
+    private string Backend(string name, Func<string, NetworkStream, CancellationToken, Task>? answer = null) =>
+        LoopbackBackend.Start((client, ct) =>
         {
-            try
-            {
-                for (var i = 0; i < 1000 && !token.IsCancellationRequested; i++)
-                {
-                    var client = await listener.AcceptTcpClientAsync(token);
-                    _ = ServeAsync(client, name, answer, token);
-                }
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException) { }
-        }, token);
-        return $"127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
-    }
+            _ = ServeAsync(client, name, answer, ct);
+            return Task.CompletedTask;
+        }, stop.Token);
 
     private static async Task ServeAsync(TcpClient client, string name, Func<string, NetworkStream, CancellationToken, Task>? answer, CancellationToken ct)
     {

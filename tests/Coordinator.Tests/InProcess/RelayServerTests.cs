@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Federation.Adapters.Relay.Control;
 using Federation.Adapters.Relay.Hosting;
+using Federation.Coordinator.Tests.Support;
 using Federation.Testing;
 using Federation.V1;
 using Grpc.Core;
@@ -45,10 +46,10 @@ public sealed class RelayServerTests
         {
             using var channel = RelayChannel.ForSocket(settings.SocketPath);
             var control = new Relay.RelayClient(channel);
-            var route = await control.OpenRouteAsync(Open("default/app", 7000, first.Endpoint));
+            var route = await control.OpenRouteAsync(Open("default/app", 7000, first));
             listenPort = (int)route.Ports.Single().ListenPort;
             Assert.That(await AskAsync(listenPort), Is.EqualTo("one"));
-            await control.SwitchRouteAsync(new SwitchRelayRouteRequest { Name = "default/app", Backends = { [7000] = second.Endpoint } });
+            await control.SwitchRouteAsync(new SwitchRelayRouteRequest { Name = "default/app", Backends = { [7000] = second } });
             Assert.That(await AskAsync(listenPort), Is.EqualTo("two"));
         }
         Assert.That(await RefusedAsync(listenPort), Is.True, "the stopped relay listens no more");
@@ -62,7 +63,7 @@ public sealed class RelayServerTests
             {
                 Assert.That(routes.Single().Name, Is.EqualTo("default/app"));
                 Assert.That(port.ListenPort, Is.EqualTo(listenPort), "the same stable port");
-                Assert.That(port.Backend, Is.EqualTo(second.Endpoint), "the switched backend was persisted");
+                Assert.That(port.Backend, Is.EqualTo(second), "the switched backend was persisted");
                 Assert.That(port.Listening, Is.True);
             });
             Assert.That(await AskAsync(listenPort), Is.EqualTo("two"));
@@ -91,7 +92,7 @@ public sealed class RelayServerTests
         await using var relay = await RelayServer.StartAsync(settings);
         using var channel = RelayChannel.ForSocket(settings.SocketPath);
         var control = new Relay.RelayClient(channel);
-        var port = (int)(await control.OpenRouteAsync(Open("default/held", 7000, backend.Endpoint))).Ports.Single().ListenPort;
+        var port = (int)(await control.OpenRouteAsync(Open("default/held", 7000, backend))).Ports.Single().ListenPort;
 
         var held = await control.HoldRouteAsync(new HoldRelayRouteRequest { Name = "default/held", DrainLimit = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromSeconds(1)) });
         Assert.That(held.Route.Ports.Single().Holding, Is.True);
@@ -129,26 +130,11 @@ public sealed class RelayServerTests
         new() { Name = name, Ports = { new RelayPort { Port = port, Backend = backend } } };
 
     /// <summary>A backend on 127.0.0.1 that answers every connection with one line.</summary>
-    private (TcpListener Listener, string Endpoint) Echo(string line)
+    /// <returns>Its endpoint, "127.0.0.1:port".</returns>
+    private string Echo(string line) => LoopbackBackend.Start(async (client, ct) =>
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var token = stop.Token;
-        token.Register(listener.Stop);
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                for (var i = 0; i < 1000 && !token.IsCancellationRequested; i++)
-                {
-                    using var client = await listener.AcceptTcpClientAsync(token);
-                    await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes(line + "\n"), token);
-                }
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or IOException or ObjectDisposedException) { }
-        }, token);
-        return (listener, $"127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}");
-    }
+        using (client) await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes(line + "\n"), ct);
+    }, stop.Token);
 
     private static async Task<string> AskAsync(int port)
     {
