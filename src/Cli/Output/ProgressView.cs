@@ -4,7 +4,11 @@ using Spectre.Console;
 
 namespace Federation.Cli.Output;
 
-/// <summary>Follows a migration's events: a live Spectre progress display on a terminal, one line per phase otherwise.</summary>
+/// <summary>
+/// Follows a migration's events: a live Spectre progress display on a terminal; otherwise one line per phase
+/// and one per event that says something new within a phase (a pre-copy stop, the restore's steps), never
+/// one per byte-progress tick.
+/// </summary>
 public static class ProgressView
 {
     public static async Task<Migration> FollowAsync(IAsyncEnumerable<MigrationEvent> events, CliConsole console, CancellationToken ct)
@@ -51,12 +55,14 @@ public static class ProgressView
     {
         Migration last = new();
         var phase = MigrationPhase.Unspecified;
+        var message = "";
         await foreach (var e in events.WithCancellation(ct))
         {
             last = e.Migration ?? last;
-            if (e.Phase != phase)
+            if (e.Phase != phase || (e.BytesTotal == 0 && e.Message != message && !e.Terminal))
             {
                 phase = e.Phase;
+                message = e.Message;
                 await console.Out.WriteLineAsync($"{e.At?.ToDateTime():HH:mm:ss.fff} {MigrationText.Phase(e.Phase),-16} {Names.Printable(e.Message)}");
             }
             if (e.Terminal) break;

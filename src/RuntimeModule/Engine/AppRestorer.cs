@@ -10,7 +10,7 @@ namespace Federation.RuntimeModule.Engine;
 /// <summary>
 /// Answers Restore: creates the app's container afresh from the app record or, for an app this runtime
 /// never saw, the spec inside the checkpoint; applies the saved file system changes, stages the
-/// checkpoint where Docker looks for it, and starts the container from it. The restored copy runs at the
+/// checkpoint where Docker looks for it (its memory by reference: <see cref="CheckpointStaging"/>), and starts the container from it. The restored copy runs at the
 /// generation the caller gives; below the app's fence nothing is touched (<see cref="AppFencing"/>).
 /// </summary>
 public sealed partial class AppRestorer(
@@ -57,7 +57,7 @@ public sealed partial class AppRestorer(
         {
             await filesystem.ApplyAsync(id, spec, directory, ct);
             var info = await docker.Client.System.GetSystemInfoAsync(ct);
-            FileTree.LinkOrCopy(directory, Path.Combine(info.DockerRootDir, "containers", id, "checkpoints", checkpoint));
+            CheckpointStaging.Stage(directory, Path.Combine(info.DockerRootDir, "containers", id, "checkpoints", checkpoint));
             response.Timings.Add(StepTimings.Of("stage", watch));
 
             watch.Restart();

@@ -3,21 +3,15 @@ using System.Runtime.InteropServices;
 namespace Federation.RuntimeModule.Engine;
 
 /// <summary>
-/// Directory trees: copies one by hard links where source and target share a file system, and
-/// deletes one as best it can.
+/// Files and directory trees: a file copied by a hard link where source and target share a file system,
+/// a tree deleted as best it can.
 /// </summary>
 public static partial class FileTree
 {
-    public static void LinkOrCopy(string source, string target)
+    /// <summary>A hard link of <paramref name="file"/> at <paramref name="to"/>, or a copy where they do not share a file system.</summary>
+    public static void LinkOrCopyFile(string file, string to)
     {
-        Directory.CreateDirectory(target);
-        foreach (var dir in Directory.EnumerateDirectories(source, "*", SearchOption.AllDirectories))
-            Directory.CreateDirectory(Path.Combine(target, Path.GetRelativePath(source, dir)));
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var to = Path.Combine(target, Path.GetRelativePath(source, file));
-            if (link(file, to) != 0) File.Copy(file, to, overwrite: true);
-        }
+        if (link(file, to) != 0) File.Copy(file, to, overwrite: true);
     }
 
     /// <summary>Deletes the directory and everything in it if it exists; a failure to delete is ignored.</summary>

@@ -45,14 +45,38 @@ public sealed class CheckpointVolumeTests
     }
 
     [Test]
-    public void Link_or_copy_reproduces_a_tree()
+    public void Staging_links_page_images_and_our_files_back_to_the_volume_and_hard_links_the_other_images()
     {
-        var source = Path.Combine(root, "src");
-        Directory.CreateDirectory(Path.Combine(source, "a"));
-        File.WriteAllText(Path.Combine(source, "a", "f"), "content");
-        var target = Path.Combine(root, "dst", "deeper");
-        FileTree.LinkOrCopy(source, target);
-        Assert.That(File.ReadAllText(Path.Combine(target, "a", "f")), Is.EqualTo("content"));
+        var source = Path.Combine(root, "cart", "c1");
+        Directory.CreateDirectory(Path.Combine(source, "sub"));
+        File.WriteAllText(Path.Combine(source, "pages-1.img"), "memory");
+        File.WriteAllText(Path.Combine(source, "core-1.img"), "core");
+        File.WriteAllText(Path.Combine(source, "descriptors.json"), "[]");
+        File.WriteAllText(Path.Combine(source, ContainerFilesystem.LayerArchive), "layer");
+        File.WriteAllText(Path.Combine(source, "sub", "pages-2.img"), "more memory");
+        var predump = Path.Combine(root, "cart", "c0");
+        Directory.CreateDirectory(predump);
+        File.WriteAllText(Path.Combine(predump, "pages-1.img"), "older memory");
+        File.CreateSymbolicLink(Path.Combine(source, "parent"), "../c0");
+        var target = Path.Combine(root, "docker", "containers", "x", "checkpoints", "c1");
+
+        CheckpointStaging.Stage(source, target);
+
+        foreach (var name in new[] { "pages-1.img", ContainerFilesystem.LayerArchive, "sub/pages-2.img" })
+        {
+            var staged = new FileInfo(Path.Combine(target, name));
+            Assert.That(staged.LinkTarget, Does.StartWith("../../../").And.EndWith(Path.Combine(source, name).TrimStart('/')), name);
+            Assert.That(Path.IsPathRooted(staged.LinkTarget), Is.False, name);
+            Assert.That(File.ReadAllText(staged.FullName), Is.EqualTo(File.ReadAllText(Path.Combine(source, name))), name);
+        }
+        var parent = new DirectoryInfo(Path.Combine(target, "parent"));
+        Assert.That(parent.LinkTarget, Does.StartWith("../../../").And.EndWith(predump.TrimStart('/')));
+        Assert.That(File.ReadAllText(Path.Combine(parent.FullName, "pages-1.img")), Is.EqualTo("older memory"));
+        foreach (var name in new[] { "core-1.img", "descriptors.json" })
+        {
+            Assert.That(new FileInfo(Path.Combine(target, name)).LinkTarget, Is.Null, name);
+            Assert.That(File.ReadAllText(Path.Combine(target, name)), Is.EqualTo(File.ReadAllText(Path.Combine(source, name))), name);
+        }
     }
 
     [Test]
