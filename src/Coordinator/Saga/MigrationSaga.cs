@@ -134,7 +134,7 @@ public sealed partial class MigrationSaga(
             var commit = await CommitAsync(peer, migration, ct);
             migration.Downtime = Duration.FromTimeSpan(Stopwatch.GetElapsedTime(frozenAt));
             journal.AppendStep(migration.Id, SagaSteps.Commit, StepStatus.Done);
-            tracker.Save(migration, $"restored in '{migration.DestinationCluster}' ({commit.RestoreDuration.ToTimeSpan().TotalMilliseconds:F0} ms{RestoreSteps(commit)}) of a commit of {Stopwatch.GetElapsedTime(commitStarted).TotalMilliseconds:F0} ms");
+            tracker.Save(migration, $"restored in '{migration.DestinationCluster}' ({commit.RestoreDuration.ToTimeSpan().TotalMilliseconds:F0} ms{Steps(commit.Timings)}) of a commit of {Stopwatch.GetElapsedTime(commitStarted).TotalMilliseconds:F0} ms");
 
             await FinishAsync(migration, commit, Stopwatch.GetElapsedTime(holdStarted), ct);
         }
@@ -214,7 +214,7 @@ public sealed partial class MigrationSaga(
         };
         migration.Rounds.Add(stats);
         journal.AppendStep(migration.Id, SagaSteps.Checkpoint(name), StepStatus.Done, $"{response.TotalBytes} bytes");
-        tracker.Save(migration, $"checkpoint {name}: {response.TotalBytes >> 20} MiB in {watch.Elapsed.TotalMilliseconds:F0} ms", round: round);
+        tracker.Save(migration, $"checkpoint {name}: {response.TotalBytes >> 20} MiB in {watch.Elapsed.TotalMilliseconds:F0} ms{Steps(response.Timings)}", round: round);
         return stats;
     }
 
@@ -307,9 +307,9 @@ public sealed partial class MigrationSaga(
 
     private static DateTime Deadline(TimeSpan timeout) => DateTime.UtcNow.Add(timeout);
 
-    /// <summary>The destination Engine's restore steps, e.g. ": create 40 ms, stage 30 ms, restore 1800 ms"; empty when it reported none.</summary>
-    private static string RestoreSteps(CommitResponse commit) =>
-        commit.Timings.Count == 0 ? "" : ": " + string.Join(", ", commit.Timings.Select(t => $"{t.Step} {t.Duration.ToTimeSpan().TotalMilliseconds:F0} ms"));
+    /// <summary>An Engine's steps, e.g. ": create 40 ms, stage 30 ms, restore 1800 ms"; empty when it reported none.</summary>
+    private static string Steps(IReadOnlyCollection<StepTiming> timings) =>
+        timings.Count == 0 ? "" : ": " + string.Join(", ", timings.Select(t => $"{t.Step} {t.Duration.ToTimeSpan().TotalMilliseconds:F0} ms"));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "migration {Migration}: {Workload} now runs in cluster {Destination}")]
     private static partial void LogCompleted(ILogger logger, string migration, string workload, string destination);
