@@ -66,6 +66,7 @@ public sealed partial class AppCheckpointer(
         // CRIU killed mid-dump leaves the app frozen. The checkpoint finishes, or fails, on its own, bounded.
         using var bound = new CancellationTokenSource(FinishLimit);
         var finishing = bound.Token;
+        var files = request.PreDump ? null : await filesystem.LocateAsync(container.ID, record.Spec, finishing);
         // Marked before the dump so the Ambassador, seeing the container stop, knows it moved rather than crashed.
         if (!leaveRunning) await registry.UpdateAsync(app, r => (r ?? record) with { CheckpointedAway = true }, finishing);
         var workDirectory = volume.WorkDirectory(app, checkpoint);
@@ -92,7 +93,7 @@ public sealed partial class AppCheckpointer(
         response.Timings.Add(StepTimings.Of("dump", watch));
 
         watch.Restart();
-        if (!request.PreDump) await filesystem.SaveAsync(container.ID, record.Spec, directory, finishing);
+        if (files is not null) await ContainerFilesystem.SaveAsync(files, directory, finishing);
         response.Timings.Add(StepTimings.Of("filesystem", watch));
 
         watch.Restart();

@@ -17,16 +17,26 @@ public sealed class ContainerFilesystem(DockerSocket docker)
 
     public static string VolumeArchive(string volume) => $"volume-{volume}.tar";
 
-    public async Task SaveAsync(string containerId, AppSpec spec, string checkpointDirectory, CancellationToken ct)
+    /// <summary>
+    /// Where the container's writable layer and named volumes live. Asked before a dump: right after the app's
+    /// process is dumped with exit, dockerd holds the container while it handles the exit, and an inspect then
+    /// waits for it (about 200 ms on a loaded machine), inside the freeze.
+    /// </summary>
+    public async Task<FilesystemLocations> LocateAsync(string containerId, AppSpec spec, CancellationToken ct)
     {
         var inspect = await docker.Client.Containers.InspectContainerAsync(containerId, ct);
-        if (UpperDirectory(inspect) is { } upper)
-            await TarFile.CreateFromDirectoryAsync(upper, Path.Combine(checkpointDirectory, LayerArchive), includeBaseDirectory: false, ct);
+        var volumes = new List<(string, string)>();
         foreach (var volume in spec.Volumes)
-        {
-            var mountpoint = (await docker.Client.Volumes.InspectAsync(volume.Name, ct)).Mountpoint;
-            await TarFile.CreateFromDirectoryAsync(mountpoint, Path.Combine(checkpointDirectory, VolumeArchive(volume.Name)), includeBaseDirectory: false, ct);
-        }
+            volumes.Add((VolumeArchive(volume.Name), (await docker.Client.Volumes.InspectAsync(volume.Name, ct)).Mountpoint));
+        return new FilesystemLocations(UpperDirectory(inspect), volumes);
+    }
+
+    public static async Task SaveAsync(FilesystemLocations locations, string checkpointDirectory, CancellationToken ct)
+    {
+        if (locations.UpperDirectory is { } upper)
+            await TarFile.CreateFromDirectoryAsync(upper, Path.Combine(checkpointDirectory, LayerArchive), includeBaseDirectory: false, ct);
+        foreach (var (archive, mountpoint) in locations.Volumes)
+            await TarFile.CreateFromDirectoryAsync(mountpoint, Path.Combine(checkpointDirectory, archive), includeBaseDirectory: false, ct);
     }
 
     public async Task ApplyAsync(string containerId, AppSpec spec, string checkpointDirectory, CancellationToken ct)
