@@ -45,7 +45,8 @@ public static class AppNormalizer
         var servicePorts = new JsonArray();
         if (network is "BRIDGE" or "USER")
         {
-            app.Remove("portDefinitions");
+            // Marathon shows no port definitions for an app on a container network: its ports are the mappings.
+            app["portDefinitions"] = new JsonArray();
             if (mappings is not null)
                 for (var i = 0; i < mappings.Count; i++)
                 {
