@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Federation.Tests.Marathon;
 
-/// <summary>The documented example payloads of Marathon's v2 API (Fixtures/*.json, embedded): what the mock's answers are shaped like.</summary>
+/// <summary>The documented example payloads of Marathon's v2 API (../shared/fixtures/marathon/*.json, embedded at build time): what the mock's answers are shaped like.</summary>
 public static class MarathonFixtures
 {
     public static readonly IReadOnlyList<string> Names = ["app.json", "app_tasks.json", "deployments_result.json", "info.json"];

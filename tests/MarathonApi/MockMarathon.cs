@@ -16,7 +16,7 @@ namespace Federation.Tests.Marathon;
 
 /// <summary>
 /// An in-process Marathon for tests: Kestrel on 127.0.0.1 (port 0, plain HTTP), the v2 REST paths with the documented shapes
-/// (Fixtures/), strict validation, deployments that lock apps until their tasks run healthy, rollback. It runs no tasks itself:
+/// (../shared/fixtures/marathon), strict validation, deployments that lock apps until their tasks run healthy, rollback. It runs no tasks itself:
 /// an agent (MesosAgent of the MarathonCluster project) reads <see cref="State"/> and writes the tasks back.
 /// Test hooks: <see cref="FailNext"/>, <see cref="Hang"/>, <see cref="StopAsync"/>, the <see cref="Requests"/> log and <see cref="Apps"/>.
 /// </summary>

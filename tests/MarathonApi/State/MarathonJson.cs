@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Federation.Tests.Marathon.State;
 
-/// <summary>Apps, tasks and deployments in the shapes Marathon's v2 API answers with (see Fixtures/).</summary>
+/// <summary>Apps, tasks and deployments in the shapes Marathon's v2 API answers with (see ../shared/fixtures/marathon).</summary>
 public static class MarathonJson
 {
     /// <summary>An app as <c>GET /v2/apps/{id}</c> shows it (with <paramref name="tasks"/> embedded unless null).</summary>
@@ -22,7 +22,7 @@ public static class MarathonJson
         return json;
     }
 
-    /// <summary>A task as <c>GET /v2/apps/{id}/tasks</c> lists it (Fixtures/app_tasks.json, plus the fields newer Marathons add).</summary>
+    /// <summary>A task as <c>GET /v2/apps/{id}/tasks</c> lists it (the fixture app_tasks.json, plus the fields newer Marathons add).</summary>
     public static JsonObject Task(MarathonTask task)
     {
         var json = new JsonObject
@@ -83,7 +83,7 @@ public static class MarathonJson
         ["totalSteps"] = deployment.Actions.Count,
     };
 
-    /// <summary>What a change that started a deployment answers (Fixtures/deployments_result.json).</summary>
+    /// <summary>What a change that started a deployment answers (the fixture deployments_result.json).</summary>
     public static JsonObject DeploymentResult(Deployment deployment) => new() { ["deploymentId"] = deployment.Id, ["version"] = deployment.Version };
 
     private static JsonArray Ints(IEnumerable<int> values) => new(values.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());

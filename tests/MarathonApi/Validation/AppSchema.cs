@@ -4,7 +4,7 @@ namespace Federation.Tests.Marathon.Validation;
 
 /// <summary>
 /// The fields of Marathon's AppDefinition (v2 API, RAML model of Marathon 1.x) and their JSON types. Every field of the
-/// documented example (Fixtures/app.json) is here with the type it has there (a test checks that); the fields Marathon has
+/// documented example (the fixture app.json) is here with the type it has there (a test checks that); the fields Marathon has
 /// that the example does not show are listed after it. Read-only fields GET answers with (tasks, counts, deployments,
 /// lastTaskFailure, versionInfo) are not part of what a client may send.
 /// </summary>
@@ -41,7 +41,7 @@ public static class AppSchema
         ("mesos", Object(("image", Object(("kind", Text), ("id", Text), ("forcePull", Bool))))),
         ("linuxInfo", Object(("seccomp", Object(("profileName", Text), ("unconfined", Bool))), ("ipcInfo", Object(("mode", Text), ("shmSize", Int))))));
 
-    /// <summary>The documented example's fields (Fixtures/app.json), in its order.</summary>
+    /// <summary>The documented example's fields (the fixture app.json), in its order.</summary>
     public static readonly IReadOnlyDictionary<string, FieldType> FixtureFields = new Dictionary<string, FieldType>
     {
         ["id"] = Text,
