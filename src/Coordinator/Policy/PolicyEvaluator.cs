@@ -12,7 +12,8 @@ namespace Federation.Coordinator.Policy;
 /// decision logs it, counts it in the metrics and records it as a policy event with its reason. Unless the policy is a dry run,
 /// a move out of this cluster starts the same migration a manual move does (<see cref="MigrationStarter"/>, marked as started by
 /// the policy with its reason); a return home is decided here but carried out by the coordinator of the cluster the workload runs
-/// in, which this version does not ask yet (the event says so). A decision repeated by the next evaluation is not recorded again.
+/// in, which this version does not ask yet (the event says so). A decision repeated by the next evaluation of the same policy is not
+/// recorded (nor carried out) again.
 /// Tests call <see cref="EvaluateOnceAsync"/> themselves.
 /// </summary>
 public sealed partial class PolicyEvaluator(
@@ -27,6 +28,7 @@ public sealed partial class PolicyEvaluator(
 {
     private readonly SemaphoreSlim round = new(1, 1);
     private HashSet<string> previous = [];
+    private PolicyInForce? evaluated;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -54,7 +56,11 @@ public sealed partial class PolicyEvaluator(
         await round.WaitAsync(ct);
         try
         {
-            var policy = store.Current.Policy;
+            var current = store.Current;
+            var policy = current.Policy;
+            // A new policy decides afresh: what the previous one decided is not held against it.
+            if (!ReferenceEquals(current, evaluated)) previous = [];
+            evaluated = current;
             var snapshot = await sampler.SampleAsync(ct);
             var decisions = DecisionEngine.Decide(policy, snapshot);
             var keys = new HashSet<string>(StringComparer.Ordinal);
