@@ -28,14 +28,19 @@ public sealed partial class HeartbeatExchange(
     {
         try
         {
+            // Waits for the channel to connect (within the call timeout) rather than failing fast while it backs off after a failure:
+            // a peer that is back is seen by this heartbeat, not by one after the backoff.
             var answer = await peers.For(peer).ExchangeHeartbeatAsync(await OursAsync(ct),
-                deadline: DateTime.UtcNow.Add(Options.Membership.CallTimeout), cancellationToken: ct);
+                new CallOptions(deadline: DateTime.UtcNow.Add(Options.Membership.CallTimeout), cancellationToken: ct).WithWaitForReady());
             membership.Seen(peer, answer.Capacity is null ? null : CapacityMessages.FromMessage(answer.Capacity));
             return true;
         }
         catch (RpcException e) when (!ct.IsCancellationRequested)
         {
-            membership.Missed(peer, ErrorMappingInterceptor.OneLine($"{e.StatusCode}: {e.Status.Detail}"));
+            var detail = e.StatusCode == StatusCode.DeadlineExceeded
+                ? $"no answer within {Options.Membership.CallTimeout.TotalSeconds:0.###}s"
+                : e.Status.Detail;
+            membership.Missed(peer, ErrorMappingInterceptor.OneLine($"{e.StatusCode}: {detail}"));
             return false;
         }
         catch (FederationException e)

@@ -72,7 +72,7 @@ public sealed class MembershipTests
         clock.Advance(TimeSpan.FromSeconds(10));
         await BeatAsync();
         Assert.That(ViewOfB().State, Is.EqualTo(PeerState.Reachable), "missed heartbeats within the 10 s limit do not count yet");
-        Assert.That(ViewOfB().LastError, Does.Contain("Unavailable"));
+        Assert.That(ViewOfB().LastError, Does.Contain("no answer within 3s").Or.Contain("Unavailable"));
 
         clock.Advance(TimeSpan.FromSeconds(1));
         await BeatAsync();
