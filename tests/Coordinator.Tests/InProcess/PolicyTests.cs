@@ -177,6 +177,9 @@ public sealed class PolicyTests
         var decision = edge.Services.GetRequiredService<PolicyEvents>().List().Last(e => e.Kind == "offload");
         Assert.That(decision.DryRun, Is.True, "refused: only logged");
         Assert.That(decision.Reason, Does.Contain("the migration was refused"));
+        var (code, described, error) = await Fedctl.RunAsync(Config(), "describe", "migration", migration.Id);
+        Assert.That(code, Is.EqualTo(ExitCodes.Ok), error);
+        Assert.That(described, Does.Contain("Started by:   policy offload: cpu pressure 0.95 above 0.8"));
         var metrics = await MetricsScrape.GetAsync(metricsPort);
         Assert.That(metrics.Value("federation_migrations_total", "outcome", "rolled_back"), Is.EqualTo(1));
         Assert.That(metrics.Value("federation_migrations_total", "outcome", "completed"), Is.EqualTo(0));
