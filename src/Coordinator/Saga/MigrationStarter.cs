@@ -21,6 +21,7 @@ public sealed partial class MigrationStarter(
     RuntimeEngines engines,
     PeerClients peers,
     Membership.PeerMembership membership,
+    Membership.HeartbeatExchange heartbeats,
     MigrationJournal journal,
     MigrationTracker tracker,
     MigrationRunner runner,
@@ -39,6 +40,8 @@ public sealed partial class MigrationStarter(
         if (request.Destination == Options.Cluster)
             throw FederationException.InvalidArgument($"{workload} already runs in cluster '{Options.Cluster}'");
         var peer = peers.For(request.Destination);
+        // An unreachable destination is asked once more now: one that is back takes the move at once, not at the next round.
+        if (!membership.ViewOf(request.Destination).AcceptsMigrations) await heartbeats.SendAsync(request.Destination, ct);
         membership.EnsureAcceptsMigrations(request.Destination);
         var requested = request.Options ?? new MigrationOptions();
         var rounds = requested.HasPrecopyRounds ? requested.PrecopyRounds : Options.Migration.PrecopyRounds;
