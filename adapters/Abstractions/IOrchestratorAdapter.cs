@@ -22,6 +22,13 @@ public interface IOrchestratorAdapter
     /// </summary>
     Task<PlacementOffer> OfferPlacementAsync(AppSpec spec, CancellationToken ct);
 
+    /// <summary>
+    /// The cluster's room now (memory, CPU, workload slots), for membership heartbeats and offload pressure. Creates nothing.
+    /// An adapter that does not report it answers <see cref="CapacityReport.Unknown"/> with the reason (the default).
+    /// </summary>
+    Task<CapacityReport> GetCapacityAsync(CancellationToken ct) =>
+        Task.FromResult(CapacityReport.Unknown($"the {Kind} adapter does not report capacity yet"));
+
     Task<IReadOnlyList<WorkloadInfo>> ListWorkloadsAsync(CancellationToken ct);
 
     /// <summary>The workload, or null when this cluster does not run it.</summary>

@@ -75,6 +75,21 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
     }
 
     /// <summary>
+    /// The Docker host's room: its memory and CPUs from the engine's info, free memory and load from this machine when the
+    /// engine is local (a remote engine does not tell them), runtimes against <c>--max-workloads</c>.
+    /// </summary>
+    public async Task<CapacityReport> GetCapacityAsync(CancellationToken ct)
+    {
+        var info = await docker.System.GetSystemInfoAsync(ct);
+        var cpus = (uint)Math.Max(0, info.NCPU);
+        var count = (await RuntimeContainersAsync(ct)).Count;
+        var free = options.LocalEngine ? HostMemory.AvailableBytes() : null;
+        var load = options.LocalEngine ? HostLoad.CpuUsed(cpus) : null;
+        var detail = options.LocalEngine ? "" : "free memory and CPU load are not known for a remote Docker engine";
+        return new CapacityReport((ulong)Math.Max(0, info.MemTotal), free, cpus, load, count, options.MaxWorkloads, detail);
+    }
+
+    /// <summary>
     /// The host's images, and with the registry source the app's own: its runtime pulls it while the target is prepared
     /// (an image the registry lacks fails the prepare with NotFound, before anything moves).
     /// </summary>

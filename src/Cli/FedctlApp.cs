@@ -67,6 +67,7 @@ public static class FedctlApp
         root.Subcommands.Add(MigrationsCommand.Create(global, console));
         root.Subcommands.Add(DescribeCommand.Create(global, console));
         root.Subcommands.Add(CancelCommand.Create(global, console));
+        root.Subcommands.Add(PolicyCommand.Create(global, console));
         return root;
     }
 

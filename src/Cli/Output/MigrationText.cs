@@ -43,6 +43,7 @@ public static class MigrationText
             s.AppendLine(CultureInfo.InvariantCulture, $"Stable addr:  held by home cluster {P(m.HomeCluster)}");
         s.AppendLine(CultureInfo.InvariantCulture, $"Phase:        {Phase(m.Phase)}");
         s.AppendLine(CultureInfo.InvariantCulture, $"Pre-copy:     {m.Options?.PrecopyRounds} round(s) max, {m.PrecopyMode}, stopped: {P(m.PrecopyStopReason)}");
+        if (m.InitiatedBy.Length > 0) s.AppendLine(CultureInfo.InvariantCulture, $"Started by:   {P(m.InitiatedBy)}");
         if (m.Negotiation.Length > 0) s.AppendLine(CultureInfo.InvariantCulture, $"Negotiation:  {P(m.Negotiation)}");
         if (m.Downtime is not null) s.AppendLine(CultureInfo.InvariantCulture, $"Downtime:     {Duration(m.Downtime.ToTimeSpan())} (app frozen: final checkpoint to restored)");
         if (m.TrafficHold is not null) s.AppendLine(CultureInfo.InvariantCulture, $"Traffic hold: {Duration(m.TrafficHold.ToTimeSpan())} (new connections waited)");

@@ -18,6 +18,10 @@ public static class CommandLineSwitches
         ["--peer-cert"] = "Coordinator:PeerTls:ClientCertificate",
         ["--peer-key"] = "Coordinator:PeerTls:ClientKey",
         ["--operator-token-file"] = "Coordinator:OperatorTokenFile",
+        ["--policy"] = "Coordinator:Policy:Path",
+        ["--metrics-port"] = "Coordinator:MetricsPort",
+        ["--heartbeat-interval"] = "Coordinator:Membership:HeartbeatInterval",
+        ["--unreachable-after"] = "Coordinator:Membership:UnreachableAfter",
     };
 
     /// <summary>

@@ -3,6 +3,10 @@ using Federation.Common;
 using Federation.Coordinator.Auth;
 using Federation.Coordinator.Engines;
 using Federation.Coordinator.Journal;
+using Federation.Coordinator.Membership;
+using Federation.Coordinator.Metrics;
+using Federation.Coordinator.Policy;
+using Federation.Coordinator.Signals;
 using Federation.Coordinator.Options;
 using Federation.Coordinator.Peers;
 using Federation.Coordinator.Saga;
@@ -12,6 +16,7 @@ using Federation.Coordinator.Tls;
 using Federation.Coordinator.Traffic;
 using Federation.Coordinator.Workloads;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Prometheus;
 using Microsoft.Extensions.Options;
 
 namespace Federation.Coordinator.Hosting;
@@ -85,6 +90,20 @@ public static class CoordinatorApp
         services.AddSingleton<TargetRemoval>();
         services.AddSingleton<TargetHeartbeats>();
         services.AddHostedService<TargetReaper>();
+        services.AddSingleton<CoordinatorMetrics>();
+        services.AddSingleton<LocalCapacity>();
+        services.AddSingleton<PeerMembership>();
+        services.AddSingleton<HeartbeatExchange>();
+        services.AddSingleton<MembershipHeartbeats>();
+        services.AddHostedService(sp => sp.GetRequiredService<MembershipHeartbeats>());
+        services.AddSingleton<PolicyEvents>();
+        services.AddSingleton<PolicyStore>();
+        services.AddSingleton<PolicyApi>();
+        services.AddHostedService<PolicyFileWatcher>();
+        services.AddSingleton<SignalRecorder>();
+        services.AddSingleton<SignalSampler>();
+        services.AddSingleton<PolicyEvaluator>();
+        services.AddHostedService(sp => sp.GetRequiredService<PolicyEvaluator>());
 
         replace?.Invoke(services);
 
@@ -98,6 +117,7 @@ public static class CoordinatorApp
         // An adapter's own HTTP endpoints (a Kubernetes admission webhook) get a listener of their own, known once the services exist.
         AdapterHttpEndpoints? adapterHttp = null;
         ListenOptions? adapterListener = null;
+        ListenOptions? metricsListener = null;
         builder.WebHost.ConfigureKestrel(k =>
         {
             // Kestrel reads its options while the host is built: the adapter's endpoints come from the built container here.
@@ -111,6 +131,9 @@ public static class CoordinatorApp
                     adapterListener = l;
                 });
             }
+            // Prometheus scrapes plain HTTP/1.1: a listener of its own on loopback that serves /metrics and nothing else.
+            if (listen.MetricsPort is { } metricsPort)
+                k.Listen(System.Net.IPAddress.Loopback, metricsPort, l => { l.Protocols = HttpProtocols.Http1; metricsListener = l; });
             // Beyond loopback only with mutual TLS (the validator refuses anything else).
             var address = System.Net.IPAddress.TryParse(listen.ListenAddress, out var ip) && (System.Net.IPAddress.IsLoopback(ip) || serverTls?.Clients is not null)
                 ? ip : System.Net.IPAddress.Loopback;
@@ -133,6 +156,17 @@ public static class CoordinatorApp
             group.AddEndpointFilter(async (context, next) =>
                 adapterListener?.IPEndPoint is { } bound && context.HttpContext.Connection.LocalPort == bound.Port ? await next(context) : Results.NotFound());
             adapterHttp.Map(group);
+        }
+        if (metricsListener is not null)
+        {
+            app.Use(async (context, next) =>
+            {
+                var onMetricsPort = metricsListener.IPEndPoint is { } bound && context.Connection.LocalPort == bound.Port;
+                var isMetrics = context.Request.Path == "/metrics";
+                if (onMetricsPort == isMetrics) await next(context);
+                else context.Response.StatusCode = StatusCodes.Status404NotFound;
+            });
+            app.MapMetrics("/metrics", app.Services.GetRequiredService<CoordinatorMetrics>().Registry);
         }
         app.MapGrpcService<CoordinatorService>();
         app.MapGrpcService<CoordinatorPeerService>();

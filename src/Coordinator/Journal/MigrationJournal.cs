@@ -211,6 +211,20 @@ public sealed class MigrationJournal : IDisposable
         }
     }
 
+    /// <summary>Every workload this cluster is home to, with where it runs now.</summary>
+    public IReadOnlyList<WorkloadLocation> ListLocations()
+    {
+        lock (gate)
+        {
+            using var command = Command("SELECT namespace, name, cluster, moved_by, moved_from FROM workload_locations ORDER BY namespace, name");
+            using var reader = command.ExecuteReader();
+            var list = new List<WorkloadLocation>();
+            while (reader.Read())
+                list.Add(new WorkloadLocation(new WorkloadId(reader.GetString(0), reader.GetString(1)), reader.GetString(2), reader.GetString(3), reader.GetString(4)));
+            return list;
+        }
+    }
+
     private SqliteCommand Command(string sql)
     {
         var command = connection.CreateCommand();

@@ -44,4 +44,11 @@ public sealed class CoordinatorOptions
     public AdapterOptions Adapter { get; set; } = new();
 
     public MigrationDefaults Migration { get; set; } = new();
+
+    public MembershipOptions Membership { get; set; } = new();
+
+    public PolicyOptions Policy { get; set; } = new();
+
+    /// <summary>Port of the plain-HTTP listener that serves only <c>/metrics</c> (Prometheus), on the listen address's loopback; null: not served (--metrics-port; 0: any free port).</summary>
+    public int? MetricsPort { get; set; }
 }

@@ -37,6 +37,16 @@ public sealed class CoordinatorOptionsValidator(IEnumerable<Adapters.AdapterKind
         else if (!known.Contains(kind)) failures.Add($"adapter kind '{kind}' is not supported ({string.Join(", ", known)})");
         if (options.Migration.MaxPrecopyRounds > 100) failures.Add("max pre-copy rounds is above 100");
         if (options.Migration.TransferAttempts < 1) failures.Add("transfer attempts must be at least 1");
+        if (options.Membership.HeartbeatInterval <= TimeSpan.Zero) failures.Add("membership heartbeat interval must be positive");
+        if (options.Membership.CallTimeout <= TimeSpan.Zero) failures.Add("membership call timeout must be positive");
+        if (options.Membership.UnreachableAfter <= options.Membership.HeartbeatInterval)
+            failures.Add($"membership unreachable-after ({options.Membership.UnreachableAfter}) must be longer than the heartbeat interval ({options.Membership.HeartbeatInterval})");
+        if (options.Policy.EvaluationInterval <= TimeSpan.Zero) failures.Add("policy evaluation interval must be positive");
+        if (options.Policy.ReloadDebounce < TimeSpan.Zero || options.Policy.ReloadDebounce > TimeSpan.FromMinutes(1)) failures.Add("policy reload debounce must be between 0 and 1 minute");
+        if (options.Policy.SamplesKept is < 2 or > 100_000) failures.Add("policy samples kept must be between 2 and 100000");
+        if (options.Policy.EventsKept is < 1 or > 100_000) failures.Add("policy events kept must be between 1 and 100000");
+        if (options.MetricsPort is < 0 or > 65535) failures.Add($"metrics port {options.MetricsPort} is out of range");
+        else if (options.MetricsPort is { } metrics && metrics != 0 && metrics == options.ListenPort) failures.Add($"metrics port {metrics} is the listen port");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -33,11 +33,18 @@ public sealed class PeerClients(IOptions<CoordinatorOptions> options, PeerTls tl
             .Intercept(DefaultDeadlineInterceptor.Standard));
     }
 
+    /// <summary>
+    /// A peer that was down is tried again at most <see cref="MaxReconnectBackoff"/> after its last failed connection (the
+    /// library's default grows to two minutes), so membership sees a restarted peer within a few heartbeats.
+    /// </summary>
+    public static readonly TimeSpan MaxReconnectBackoff = TimeSpan.FromSeconds(5);
+
     private GrpcChannel Open(string cluster, string address)
     {
-        if (!address.StartsWith("https://", StringComparison.OrdinalIgnoreCase)) return GrpcChannel.ForAddress(address);
+        if (!address.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+            return GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReconnectBackoff = MaxReconnectBackoff });
         var handler = tls.CreateHandler(reason => TlsLog.PeerCertificateRefused(logger, cluster, reason));
-        return GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
+        return GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true, MaxReconnectBackoff = MaxReconnectBackoff });
     }
 
     private string Known() => options.Value.Peers.Count == 0 ? "none" : string.Join(", ", options.Value.Peers.Keys.Order(StringComparer.Ordinal));

@@ -20,6 +20,8 @@ public sealed partial class MigrationStarter(
     IOrchestratorAdapter adapter,
     RuntimeEngines engines,
     PeerClients peers,
+    Membership.PeerMembership membership,
+    Membership.HeartbeatExchange heartbeats,
     MigrationJournal journal,
     MigrationTracker tracker,
     MigrationRunner runner,
@@ -29,7 +31,8 @@ public sealed partial class MigrationStarter(
 {
     private CoordinatorOptions Options => options.Value;
 
-    public async Task<Migration> MigrateAsync(MigrateRequest request, CancellationToken ct)
+    /// <param name="initiatedBy">Empty for an operator's request; a policy's decision names itself and its reason (kept with the migration and in its first event).</param>
+    public async Task<Migration> MigrateAsync(MigrateRequest request, CancellationToken ct, string initiatedBy = "")
     {
         var workload = RequestChecks.Workload(WorkloadId.TryParse(request.Workload)
             ?? throw FederationException.InvalidArgument($"workload '{request.Workload}' is not NAMESPACE/NAME"));
@@ -37,6 +40,9 @@ public sealed partial class MigrationStarter(
         if (request.Destination == Options.Cluster)
             throw FederationException.InvalidArgument($"{workload} already runs in cluster '{Options.Cluster}'");
         var peer = peers.For(request.Destination);
+        // An unreachable destination is asked once more now: one that is back takes the move at once, not at the next round.
+        if (!membership.ViewOf(request.Destination).AcceptsMigrations) await heartbeats.SendAsync(request.Destination, ct);
+        membership.EnsureAcceptsMigrations(request.Destination);
         var requested = request.Options ?? new MigrationOptions();
         var rounds = requested.HasPrecopyRounds ? requested.PrecopyRounds : Options.Migration.PrecopyRounds;
         if (rounds > Options.Migration.MaxPrecopyRounds)
@@ -66,11 +72,14 @@ public sealed partial class MigrationStarter(
                 Transfer = requested.Transfer ?? new TransferOptions(),
             },
             CreatedAt = Timestamp.FromDateTimeOffset(clock.GetUtcNow()),
+            InitiatedBy = initiatedBy,
         };
         if (!journal.TryBegin(migration))
             throw new FederationException(FederationError.Aborted,
                 $"workload {workload} is already moving (migration {journal.ActiveMigrationOf(workload) ?? "?"})");
-        tracker.EnterPhase(migration, MigrationPhase.Negotiate, $"negotiating with cluster '{request.Destination}'");
+        tracker.EnterPhase(migration, MigrationPhase.Negotiate, initiatedBy.Length == 0
+            ? $"negotiating with cluster '{request.Destination}'"
+            : $"negotiating with cluster '{request.Destination}' ({initiatedBy})");
 
         try
         {

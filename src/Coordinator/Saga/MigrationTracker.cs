@@ -6,13 +6,14 @@ namespace Federation.Coordinator.Saga;
 
 /// <summary>
 /// Keeps a migration's record: phases with their timings, rounds, errors. Every change is saved to
-/// the journal and published to watchers.
+/// the journal and published to watchers; a migration that ends is counted in the metrics.
 /// </summary>
-public sealed class MigrationTracker(MigrationJournal journal, MigrationEvents events, TimeProvider clock)
+public sealed class MigrationTracker(MigrationJournal journal, MigrationEvents events, TimeProvider clock, Metrics.CoordinatorMetrics metrics)
 {
     public void EnterPhase(Migration migration, MigrationPhase phase, string message)
     {
         var now = clock.GetUtcNow();
+        var endedBefore = MigrationPhases.IsFinished(migration.Phase);
         CloseOpenPhase(migration, now);
         migration.Phase = phase;
         migration.Phases.Add(new PhaseTiming { Phase = phase, StartedAt = Timestamp.FromDateTimeOffset(now) });
@@ -22,6 +23,8 @@ public sealed class MigrationTracker(MigrationJournal journal, MigrationEvents e
             migration.FinishedAt = Timestamp.FromDateTimeOffset(now);
         }
         Save(migration, message);
+        // Counted once, at its first end (a failed rollback that later finishes stays counted as failed).
+        if (MigrationPhases.IsFinished(phase) && !endedBefore) metrics.MigrationEnded(migration);
     }
 
     public void Save(Migration migration, string message, TransferProgress? progress = null, uint round = 0)

@@ -1,4 +1,5 @@
 using Federation.Coordinator.Auth;
+using Federation.Coordinator.Membership;
 using Federation.Coordinator.Targets;
 using Federation.Coordinator.Traffic;
 using Federation.V1;
@@ -18,6 +19,7 @@ public sealed class CoordinatorPeerService(
     TargetHeartbeats heartbeats,
     HomeSideTraffic home,
     StableAddressClosure closure,
+    HeartbeatExchange membership,
     PeerCaller caller) : CoordinatorPeer.CoordinatorPeerBase
 {
     public override Task<NegotiateResponse> Negotiate(NegotiateRequest request, ServerCallContext context) =>
@@ -49,4 +51,7 @@ public sealed class CoordinatorPeerService(
 
     public override Task<CloseStableAddressResponse> CloseStableAddress(CloseStableAddressRequest request, ServerCallContext context) =>
         closure.CloseAsync(request, caller, context.CancellationToken);
+
+    public override Task<ClusterHeartbeat> ExchangeHeartbeat(ClusterHeartbeat request, ServerCallContext context) =>
+        membership.AnswerAsync(request, caller, context.CancellationToken);
 }

@@ -1,4 +1,5 @@
 using Federation.Coordinator.Peers;
+using Federation.Coordinator.Policy;
 using Federation.Coordinator.Saga;
 using Federation.Coordinator.Workloads;
 using Federation.V1;
@@ -7,8 +8,8 @@ using Grpc.Core;
 namespace Federation.Coordinator.Services;
 
 /// <summary>
-/// The client API: argument plumbing over the classes that start, read and cancel migrations, deploy, list and delete workloads and ask
-/// peers. Only operators get here (<see cref="Auth.OperatorAdmissionInterceptor"/>).
+/// The client API: argument plumbing over the classes that start, read and cancel migrations, deploy, list and delete workloads, ask
+/// peers and show or set the offload policy. Only operators get here (<see cref="Auth.OperatorAdmissionInterceptor"/>).
 /// </summary>
 public sealed class CoordinatorService(
     MigrationStarter starter,
@@ -17,7 +18,8 @@ public sealed class CoordinatorService(
     WorkloadDeployment deployment,
     WorkloadListing listing,
     WorkloadDeletion deletion,
-    PeerReachability peers) : V1.Coordinator.CoordinatorBase
+    PeerReachability peers,
+    PolicyApi policy) : V1.Coordinator.CoordinatorBase
 {
     public override async Task<MigrateResponse> Migrate(MigrateRequest request, ServerCallContext context)
     {
@@ -51,4 +53,10 @@ public sealed class CoordinatorService(
 
     public override Task<DeleteWorkloadResponse> DeleteWorkload(DeleteWorkloadRequest request, ServerCallContext context) =>
         deletion.DeleteAsync(request, context.CancellationToken);
+
+    public override Task<PolicyStatus> GetPolicy(GetPolicyRequest request, ServerCallContext context) => Task.FromResult(policy.Get());
+
+    public override Task<SetPolicyResponse> SetPolicy(SetPolicyRequest request, ServerCallContext context) => Task.FromResult(policy.Set(request));
+
+    public override Task<PolicyExplanation> ExplainPolicy(ExplainPolicyRequest request, ServerCallContext context) => Task.FromResult(policy.Explain());
 }

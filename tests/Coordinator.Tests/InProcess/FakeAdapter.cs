@@ -46,6 +46,12 @@ public sealed class FakeAdapter : IOrchestratorAdapter, ITrafficSwitch
     public void Put(WorkloadInfo workload) => workloads[workload.Id] = workload;
 
     public Task<PlacementOffer> OfferPlacementAsync(AppSpec spec, CancellationToken ct) => Task.FromResult(Offer);
+
+    /// <summary>What the cluster tells of its room (membership heartbeats, policy pressure); null: the seam's default (unknown).</summary>
+    public CapacityReport? Capacity { get; set; }
+
+    public Task<CapacityReport> GetCapacityAsync(CancellationToken ct) =>
+        Task.FromResult(Capacity ?? CapacityReport.Unknown("the fake adapter was given no capacity"));
     public Task<IReadOnlyList<WorkloadInfo>> ListWorkloadsAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<WorkloadInfo>>(workloads.Values.ToList());
     public Task<WorkloadInfo?> GetWorkloadAsync(WorkloadId id, CancellationToken ct) => Task.FromResult(workloads.GetValueOrDefault(id));
     /// <summary>A passive target of <paramref name="migrationId"/>, as a destination's adapter holds one before the commit.</summary>

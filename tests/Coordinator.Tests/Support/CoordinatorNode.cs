@@ -53,6 +53,9 @@ public sealed class CoordinatorNode : IAsyncDisposable
     public string Address => $"{Scheme}://127.0.0.1:{Port}";
     public bool Running => app is not null;
 
+    /// <summary>The clock the coordinator reads (membership, policies, journal times); the system's when null.</summary>
+    public TimeProvider? Clock { get; init; }
+
     /// <summary>Runs after the app is built and before it starts (a test adds a log provider that must see the start).</summary>
     public Action<IServiceProvider>? BeforeStart { get; init; }
 
@@ -76,7 +79,11 @@ public sealed class CoordinatorNode : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        app = CoordinatorApp.Build([.. settings], [adapter], replace: services => services.AddSingleton<MigrationHooks>(Hooks));
+        app = CoordinatorApp.Build([.. settings], [adapter], replace: services =>
+        {
+            services.AddSingleton<MigrationHooks>(Hooks);
+            if (Clock is not null) services.AddSingleton(Clock);
+        });
         BeforeStart?.Invoke(app.Services);
         await app.StartAsync();
         Client = new V1.Coordinator.CoordinatorClient(Invoker(CallHeadersInterceptor.Bearer(OperatorToken)));

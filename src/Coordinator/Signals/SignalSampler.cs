@@ -1,0 +1,83 @@
+using Federation.Adapters;
+using Federation.Coordinator.Journal;
+using Federation.Coordinator.Membership;
+using Federation.Coordinator.Metrics;
+using Federation.Coordinator.Options;
+using Federation.Coordinator.Policy;
+using Federation.V1;
+using Microsoft.Extensions.Options;
+
+namespace Federation.Coordinator.Signals;
+
+/// <summary>
+/// Takes one sample of this cluster (the adapter's capacity as pressure, recorded and exported as metrics) and builds the
+/// snapshot the policies decide from: the recorded series, this cluster's workloads and those it is home to that run
+/// elsewhere (the journal's locations), the peers (membership and the capacity their heartbeats told) and the migrations
+/// under way. Per-workload use is not measured yet: a workload's CPU and memory share is its cluster's pressure divided
+/// evenly among the cluster's workloads, its slot share one slot.
+/// </summary>
+public sealed class SignalSampler(
+    IOrchestratorAdapter adapter,
+    LocalCapacity capacity,
+    SignalRecorder recorder,
+    PeerMembership membership,
+    MigrationJournal journal,
+    CoordinatorMetrics metrics,
+    IOptions<CoordinatorOptions> options,
+    TimeProvider clock)
+{
+    private CoordinatorOptions Options => options.Value;
+
+    public async Task<SignalSnapshot> SampleAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var report = await capacity.GetAsync(Options.Policy.EvaluationInterval / 2, ct);
+        var sample = PressureOf.Sample(now, report);
+        recorder.Record(sample);
+        foreach (var resource in Enum.GetValues<PressureResource>())
+        {
+            if (sample.Of(resource) is { } value) metrics.Pressure(resource, value);
+        }
+
+        var migrations = journal.List();
+        var inFlight = migrations.Count(m => m.SourceCluster == Options.Cluster && !MigrationPhases.IsFinished(m.Phase));
+        var lastMoved = LastMoves(migrations);
+        var running = (await adapter.ListWorkloadsAsync(ct)).Where(w => w.Role == Adapters.WorkloadRole.Active).ToList();
+        var count = Math.Max(1, running.Count);
+        var slot = report.WorkloadSlotsTotal is { } total and > 0 ? 1.0 / total : 0;
+        var workloads = running.Select(w => new WorkloadSignal(
+            w.Id.ToString(), Options.Cluster, w.HomeCluster ?? Options.Cluster,
+            (sample.Cpu ?? 0) / count, (sample.Memory ?? 0) / count, slot,
+            LastMovedAt: lastMoved.GetValueOrDefault(w.Id.ToString()),
+            Moving: journal.ActiveMigrationOf(w.Id) is not null)).ToList();
+        foreach (var away in journal.ListLocations().Where(l => l.Cluster != Options.Cluster && l.Cluster.Length > 0))
+        {
+            workloads.Add(new WorkloadSignal(away.Workload.ToString(), away.Cluster, Options.Cluster,
+                (sample.Cpu ?? 0) / count, (sample.Memory ?? 0) / count, slot, LastMovedAt: lastMoved.GetValueOrDefault(away.Workload.ToString())));
+        }
+
+        var peers = membership.All().Select(p =>
+        {
+            metrics.PeerState(p.Name, p.State == PeerState.Reachable);
+            return new PeerSignal(p.Name, p.AcceptsMigrations && p.State == PeerState.Reachable,
+                p.Capacity is { } c ? PressureOf.Sample(p.LastSeen ?? now, c) : new PressureSample(now, null, null, null));
+        }).ToList();
+        return new SignalSnapshot(now, Options.Cluster, recorder.Series(), workloads, peers, inFlight);
+    }
+
+    /// <summary>When each workload last finished a move out of this cluster, or was restored here.</summary>
+    private Dictionary<string, DateTimeOffset> LastMoves(IReadOnlyList<Migration> migrations)
+    {
+        var last = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var m in migrations.Where(m => m.Phase == MigrationPhase.Completed && m.FinishedAt is not null))
+            Later(last, $"{m.Workload.Namespace}/{m.Workload.Name}", m.FinishedAt.ToDateTimeOffset());
+        foreach (var t in journal.ListTargets().Where(t => t.State == TargetState.Committed))
+            Later(last, t.Workload.ToString(), t.LastHeartbeat);
+        return last;
+    }
+
+    private static void Later(Dictionary<string, DateTimeOffset> last, string workload, DateTimeOffset at)
+    {
+        if (!last.TryGetValue(workload, out var known) || at > known) last[workload] = at;
+    }
+}
