@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Federation.Tests.Harness;
 using Federation.Tests.Marathon.Http;
 using Federation.Tests.Marathon.Model;
 using Federation.Tests.Marathon.Validation;
