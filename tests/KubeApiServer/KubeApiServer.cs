@@ -1,6 +1,6 @@
-using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Federation.Tests.Harness;
 using Federation.Tests.Kube.Admission;
 using Federation.Tests.Kube.Faults;
 using Federation.Tests.Kube.Http;
@@ -10,10 +10,7 @@ using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -86,24 +83,6 @@ public sealed class KubeApiServer : IAsyncDisposable
     public static async Task<KubeApiServer> StartAsync(KubeApiServerOptions options, CancellationToken cancellationToken)
     {
         var certificate = options.UsesHttps ? ServingCertificate.Create() : null;
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel =>
-        {
-            kestrel.Limits.MaxRequestBodySize = 4 * 1024 * 1024;
-            kestrel.Listen(IPAddress.Loopback, 0, listen =>
-            {
-                if (certificate is not null)
-                {
-                    listen.Protocols = HttpProtocols.Http1AndHttp2;
-                    listen.UseHttps(certificate.Server);
-                }
-                else
-                {
-                    listen.Protocols = HttpProtocols.Http1;
-                }
-            });
-        });
         var profile = FlavorProfile.For(options.Flavor);
         var catalog = new ResourceCatalog();
         var store = new ObjectStore(options.HistoryWindow);
@@ -113,12 +92,20 @@ public sealed class KubeApiServer : IAsyncDisposable
         var operations = new RestOperations(catalog, store, context, admission, options);
         var endpoint = new KubeApiEndpoint(operations, new DiscoveryDocuments(catalog, profile), new OpenApiDocuments(catalog, profile),
             new WatchStreamer(store, options), faults, options, NullLogger<KubeApiEndpoint>.Instance);
-        var app = builder.Build();
-        app.Run(endpoint.HandleAsync);
+        var app = LoopbackWebServer.Create(4 * 1024 * 1024, listen =>
+        {
+            if (certificate is not null)
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseHttps(certificate.Server);
+            }
+            else
+            {
+                listen.Protocols = HttpProtocols.Http1;
+            }
+        }, endpoint.HandleAsync);
         var server = new KubeApiServer(options, app, endpoint, operations, store, faults, certificate);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var port = new Uri(address).Port;
+        var port = await LoopbackWebServer.StartAsync(app, cancellationToken).ConfigureAwait(false);
         server.BaseAddress = new Uri($"{(certificate is null ? "http" : "https")}://127.0.0.1:{port}/");
         await server.SeedAsync(port, cancellationToken).ConfigureAwait(false);
         return server;
@@ -207,9 +194,7 @@ public sealed class KubeApiServer : IAsyncDisposable
         stopping.Cancel();
         store.CloseWatches();
         faults.ReleaseHangs();
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(TimeSpan.FromSeconds(10));
-        await app.StopAsync(bounded.Token).ConfigureAwait(false);
+        await LoopbackWebServer.StopAsync(app, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

@@ -21,10 +21,7 @@ public sealed class RuntimePodTests() : ClusterFixture("rt")
     [Test]
     public async Task The_runtime_image_runs_as_a_pod_and_its_engine_answers_through_a_service()
     {
-        var runtimeImage = Federation.RuntimeModule.Tests.TestEnvironment.RuntimeImage;
-        var dotnet = RuntimeLaunchOptions.DefaultDotnetRoot();
-        var moduleDir = RuntimeLaunchOptions.DefaultModuleDirectory();
-        Assert.That(File.Exists(Path.Combine(moduleDir, "Federation.RuntimeModule.dll")), "the module is built next to the tests: " + moduleDir);
+        var (runtimeImage, moduleDir, dotnet) = RuntimeModuleOnHost.Locate();
         var token = Federation.Common.Auth.BearerToken.New();
         V1VolumeMount StateMount() => new() { Name = "state", MountPath = State };
 

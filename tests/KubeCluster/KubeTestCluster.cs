@@ -1,4 +1,5 @@
 using Docker.DotNet;
+using Federation.Tests.Harness;
 using k8s;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -68,16 +69,7 @@ public sealed class KubeTestCluster : IAsyncDisposable
         var sandboxImage = options.SandboxImage ?? Environment.GetEnvironmentVariable("FEDERATION_TESTAPP_IMAGE");
         if (string.IsNullOrEmpty(sandboxImage))
             throw new InvalidOperationException("no sandbox image: set FEDERATION_TESTAPP_IMAGE (scripts/setup.sh prints it) or KubeTestClusterOptions.SandboxImage");
-        var docker = new DockerClientConfiguration(new Uri("unix:///var/run/docker.sock")).CreateClient();
-        try
-        {
-            await docker.System.PingAsync(ct);
-        }
-        catch (Exception e) when (e is HttpRequestException or DockerApiException or IOException or TimeoutException or System.Net.Sockets.SocketException)
-        {
-            docker.Dispose();
-            throw new InvalidOperationException($"Docker is not reachable at /var/run/docker.sock: {e.Message}");
-        }
+        var docker = await LocalDocker.ConnectAsync(ct);
         var network = $"{options.Prefix}-kube-{options.Name}";
         var directory = Directory.CreateTempSubdirectory($"{network}-").FullName;
         var cluster = new KubeTestCluster(options, docker, network, directory);
@@ -98,7 +90,7 @@ public sealed class KubeTestCluster : IAsyncDisposable
         var loggers = Options.LoggerFactory ?? NullLoggerFactory.Instance;
         // Leftovers of an earlier run of the same name (a killed test process) go first.
         await KubeNodeAgent.RemoveClusterAsync(docker, Network, ct);
-        NodeIp = await ClusterNetwork.CreateAsync(docker, Network, ct);
+        NodeIp = await LabeledNetwork.CreateAsync(docker, Network, NodeLabels.Cluster, ct);
         apiServer = await KubeApiServer.StartAsync(new KubeApiServerOptions
         {
             Flavor = Options.Flavor,
@@ -134,7 +126,7 @@ public sealed class KubeTestCluster : IAsyncDisposable
         if (controllers is not null) await controllers.DisposeAsync();
         if (agent is not null) await agent.DisposeAsync();
         await KubeNodeAgent.RemoveClusterAsync(docker, Network, CancellationToken.None);
-        await ClusterNetwork.RemoveAsync(docker, Network, CancellationToken.None);
+        await LabeledNetwork.RemoveAsync(docker, Network, NodeLabels.Cluster, CancellationToken.None);
         if (apiServer is not null) await apiServer.DisposeAsync();
         client?.Dispose();
         docker.Dispose();

@@ -1,14 +1,10 @@
-using System.Net;
 using System.Text.Json.Nodes;
+using Federation.Tests.Harness;
 using Federation.Tests.Marathon.Faults;
 using Federation.Tests.Marathon.Http;
 using Federation.Tests.Marathon.State;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -52,22 +48,12 @@ public sealed class MockMarathon : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         if ((options.Username is null) != (options.Password is null))
             throw new ArgumentException("basic credentials need both Username and Password", nameof(options));
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel =>
-        {
-            kestrel.Limits.MaxRequestBodySize = 8 * 1024 * 1024;
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1);
-        });
         var state = new MarathonState();
         var faults = new FaultInjector();
         var endpoint = new MarathonEndpoint(state, faults, options, (loggers ?? NullLoggerFactory.Instance).CreateLogger<MarathonEndpoint>());
-        var app = builder.Build();
-        app.Run(endpoint.HandleAsync);
+        var app = LoopbackWebServer.Create(8 * 1024 * 1024, listen => listen.Protocols = HttpProtocols.Http1, endpoint.HandleAsync);
         var server = new MockMarathon(app, endpoint, state, faults);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var port = new Uri(address).Port;
+        var port = await LoopbackWebServer.StartAsync(app, cancellationToken).ConfigureAwait(false);
         server.BaseAddress = new Uri($"http://127.0.0.1:{port}/");
         endpoint.Leader = $"127.0.0.1:{port}";
         return server;
@@ -91,9 +77,7 @@ public sealed class MockMarathon : IAsyncDisposable
         if (stopped) return;
         stopped = true;
         faults.ReleaseHangs();
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(TimeSpan.FromSeconds(5));
-        await app.StopAsync(bounded.Token).ConfigureAwait(false);
+        await LoopbackWebServer.StopAsync(app, TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

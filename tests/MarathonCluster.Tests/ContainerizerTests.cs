@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Docker.DotNet;
-using Federation.Adapters.Docker;
 using Federation.Tests.Marathon.Validation;
 
 namespace Federation.Tests.Marathon.Tests;
@@ -103,10 +102,7 @@ public sealed class ContainerizerTests() : ClusterFixture("ctz")
     [Test]
     public async Task The_runtime_images_dockerd_runs_as_a_privileged_task_with_host_path_volumes()
     {
-        var runtimeImage = Federation.RuntimeModule.Tests.TestEnvironment.RuntimeImage;
-        var moduleDir = RuntimeLaunchOptions.DefaultModuleDirectory();
-        var dotnet = RuntimeLaunchOptions.DefaultDotnetRoot();
-        Assert.That(File.Exists(Path.Combine(moduleDir, "Federation.RuntimeModule.dll")), "the module is built next to the tests: " + moduleDir);
+        var (runtimeImage, moduleDir, dotnet) = RuntimeModuleOnHost.Locate();
         var run = Directory.CreateTempSubdirectory("fedmara-run-").FullName;
         try
         {

@@ -1,4 +1,5 @@
 using Docker.DotNet;
+using Federation.Tests.Harness;
 using Federation.Tests.Marathon.Agent;
 using Federation.Tests.Marathon.Lb;
 using Microsoft.Extensions.Logging;
@@ -52,16 +53,7 @@ public sealed class MarathonTestCluster : IAsyncDisposable
     /// <exception cref="InvalidOperationException">Docker is not reachable: one line saying so.</exception>
     public static async Task<MarathonTestCluster> StartAsync(MarathonTestClusterOptions options, CancellationToken ct)
     {
-        var docker = new DockerClientConfiguration(new Uri("unix:///var/run/docker.sock")).CreateClient();
-        try
-        {
-            await docker.System.PingAsync(ct);
-        }
-        catch (Exception e) when (e is HttpRequestException or DockerApiException or IOException or TimeoutException or System.Net.Sockets.SocketException)
-        {
-            docker.Dispose();
-            throw new InvalidOperationException($"Docker is not reachable at /var/run/docker.sock: {e.Message}");
-        }
+        var docker = await LocalDocker.ConnectAsync(ct);
         var cluster = new MarathonTestCluster(options, docker);
         try
         {
@@ -79,7 +71,7 @@ public sealed class MarathonTestCluster : IAsyncDisposable
     {
         var loggers = Options.LoggerFactory ?? NullLoggerFactory.Instance;
         await MesosAgent.RemoveContainersAsync(docker, AgentPrefix, ct);
-        var address = await AgentNetwork.CreateAsync(docker, Network, ct);
+        var address = await LabeledNetwork.CreateAsync(docker, Network, AgentLabels.Cluster, ct);
         api = await MockMarathon.StartAsync(Options.Api, ct, loggers);
         agent = new MesosAgent(api.State, docker, Options.Agent(new MesosAgentOptions { Prefix = AgentPrefix, Network = Network }), loggers.CreateLogger<MesosAgent>());
         await agent.StartAsync(address, ct);
@@ -92,7 +84,7 @@ public sealed class MarathonTestCluster : IAsyncDisposable
         if (lb is not null) await lb.DisposeAsync();
         if (agent is not null) await agent.DisposeAsync();
         await MesosAgent.RemoveContainersAsync(docker, AgentPrefix, CancellationToken.None);
-        await AgentNetwork.RemoveAsync(docker, Network, CancellationToken.None);
+        await LabeledNetwork.RemoveAsync(docker, Network, AgentLabels.Cluster, CancellationToken.None);
         if (api is not null) await api.DisposeAsync();
         docker.Dispose();
     }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Federation.Tests.Harness;
 using Federation.Tests.Kube.Http;
 
 namespace Federation.Tests.Kube.Faults;
@@ -9,86 +10,24 @@ namespace Federation.Tests.Kube.Faults;
 /// </summary>
 public sealed class FaultInjector
 {
-    private readonly Lock gate = new();
-    private readonly List<(string Verb, string Resource, int Code)> failures = [];
-    private readonly List<(string Verb, string Resource, TimeSpan Limit)> hangs = [];
-    private CancellationTokenSource release = new();
+    private readonly PlannedFaults<(string Verb, ApiTarget Target)> planned = new((plannedVerb, plannedResource, request) =>
+        (plannedVerb == "*" || plannedVerb == request.Verb)
+        && (plannedResource == "*" || plannedResource == request.Target.Resource || plannedResource == request.Target.Kind.GroupResource));
 
-    public void FailNext(string verb, string resource, int statusCode)
-    {
-        lock (gate)
-        {
-            failures.Add((verb, resource, statusCode));
-        }
-    }
+    public void FailNext(string verb, string resource, int statusCode) => planned.FailNext(verb, resource, statusCode);
 
-    public void Hang(string verb, string resource, TimeSpan limit)
-    {
-        lock (gate)
-        {
-            hangs.Add((verb, resource, limit));
-        }
-    }
+    public void Hang(string verb, string resource, TimeSpan limit) => planned.Hang(verb, resource, limit);
 
     /// <summary>Ends every hanging request (they answer 504).</summary>
-    public void ReleaseHangs()
-    {
-        CancellationTokenSource old;
-        lock (gate)
-        {
-            old = release;
-            release = new CancellationTokenSource();
-        }
-        old.Cancel();
-        old.Dispose();
-    }
+    public void ReleaseHangs() => planned.ReleaseHangs();
 
     /// <summary>The failure planned for this request, if any (consumed).</summary>
-    public KubeStatusException? TakeFailure(string verb, ApiTarget target)
-    {
-        lock (gate)
-        {
-            var index = failures.FindIndex(f => Matches(f.Verb, f.Resource, verb, target));
-            if (index < 0)
-            {
-                return null;
-            }
-            var code = failures[index].Code;
-            failures.RemoveAt(index);
-            return Failure(code, verb, target);
-        }
-    }
+    public KubeStatusException? TakeFailure(string verb, ApiTarget target) =>
+        planned.TakeFailure((verb, target)) is { } code ? Failure(code, verb, target) : null;
 
     /// <summary>Waits when a hang is planned for this request; returns false when none was.</summary>
-    public async Task<bool> HangIfPlannedAsync(string verb, ApiTarget target, CancellationToken requestAborted)
-    {
-        TimeSpan limit;
-        CancellationToken released;
-        lock (gate)
-        {
-            var index = hangs.FindIndex(h => Matches(h.Verb, h.Resource, verb, target));
-            if (index < 0)
-            {
-                return false;
-            }
-            limit = hangs[index].Limit;
-            hangs.RemoveAt(index);
-            released = release.Token;
-        }
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, released);
-        linked.CancelAfter(limit);
-        try
-        {
-            await Task.Delay(Timeout.InfiniteTimeSpan, linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        return true;
-    }
-
-    private static bool Matches(string plannedVerb, string plannedResource, string verb, ApiTarget target) =>
-        (plannedVerb == "*" || plannedVerb == verb) && (plannedResource == "*" || plannedResource == target.Resource || plannedResource == target.Kind.GroupResource);
+    public Task<bool> HangIfPlannedAsync(string verb, ApiTarget target, CancellationToken requestAborted) =>
+        planned.HangIfPlannedAsync((verb, target), requestAborted);
 
     /// <summary>The Status the real server answers with for this code.</summary>
     public static KubeStatusException Failure(int code, string verb, ApiTarget target)

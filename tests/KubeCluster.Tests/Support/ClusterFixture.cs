@@ -1,5 +1,4 @@
 using k8s;
-using Microsoft.Extensions.Logging;
 using k8s.Models;
 
 namespace Federation.Tests.Kube.Tests;
@@ -24,9 +23,7 @@ public abstract class ClusterFixture(string name, KubeFlavor flavor = KubeFlavor
             Prefix = Environment.GetEnvironmentVariable("FEDTEST_KUBE_PREFIX") is { Length: > 0 } p ? p : "fedkube",
             SandboxImage = TestAppImage,
             // FEDTEST_KUBE_LOG=1 shows what the node, controllers and proxy do.
-            LoggerFactory = Environment.GetEnvironmentVariable("FEDTEST_KUBE_LOG") == "1"
-                ? Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Information))
-                : null,
+            LoggerFactory = HarnessLogging.FromEnvironment("FEDTEST_KUBE_LOG"),
         }, timeout.Token);
     }
 

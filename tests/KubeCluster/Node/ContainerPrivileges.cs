@@ -1,4 +1,5 @@
 using Docker.DotNet.Models;
+using Federation.Tests.Harness;
 using k8s.Models;
 
 namespace Federation.Tests.Kube;
@@ -11,22 +12,7 @@ public static class ContainerPrivileges
         var security = container.SecurityContext;
         if (security?.Privileged == true)
         {
-            if (nativePrivileged)
-            {
-                config.Privileged = true;
-            }
-            else
-            {
-                // --privileged fails on kernels whose bounding set lacks CAP_SYS_RESOURCE (shared/ENVIRONMENT.md).
-                config.CapAdd = ["ALL"];
-                config.CapDrop = ["SYS_RESOURCE"];
-                config.SecurityOpt = ["seccomp=unconfined", "apparmor=unconfined"];
-                config.MaskedPaths = [];
-                config.ReadonlyPaths = [];
-                config.DeviceCgroupRules = ["a *:* rwm"];
-                // A privileged container sees a writable cgroup tree (what Docker-in-Docker needs).
-                config.Binds = [.. config.Binds ?? [], "/sys/fs/cgroup:/sys/fs/cgroup:rw"];
-            }
+            DockerPrivileges.Apply(config, nativePrivileged);
             return;
         }
         if (security?.Capabilities is { } caps)

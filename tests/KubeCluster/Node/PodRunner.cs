@@ -1,6 +1,7 @@
 using System.Net;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using Federation.Tests.Harness;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -91,23 +92,7 @@ public sealed partial class PodRunner : IAsyncDisposable
     private async Task RunAsync(CancellationToken ct)
     {
         await AdoptExistingAsync(ct);
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await SyncAsync(ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                LogSyncFailed(logger, ns, name, OneLine(e.Message));
-            }
-            try { await wake.WaitAsync(options.SyncInterval, ct); }
-            catch (OperationCanceledException) { return; }
-        }
+        await SyncLoop.RunAsync(SyncAsync, token => wake.WaitAsync(options.SyncInterval, token), reason => LogSyncFailed(logger, ns, name, reason), ct);
     }
 
     /// <summary>Containers of this pod left by an earlier agent (same uid) are taken over, not created twice.</summary>
@@ -265,7 +250,7 @@ public sealed partial class PodRunner : IAsyncDisposable
         }
         catch (DockerApiException e)
         {
-            slot.Waiting = ("RunContainerError", OneLine(e.Message));
+            slot.Waiting = ("RunContainerError", OneLine.Of(e.Message));
         }
     }
 
@@ -295,7 +280,7 @@ public sealed partial class PodRunner : IAsyncDisposable
         }
         catch (DockerApiException e)
         {
-            slot.Waiting = ("CreateContainerError", OneLine(e.Message));
+            slot.Waiting = ("CreateContainerError", OneLine.Of(e.Message));
             return;
         }
         try
@@ -307,8 +292,8 @@ public sealed partial class PodRunner : IAsyncDisposable
         catch (DockerApiException e)
         {
             // Docker leaves a container that could not start as created (exit code 127/128): restarts apply to it.
-            slot.Waiting = ("RunContainerError", OneLine(e.Message));
-            slot.Terminated = new V1ContainerStateTerminated { ExitCode = 128, Reason = "StartError", Message = OneLine(e.Message), FinishedAt = DateTime.UtcNow };
+            slot.Waiting = ("RunContainerError", OneLine.Of(e.Message));
+            slot.Terminated = new V1ContainerStateTerminated { ExitCode = 128, Reason = "StartError", Message = OneLine.Of(e.Message), FinishedAt = DateTime.UtcNow };
         }
     }
 
@@ -429,8 +414,6 @@ public sealed partial class PodRunner : IAsyncDisposable
     }
 
     private string DockerName(string container) => $"{options.ClusterId}_{ns}_{name}_{container}_{uid[..Math.Min(8, uid.Length)]}";
-
-    private static string OneLine(string text) => string.Join(" ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "pod {Namespace}/{Name}: sandbox started at {PodIp}")]
     private static partial void LogSandboxStarted(ILogger logger, string @namespace, string name, string podIp);

@@ -1,4 +1,5 @@
 using System.Net;
+using Federation.Tests.Harness;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -27,7 +28,7 @@ public sealed partial class KubeProxy : IAsyncDisposable
     /// <summary>"ns/name" -> service port number -> its forwarder.</summary>
     private readonly Dictionary<string, Dictionary<int, (V1ServicePort Port, PortForwarder Forwarder)>> served = new();
     private readonly List<Task> tasks = new();
-    private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ChangeSignal changed = new();
 
     public KubeProxy(IKubernetes client, string nodeIp, ILogger? logger = null)
     {
@@ -71,11 +72,10 @@ public sealed partial class KubeProxy : IAsyncDisposable
     {
         while (true)
         {
-            Task next;
+            var next = changed.Next;
             lock (served)
             {
                 if (served.TryGetValue($"{ns}/{name}", out var ports) && ports.TryGetValue(port, out var p)) return $"127.0.0.1:{p.Forwarder.LoopbackPort}";
-                next = changed.Task;
             }
             await next.WaitAsync(ct);
         }
@@ -146,7 +146,7 @@ public sealed partial class KubeProxy : IAsyncDisposable
             }
             Retarget(key);
             if (allocated && service.Spec.Type is "NodePort" or "LoadBalancer") await WriteNodePortsAsync(service, ports, ct);
-            Changed();
+            changed.Notify();
         }
         finally
         {
@@ -177,7 +177,7 @@ public sealed partial class KubeProxy : IAsyncDisposable
                 if (!served.Remove(Key(service.Metadata), out ports)) return;
             }
             foreach (var p in ports.Values) await p.Forwarder.DisposeAsync();
-            Changed();
+            changed.Notify();
         }
         finally
         {
@@ -188,7 +188,7 @@ public sealed partial class KubeProxy : IAsyncDisposable
     private Task RetargetAsync(string key, CancellationToken ct)
     {
         Retarget(key);
-        Changed();
+        changed.Notify();
         return Task.CompletedTask;
     }
 
@@ -213,17 +213,6 @@ public sealed partial class KubeProxy : IAsyncDisposable
                 forwarder.SetTargets(targets);
             }
         }
-    }
-
-    private void Changed()
-    {
-        TaskCompletionSource previous;
-        lock (served)
-        {
-            previous = changed;
-            changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-        previous.TrySetResult();
     }
 
     private static string Key(V1ObjectMeta meta) => $"{meta.NamespaceProperty}/{meta.Name}";

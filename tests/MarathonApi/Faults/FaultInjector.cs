@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Federation.Tests.Harness;
 using Federation.Tests.Marathon.Http;
 
 namespace Federation.Tests.Marathon.Faults;
@@ -9,70 +10,26 @@ namespace Federation.Tests.Marathon.Faults;
 /// </summary>
 public sealed class FaultInjector
 {
-    private readonly Lock gate = new();
-    private readonly List<(string Method, string Prefix, int Code)> failures = [];
-    private readonly List<(string Method, string Prefix, TimeSpan Limit)> hangs = [];
-    private CancellationTokenSource release = new();
+    private readonly PlannedFaults<(string Method, string Path)> planned = new((plannedMethod, prefix, request) =>
+        (plannedMethod == "*" || string.Equals(plannedMethod, request.Method, StringComparison.OrdinalIgnoreCase)) && request.Path.StartsWith(prefix, StringComparison.Ordinal));
 
-    public void FailNext(string method, string pathPrefix, int statusCode)
-    {
-        lock (gate) failures.Add((method, pathPrefix, statusCode));
-    }
+    public void FailNext(string method, string pathPrefix, int statusCode) => planned.FailNext(method, pathPrefix, statusCode);
 
     public void Hang(string method, string pathPrefix, TimeSpan limit)
     {
         if (limit <= TimeSpan.Zero || limit > TimeSpan.FromMinutes(5)) throw new ArgumentOutOfRangeException(nameof(limit), "a hang lasts more than 0 and at most 5 minutes");
-        lock (gate) hangs.Add((method, pathPrefix, limit));
+        planned.Hang(method, pathPrefix, limit);
     }
 
-    public void ReleaseHangs()
-    {
-        CancellationTokenSource old;
-        lock (gate)
-        {
-            old = release;
-            release = new CancellationTokenSource();
-        }
-        old.Cancel();
-        old.Dispose();
-    }
+    public void ReleaseHangs() => planned.ReleaseHangs();
 
     /// <summary>The planned failure for this request (consumed), as (status, body text, content type); null when none.</summary>
-    public (int Code, string Body, string ContentType)? TakeFailure(string method, string path)
-    {
-        int code;
-        lock (gate)
-        {
-            var index = failures.FindIndex(f => Matches(f.Method, f.Prefix, method, path));
-            if (index < 0) return null;
-            code = failures[index].Code;
-            failures.RemoveAt(index);
-        }
-        return Failure(code, method, path);
-    }
+    public (int Code, string Body, string ContentType)? TakeFailure(string method, string path) =>
+        planned.TakeFailure((method, path)) is { } code ? Failure(code, method, path) : null;
 
     /// <summary>Waits when a hang is planned for this request; false when none was.</summary>
-    public async Task<bool> HangIfPlannedAsync(string method, string path, CancellationToken requestAborted)
-    {
-        TimeSpan limit;
-        CancellationToken released;
-        lock (gate)
-        {
-            var index = hangs.FindIndex(h => Matches(h.Method, h.Prefix, method, path));
-            if (index < 0) return false;
-            limit = hangs[index].Limit;
-            hangs.RemoveAt(index);
-            released = release.Token;
-        }
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, released);
-        linked.CancelAfter(limit);
-        try { await Task.Delay(Timeout.InfiniteTimeSpan, linked.Token).ConfigureAwait(false); }
-        catch (OperationCanceledException) { }
-        return true;
-    }
-
-    private static bool Matches(string plannedMethod, string prefix, string method, string path) =>
-        (plannedMethod == "*" || string.Equals(plannedMethod, method, StringComparison.OrdinalIgnoreCase)) && path.StartsWith(prefix, StringComparison.Ordinal);
+    public Task<bool> HangIfPlannedAsync(string method, string path, CancellationToken requestAborted) =>
+        planned.HangIfPlannedAsync((method, path), requestAborted);
 
     private static (int, string, string) Failure(int code, string method, string path)
     {

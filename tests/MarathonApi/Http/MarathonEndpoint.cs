@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Federation.Tests.Harness;
 using Federation.Tests.Marathon.Faults;
 using Federation.Tests.Marathon.State;
 using Microsoft.AspNetCore.Http;
@@ -68,13 +69,13 @@ public sealed partial class MarathonEndpoint(MarathonState state, FaultInjector 
         catch (JsonException e)
         {
             status = 400;
-            text = new JsonObject { ["message"] = $"Invalid JSON: {OneLine(e.Message)}" }.ToJsonString();
+            text = new JsonObject { ["message"] = $"Invalid JSON: {OneLine.Of(e.Message)}" }.ToJsonString();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            LogFailed(logger, request.Method, pathAndQuery, OneLine(e.Message));
+            LogFailed(logger, request.Method, pathAndQuery, OneLine.Of(e.Message));
             status = 500;
-            text = new JsonObject { ["message"] = OneLine(e.Message) }.ToJsonString();
+            text = new JsonObject { ["message"] = OneLine.Of(e.Message) }.ToJsonString();
         }
         requests.Enqueue(new RecordedRequest(request.Method, pathAndQuery, body, status));
         context.Response.StatusCode = status;
@@ -235,8 +236,6 @@ public sealed partial class MarathonEndpoint(MarathonState state, FaultInjector 
         if (read > MaxBody) throw MarathonApiException.WithMessage(413, "Request entity too large");
         return read == 0 ? null : new string(buffer, 0, read);
     }
-
-    private static string OneLine(string text) => string.Join(" ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, string method, string path, string reason);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Federation.Tests.Harness;
 using Federation.Tests.Marathon.Http;
 using Federation.Tests.Marathon.Model;
 using Federation.Tests.Marathon.Validation;
@@ -92,24 +93,23 @@ public sealed class MarathonState
     }
 
     /// <summary><c>DELETE /v2/apps/{id}</c>: the app is gone from the API at once; its deployment ends when its tasks are.</summary>
-    public Deployment Delete(string id, bool force)
+    public Deployment Delete(string id, bool force) => DeployExisting(id, force, (appId, old) =>
     {
-        id = CheckedId(id);
-        Deployment deployment;
-        lock (gate)
-        {
-            var old = Visible(id);
-            TakeLock(id, force);
-            apps[id] = old with { Deleting = true };
-            ReleaseServicePorts(old.Definition);
-            deployment = Start(id, clock.Next(), ["StopApplication"], old);
-        }
-        Notify();
-        return deployment;
-    }
+        apps[appId] = old with { Deleting = true };
+        ReleaseServicePorts(old.Definition);
+        return Start(appId, clock.Next(), ["StopApplication"], old);
+    });
 
     /// <summary><c>POST /v2/apps/{id}/restart</c>: every task replaced (a new config version, the same definition).</summary>
-    public Deployment Restart(string id, bool force)
+    public Deployment Restart(string id, bool force) => DeployExisting(id, force, (appId, old) =>
+    {
+        var version = clock.Next();
+        apps[appId] = old with { Version = version, ConfigVersion = version };
+        return Start(appId, version, ["RestartApplication"], old);
+    });
+
+    /// <summary>A deployment of an app that exists: under the lock, with the app's deployment lock taken (or forced), then the watchers woken.</summary>
+    private Deployment DeployExisting(string id, bool force, Func<string, AppRecord, Deployment> change)
     {
         id = CheckedId(id);
         Deployment deployment;
@@ -117,9 +117,7 @@ public sealed class MarathonState
         {
             var old = Visible(id);
             TakeLock(id, force);
-            var version = clock.Next();
-            apps[id] = old with { Version = version, ConfigVersion = version };
-            deployment = Start(id, version, ["RestartApplication"], old);
+            deployment = change(id, old);
         }
         Notify();
         return deployment;

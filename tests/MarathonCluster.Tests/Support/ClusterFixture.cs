@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging;
 
 namespace Federation.Tests.Marathon.Tests;
 
@@ -22,9 +21,7 @@ public abstract class ClusterFixture(string name)
         {
             Name = name,
             // FEDTEST_MARATHON_LOG=1 shows what the agent and marathon-lb do.
-            LoggerFactory = Environment.GetEnvironmentVariable("FEDTEST_MARATHON_LOG") == "1"
-                ? LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information))
-                : null,
+            LoggerFactory = HarnessLogging.FromEnvironment("FEDTEST_MARATHON_LOG"),
         }, timeout.Token);
         Client = new MarathonClient(Cluster.BaseAddress);
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Docker.DotNet.Models;
+using Federation.Tests.Harness;
 using Federation.Tests.Marathon.Model;
 
 namespace Federation.Tests.Marathon.Agent;
@@ -70,25 +71,8 @@ public static class ContainerFactory
                 }
             }
         }
-        if (docker.Privileged) Privileges(host, options.NativePrivileged);
+        if (docker.Privileged) DockerPrivileges.Apply(host, options.NativePrivileged);
         DockerParameters.Apply(docker.Parameters, create, host);
         return create;
-    }
-
-    /// <summary>"privileged": Docker's --privileged, or the capability set that stands in for it on kernels where that fails.</summary>
-    private static void Privileges(HostConfig host, bool native)
-    {
-        if (native)
-        {
-            host.Privileged = true;
-            return;
-        }
-        host.CapAdd = ["ALL"];
-        host.CapDrop = ["SYS_RESOURCE"];
-        host.SecurityOpt = ["seccomp=unconfined", "apparmor=unconfined"];
-        host.MaskedPaths = [];
-        host.ReadonlyPaths = [];
-        host.DeviceCgroupRules = ["a *:* rwm"];
-        host.Binds.Add("/sys/fs/cgroup:/sys/fs/cgroup:rw");
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using Federation.Tests.Harness;
 using Federation.Tests.Marathon.Model;
 using Federation.Tests.Marathon.State;
 using Federation.Tests.Marathon.Validation;
@@ -53,26 +54,8 @@ public sealed partial class MesosAgent : IAsyncDisposable
         loop = Task.Run(() => RunAsync(stop.Token), CancellationToken.None);
     }
 
-    private async Task RunAsync(CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await SyncAsync(ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                LogSyncFailed(logger, OneLine(e.Message));
-            }
-            try { await state.Signal.WaitAsync(options.SyncInterval, ct); }
-            catch (OperationCanceledException) { return; }
-        }
-    }
+    private Task RunAsync(CancellationToken ct) =>
+        SyncLoop.RunAsync(SyncAsync, token => state.Signal.WaitAsync(options.SyncInterval, token), reason => LogSyncFailed(logger, reason), ct);
 
     private async Task SyncAsync(CancellationToken ct)
     {
@@ -179,7 +162,7 @@ public sealed partial class MesosAgent : IAsyncDisposable
         }
         catch (Exception e) when (e is TaskLaunchException or DockerApiException)
         {
-            var message = e is DockerApiException api ? $"Failed to launch container: {OneLine(api.ResponseBody ?? api.Message)}" : e.Message;
+            var message = e is DockerApiException api ? $"Failed to launch container: {OneLine.Of(api.ResponseBody ?? api.Message)}" : e.Message;
             if (containerId is not null) await RemoveContainerByIdAsync(containerId, ct);
             state.RemoveTask(taskId, "TASK_FAILED", message);
             Backoff(app);
@@ -305,8 +288,6 @@ public sealed partial class MesosAgent : IAsyncDisposable
         lock (running) running.Clear();
         stop.Dispose();
     }
-
-    private static string OneLine(string text) => string.Join(" ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "agent sync failed: {Reason}")]
     private static partial void LogSyncFailed(ILogger logger, string reason);

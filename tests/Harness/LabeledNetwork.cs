@@ -1,19 +1,21 @@
 using Docker.DotNet;
 using Docker.DotNet.Models;
 
-namespace Federation.Tests.Marathon;
+namespace Federation.Tests.Harness;
 
-/// <summary>The Docker network of the agent's BRIDGE and USER tasks: a bridge whose gateway is the agent's address (this host, reachable from every container).</summary>
-public static class AgentNetwork
+/// <summary>
+/// The Docker network of one test cluster's containers: a bridge with traffic between its containers allowed, marked with a
+/// label (<c>{label}={name}</c>) so that only the cluster that made it takes it over or removes it. Its gateway is this host's
+/// address on it (the node's or agent's address).
+/// </summary>
+public static class LabeledNetwork
 {
-    public const string Label = "federation.marathon.cluster";
-
-    /// <summary>Creates the network (taking over one an earlier run of the same name left) and returns its gateway address.</summary>
-    public static async Task<string> CreateAsync(DockerClient docker, string name, CancellationToken ct)
+    /// <summary>Creates the network (taking over one left by an earlier run of the same name and label) and returns its gateway address.</summary>
+    public static async Task<string> CreateAsync(DockerClient docker, string name, string label, CancellationToken ct)
     {
         var existing = await FindAsync(docker, name, ct);
-        if (existing is not null && !IsOurs(existing, name))
-            throw new InvalidOperationException($"Docker network {name} exists but is not a Marathon test cluster's (no label {Label}={name})");
+        if (existing is not null && !IsOurs(existing, name, label))
+            throw new InvalidOperationException($"Docker network {name} exists but is not a test cluster's (no label {label}={name})");
         if (existing is null)
         {
             await docker.Networks.CreateNetworkAsync(new NetworksCreateParameters
@@ -22,7 +24,7 @@ public static class AgentNetwork
                 Driver = "bridge",
                 CheckDuplicate = true,
                 Options = new Dictionary<string, string> { ["com.docker.network.bridge.enable_icc"] = "true" },
-                Labels = new Dictionary<string, string> { [Label] = name },
+                Labels = new Dictionary<string, string> { [label] = name },
             }, ct);
             existing = await FindAsync(docker, name, ct) ?? throw new InvalidOperationException($"Docker network {name} disappeared right after it was created");
         }
@@ -30,15 +32,16 @@ public static class AgentNetwork
             ?? throw new InvalidOperationException($"Docker network {name} has no IPv4 gateway");
     }
 
-    public static async Task RemoveAsync(DockerClient docker, string name, CancellationToken ct)
+    /// <summary>Removes the network when it is there with the label; does nothing otherwise.</summary>
+    public static async Task RemoveAsync(DockerClient docker, string name, string label, CancellationToken ct)
     {
-        if (await FindAsync(docker, name, ct) is not { } network || !IsOurs(network, name)) return;
+        if (await FindAsync(docker, name, ct) is not { } network || !IsOurs(network, name, label)) return;
         try { await docker.Networks.DeleteNetworkAsync(network.ID, ct); }
         catch (DockerApiException e) when (e.StatusCode is System.Net.HttpStatusCode.NotFound) { }
     }
 
-    private static bool IsOurs(NetworkResponse network, string name) =>
-        network.Labels is not null && network.Labels.TryGetValue(Label, out var cluster) && cluster == name;
+    private static bool IsOurs(NetworkResponse network, string name, string label) =>
+        network.Labels is not null && network.Labels.TryGetValue(label, out var cluster) && cluster == name;
 
     private static async Task<NetworkResponse?> FindAsync(DockerClient docker, string name, CancellationToken ct)
     {

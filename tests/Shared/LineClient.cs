@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 
-namespace Federation.Tests.Marathon.Tests;
+namespace Federation.Tests.Shared;
 
 /// <summary>One command line to a TCP address ("127.0.0.1:port"), one reply line back (the test app's protocol).</summary>
 public static class LineClient
