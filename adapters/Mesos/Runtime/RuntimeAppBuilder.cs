@@ -58,7 +58,7 @@ public sealed class RuntimeAppBuilder(RuntimeAppOptions options)
                         }),
                     ],
                 },
-                Volumes = Volumes(),
+                Volumes = Volumes() is { Count: > 0 } volumes ? volumes : null,
             },
             Env = Environment(spec, role, credential),
             Labels = labels,
@@ -125,7 +125,8 @@ public sealed class RuntimeAppBuilder(RuntimeAppOptions options)
 
     private List<MarathonVolume> Volumes()
     {
-        var volumes = new List<MarathonVolume> { new() { ContainerPath = "/sys/fs/cgroup", HostPath = "/sys/fs/cgroup", Mode = "RW" } };
+        // Privileged containers get /sys/fs/cgroup writable from Docker itself; the capability set needs it mounted.
+        var volumes = options.Privileged ? new List<MarathonVolume>() : [new() { ContainerPath = "/sys/fs/cgroup", HostPath = "/sys/fs/cgroup", Mode = "RW" }];
         if (options.ModulesFromHost)
         {
             volumes.Add(new MarathonVolume { ContainerPath = RuntimeAppOptions.ModulePath, HostPath = options.ModuleHostPath, Mode = "RO" });

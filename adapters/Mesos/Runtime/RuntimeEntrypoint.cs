@@ -15,9 +15,14 @@ public static class RuntimeEntrypoint
         "n=0; while [ ! -S $S/run/docker.sock ] && [ $n -lt 600 ] && kill -0 $d 2>/dev/null; do sleep 0.1; n=$((n+1)); done; " +
         "if [ ! -S $S/run/docker.sock ]; then echo 'federation-runtime: dockerd did not start' >&2; kill $d 2>/dev/null; exit 1; fi; " +
         "$D $M/Federation.RuntimeModule.dll engine & e=$!; a=''; " +
-        "if [ -n \"${FEDERATION_APP_SPEC:-}\" ]; then $D $M/Federation.RuntimeModule.dll ambassador & a=$!; fi; " +
-        "trap 'kill $e $a $d 2>/dev/null; wait; exit 143' TERM INT; " +
+        // The Ambassador ends with 2 while the app's image is not in the runtime yet (the adapter places it through the
+        // Engine once the Engine answers): it is started again, a second apart, at most 600 times; any other end is the app's.
+        "if [ -n \"${FEDERATION_APP_SPEC:-}\" ]; then ( n=0; while :; do $D $M/Federation.RuntimeModule.dll ambassador; c=$?; " +
+        "{ [ $c -eq 2 ] && [ $n -lt 600 ]; } || exit $c; n=$((n+1)); sleep 1; done ) & a=$!; fi; " +
+        // SIGTERM (Marathon's kill) or an end: every process of the container gets SIGTERM (pid 1 ignores its own).
+        "stop() { trap - TERM INT; kill -TERM 0 2>/dev/null; wait; exit $1; }; " +
+        "trap 'stop 143' TERM INT; " +
         "while kill -0 $d 2>/dev/null && kill -0 $e 2>/dev/null && { [ -z \"$a\" ] || kill -0 $a 2>/dev/null; }; do sleep 1; done; " +
         "echo 'federation-runtime: dockerd, the Engine or the Ambassador exited; the runtime ends' >&2; " +
-        "kill $e $a $d 2>/dev/null; wait; exit 1";
+        "stop 1";
 }

@@ -10,7 +10,7 @@ namespace Federation.Adapters.Mesos.Traffic;
 /// serves (labels <c>HAPROXY_GROUP</c>, <c>HAPROXY_{n}_PORT</c>); the relay listens on the host ports Marathon gives the
 /// task and forwards to wherever the workload runs now. Its control socket is on a hostPath directory this coordinator
 /// shares (the relay's control API is a unix socket only), so it runs on the coordinator's agent (<c>RelayHost</c>), as
-/// the coordinator's user, with no capabilities and a read-only root.
+/// the coordinator's user, with no capabilities and no new privileges.
 /// </summary>
 public sealed class RelayAppBuilder(RuntimeAppOptions options)
 {
@@ -34,7 +34,6 @@ public sealed class RelayAppBuilder(RuntimeAppOptions options)
         for (var i = 0; i < servicePorts.Count; i++) labels[MarathonLabels.HaproxyPort(i)] = servicePorts[i].ToString(CultureInfo.InvariantCulture);
         var parameters = labels.Select(l => new MarathonParameter("label", $"{l.Key}={l.Value}")).ToList();
         if (options.RelayUser is { } user) parameters.Add(new MarathonParameter("user", user));
-        parameters.Add(new MarathonParameter("read-only", "true"));
         parameters.Add(new MarathonParameter("tmpfs", "/tmp"));
         parameters.Add(new MarathonParameter("cap-drop", "ALL"));
         parameters.Add(new MarathonParameter("security-opt", "no-new-privileges"));
@@ -64,7 +63,6 @@ public sealed class RelayAppBuilder(RuntimeAppOptions options)
                 ["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1",
                 ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
                 ["DOTNET_NOLOGO"] = "1",
-                // No diagnostics IPC socket: the root file system is read-only.
                 ["DOTNET_EnableDiagnostics"] = "0",
                 ["FEDERATION_RELAY_DIR"] = RelayMount,
                 ["FEDERATION_RELAY_LISTEN_ADDRESS"] = "0.0.0.0",
