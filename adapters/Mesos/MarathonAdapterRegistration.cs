@@ -31,6 +31,7 @@ public static class MarathonAdapterRegistration
         ["--marathon-service-ports"] = $"{MarathonSettings.Section}:ServicePortRange",
         ["--marathon-lb-host"] = $"{MarathonSettings.Section}:LoadBalancerHost",
         ["--relay-host"] = $"{MarathonSettings.Section}:RelayHost",
+        ["--relay-dir"] = $"{MarathonSettings.Section}:RelayDirectory",
         ["--runtime-image"] = $"{MarathonSettings.Section}:RuntimeImage",
         ["--module-host-path"] = $"{MarathonSettings.Section}:ModuleHostPath",
         ["--dotnet-host-path"] = $"{MarathonSettings.Section}:DotnetHostPath",
