@@ -104,4 +104,43 @@ public sealed class MarathonClusterTests
         Assert.That(cluster.Api.State.Deployments(), Is.Empty);
         Assert.That(await adapter.Adapter.GetWorkloadAsync(id, ct), Is.Null);
     }
+    [Test]
+    [CancelAfter(600_000)]
+    public async Task A_passive_target_waits_for_its_restore_is_found_again_on_repeat_and_its_promote_changes_nothing_in_Marathon(CancellationToken ct)
+    {
+        await using var cluster = await MarathonTestCluster.StartAsync(new MarathonTestClusterOptions { Prefix = Prefix, Name = "target" }, ct);
+        using var adapter = new AdapterUnderTest(cluster.BaseAddress, cluster.AgentAddress);
+        var id = new WorkloadId("default", "moved");
+        var home = new StableHome("kube-b", "10.1.2.3:7000");
+
+        var target = await adapter.Adapter.CreatePassiveTargetAsync(id, Counter("moved"), "mig-1", home, ct);
+        var again = await adapter.Adapter.CreatePassiveTargetAsync(id, Counter("moved"), "mig-1", home, ct);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(target.Role, Is.EqualTo(Federation.Adapters.WorkloadRole.Target));
+            Assert.That(target.MigrationId, Is.EqualTo("mig-1"));
+            Assert.That(target.HomeCluster, Is.EqualTo("kube-b"));
+            Assert.That(target.StableAddress, Is.EqualTo("10.1.2.3:7000"), "no relay app here: the home holds the address");
+            Assert.That(again.EngineEndpoint, Is.EqualTo(target.EngineEndpoint), "a repeat finds the same runtime");
+            Assert.That(cluster.Api.Apps.Keys.Count(k => k.StartsWith(AdapterUnderTest.RuntimeAppPrefix, StringComparison.Ordinal)), Is.EqualTo(1));
+        });
+        var other = Assert.ThrowsAsync<FederationException>(() => adapter.Adapter.CreatePassiveTargetAsync(id, Counter("moved"), "mig-2", home, ct));
+        Assert.That(other!.Error, Is.EqualTo(FederationError.FailedPrecondition));
+
+        var changesBefore = cluster.Api.Requests.Count(r => r.Method is "PUT" or "POST" or "DELETE");
+        await adapter.Adapter.PromoteTargetAsync(id, ct);
+        await adapter.Adapter.PromoteTargetAsync(id, ct);
+        var promoted = await adapter.Adapter.GetWorkloadAsync(id, ct);
+
+        Assert.That(promoted!.Role, Is.EqualTo(Federation.Adapters.WorkloadRole.Active));
+        Assert.That(promoted.MigrationId, Is.Null);
+        Assert.That(promoted.EngineEndpoint, Is.EqualTo(target.EngineEndpoint), "the restored runtime keeps running");
+        Assert.That(cluster.Api.Requests.Count(r => r.Method is "PUT" or "POST" or "DELETE"), Is.EqualTo(changesBefore),
+            "a label change would be a new app version, whose tasks replace the restored one");
+
+        await adapter.Adapter.DeleteWorkloadAsync(id, ct);
+        Assert.That(cluster.Api.Apps.Keys, Is.Empty);
+    }
 }
+
