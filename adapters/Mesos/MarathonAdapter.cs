@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Federation.Adapters.Mesos.Api;
 using Federation.Adapters.Mesos.Deployments;
-using Federation.Adapters.Mesos.Images;
 using Federation.Adapters.Mesos.Runtime;
 using Federation.Adapters.Mesos.Traffic;
 using Federation.Common.Retry;
@@ -23,7 +22,7 @@ public sealed partial class MarathonAdapter(MarathonApi api, DeploymentTracker t
     public const string Kind = "marathon";
     private const string RuntimeSelector = MarathonLabels.Runtime + "==true";
     private readonly SemaphoreSlim gate = new(1, 1);
-    private readonly DockerSocketImages? images = options.ImageDockerSocket.Length > 0 ? new DockerSocketImages(options.ImageDockerSocket) : null;
+    private readonly LocalDockerImages? images = options.ImageDockerSocket.Length > 0 ? new LocalDockerImages(options.ImageDockerSocket) : null;
     private Task<(DescribeResponse Runtime, string Node)>? probe;
 
     string IOrchestratorAdapter.Kind => Kind;

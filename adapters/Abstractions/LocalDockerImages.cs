@@ -2,13 +2,13 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json.Serialization;
 
-namespace Federation.Adapters.Mesos.Images;
+namespace Federation.Adapters;
 
 /// <summary>
 /// Images of a Docker engine beside the coordinator (the test harness's dockerd, an air-gapped edge), streamed into a runtime
 /// through <see cref="IRuntimeEngines.PlaceImageAsync"/>. Without one, a runtime's dockerd pulls from the registry.
 /// </summary>
-public sealed class DockerSocketImages(string socketPath) : IDisposable
+public sealed class LocalDockerImages(string socketPath) : IDisposable
 {
     private readonly HttpClient http = new(new SocketsHttpHandler
     {
