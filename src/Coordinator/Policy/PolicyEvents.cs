@@ -6,20 +6,10 @@ namespace Federation.Coordinator.Policy;
 /// <summary>The latest policy events, in memory (at most <see cref="PolicyOptions.EventsKept"/>, the oldest dropped first).</summary>
 public sealed class PolicyEvents(IOptions<CoordinatorOptions> options)
 {
-    private readonly LinkedList<PolicyEvent> events = new();
+    private readonly BoundedHistory<PolicyEvent> events = new(() => options.Value.Policy.EventsKept);
 
-    public void Add(PolicyEvent e)
-    {
-        lock (events)
-        {
-            events.AddLast(e);
-            while (events.Count > options.Value.Policy.EventsKept) events.RemoveFirst();
-        }
-    }
+    public void Add(PolicyEvent e) => events.Add(e);
 
     /// <summary>Oldest first.</summary>
-    public IReadOnlyList<PolicyEvent> List()
-    {
-        lock (events) return events.ToList();
-    }
+    public IReadOnlyList<PolicyEvent> List() => events.List();
 }

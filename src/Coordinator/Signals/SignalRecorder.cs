@@ -1,4 +1,5 @@
 using Federation.Coordinator.Options;
+using Federation.Coordinator.Policy;
 using Microsoft.Extensions.Options;
 
 namespace Federation.Coordinator.Signals;
@@ -6,24 +7,11 @@ namespace Federation.Coordinator.Signals;
 /// <summary>This cluster's pressure samples, oldest first, at most <see cref="PolicyOptions.SamplesKept"/> (the oldest dropped first).</summary>
 public sealed class SignalRecorder(IOptions<CoordinatorOptions> options)
 {
-    private readonly LinkedList<PressureSample> samples = new();
+    private readonly BoundedHistory<PressureSample> samples = new(() => options.Value.Policy.SamplesKept);
 
-    public void Record(PressureSample sample)
-    {
-        lock (samples)
-        {
-            samples.AddLast(sample);
-            while (samples.Count > options.Value.Policy.SamplesKept) samples.RemoveFirst();
-        }
-    }
+    public void Record(PressureSample sample) => samples.Add(sample);
 
-    public IReadOnlyList<PressureSample> Series()
-    {
-        lock (samples) return samples.ToList();
-    }
+    public IReadOnlyList<PressureSample> Series() => samples.List();
 
-    public PressureSample? Latest
-    {
-        get { lock (samples) return samples.Last?.Value; }
-    }
+    public PressureSample? Latest => samples.Latest;
 }

@@ -48,7 +48,7 @@ public static class CheckpointStaging
     private static string ClimbTo(string fullPath) => Climb + fullPath.TrimStart('/');
 
     /// <summary>True for CRIU's page images and for every file that is not CRIU's or runc's (the layer archive, the spec).</summary>
-    public static bool TravelsByReference(string fileName) =>
+    private static bool TravelsByReference(string fileName) =>
         (fileName.StartsWith("pages-", StringComparison.Ordinal) && fileName.EndsWith(".img", StringComparison.Ordinal))
         || !(fileName.EndsWith(".img", StringComparison.Ordinal) || fileName == "descriptors.json");
 }
