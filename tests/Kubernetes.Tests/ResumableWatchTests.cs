@@ -101,4 +101,13 @@ public sealed class ResumableWatchTests
         var e = Assert.ThrowsAsync<FederationException>(() => waiting)!;
         Assert.That(e.Message, Is.EqualTo("pod default/p1 in cluster 'a' was deleted while it started"));
     }
+
+    [Test]
+    public async Task Waiting_for_a_pod_deleted_before_the_wait_began_fails_at_once()
+    {
+        await CreateAsync("p1");
+        await DeleteAsync("p1");
+        var e = Assert.ThrowsAsync<FederationException>(() => cluster.Api.WaitForReadyAsync("default", "p1", TimeSpan.FromSeconds(30), timeout.Token))!;
+        Assert.That(e.Message, Is.EqualTo("pod default/p1 in cluster 'a' was deleted while it started"));
+    }
 }

@@ -62,7 +62,6 @@ public sealed class KubeApi(IKubernetes client, string cluster, ILoggerFactory l
                 resourceVersion: version, onError: onError, cancellationToken: token),
         loggers.CreateLogger<ResumableWatch<V1Pod>>());
 
-    /// <summary>Waits, by watch, until the pod is Ready.</summary>
     /// <summary>Creates the namespace when it does not exist (as <c>helm install --create-namespace</c> would). Safe to race.</summary>
     public async Task EnsureNamespaceAsync(string ns, CancellationToken ct)
     {
@@ -90,9 +89,15 @@ public sealed class KubeApi(IKubernetes client, string cluster, ILoggerFactory l
         var last = "not seen yet";
         try
         {
-            await foreach (var (type, pod) in PodWatch(ns, "", $"metadata.name={name}").RunAsync(initial: true, bound.Token))
+            var deleted = $"pod {ns}/{name} in cluster '{cluster}' was deleted while it started";
+            // A pod deleted before the first list shows no deletion: the list not finding it says so.
+            void ThrowWhenAbsent(IReadOnlyDictionary<string, V1Pod> known)
             {
-                if (type == WatchEventType.Deleted) throw FederationException.Unavailable($"pod {ns}/{name} in cluster '{cluster}' was deleted while it started");
+                if (!known.ContainsKey($"{ns}/{name}")) throw FederationException.Unavailable(deleted);
+            }
+            await foreach (var (type, pod) in PodWatch(ns, "", $"metadata.name={name}").RunAsync(initial: true, bound.Token, ThrowWhenAbsent))
+            {
+                if (type == WatchEventType.Deleted) throw FederationException.Unavailable(deleted);
                 last = PodStates.Describe(pod);
                 if (done(pod)) return pod;
                 if (pod.Status?.Phase is "Failed" or "Succeeded") throw FederationException.Unavailable($"pod {ns}/{name} in cluster '{cluster}' ended: {last}");

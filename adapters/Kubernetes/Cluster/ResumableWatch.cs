@@ -40,8 +40,13 @@ public sealed partial class ResumableWatch<T> where T : class, IKubernetesObject
     /// <summary>The objects as last seen, by namespace/name.</summary>
     public IReadOnlyDictionary<string, T> Known => known;
 
-    /// <summary>Changes from now on. With <paramref name="initial"/>, what the first list finds is reported as Added first.</summary>
-    public async IAsyncEnumerable<(WatchEventType Type, T Object)> RunAsync(bool initial, [EnumeratorCancellation] CancellationToken ct)
+    /// <summary>
+    /// Changes from now on. With <paramref name="initial"/>, what the first list finds is reported as Added first.
+    /// <paramref name="listed"/> sees what is known after every list (before its changes are reported); what it
+    /// throws ends the enumeration, so a caller can tell "not there at all" from "no change yet".
+    /// </summary>
+    public async IAsyncEnumerable<(WatchEventType Type, T Object)> RunAsync(bool initial, [EnumeratorCancellation] CancellationToken ct,
+        Action<IReadOnlyDictionary<string, T>>? listed = null)
     {
         var resourceVersion = "";
         var first = true;
@@ -66,6 +71,7 @@ public sealed partial class ResumableWatch<T> where T : class, IKubernetesObject
                 }
                 if (!first) Relists++;
                 first = false;
+                listed?.Invoke(known);
                 foreach (var change in differences) yield return change;
             }
 
