@@ -2,7 +2,9 @@ using Federation.Adapters;
 using Federation.Adapters.Docker;
 using Federation.Adapters.K3s;
 using Federation.Adapters.Kubernetes;
+using Federation.Adapters.Mesos;
 using Federation.Tests.Kube;
+using Federation.Tests.Marathon;
 using Federation.Tests.Shared;
 using k8s;
 using k8s.Models;
@@ -16,7 +18,8 @@ namespace Federation.KubeMigration.Tests;
 /// <list type="bullet">
 /// <item><c>edge</c>: a K3s test cluster (mock API server with K3s's shapes, one node running pods on the local dockerd) and a coordinator with the K3s adapter;</item>
 /// <item><c>cloud</c>: a Kubernetes test cluster and a coordinator with the Kubernetes adapter;</item>
-/// <item><c>dock</c>: a plain Docker host and a coordinator with the Docker-host adapter.</item>
+/// <item><c>dock</c>: a plain Docker host and a coordinator with the Docker-host adapter;</item>
+/// <item><c>mesos</c>: a Marathon test cluster (mock Marathon, one Mesos agent running tasks on the local dockerd, marathon-lb) and a coordinator with the Marathon adapter.</item>
 /// </list>
 /// Runtime pods get their modules from this build (hostPath) and their images from the registry that scripts/setup.sh runs.
 /// Everything made in Docker is named {prefix}-* (FEDTEST_KUBEMIG_PREFIX, else fedkmig) and removed afterwards.
@@ -31,6 +34,11 @@ public sealed class FederatedClusters
     public static CoordinatorNode Edge { get; private set; } = null!;
     public static CoordinatorNode Cloud { get; private set; } = null!;
     public static CoordinatorNode Dock { get; private set; } = null!;
+    public static MarathonTestCluster MesosCluster { get; private set; } = null!;
+    public static CoordinatorNode Mesos { get; private set; } = null!;
+
+    /// <summary>The Marathon group the mesos coordinator's apps live in.</summary>
+    public static string MarathonGroup => $"/{Prefix}";
     private static string directory = "";
 
     [OneTimeSetUp]
@@ -39,12 +47,14 @@ public sealed class FederatedClusters
         TestEnvironment.RequireRegistry();
         directory = Directory.CreateTempSubdirectory(Prefix + "-").FullName;
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var marathon = MarathonTestCluster.StartAsync(new MarathonTestClusterOptions { Prefix = Prefix, Name = "mesos" }, timeout.Token);
         var clusters = await Task.WhenAll(
             StartClusterAsync("edge", Federation.Tests.Kube.KubeFlavor.K3s, timeout.Token),
             StartClusterAsync("cloud", Federation.Tests.Kube.KubeFlavor.Kubernetes, timeout.Token));
         (EdgeCluster, CloudCluster) = (clusters[0], clusters[1]);
-        int edgePort = FreePort.Next(), cloudPort = FreePort.Next(), dockPort = FreePort.Next(), webhookPort = FreePort.Next();
-        var peers = new Dictionary<string, int> { ["edge"] = edgePort, ["cloud"] = cloudPort, ["dock"] = dockPort };
+        MesosCluster = await marathon;
+        int edgePort = FreePort.Next(), cloudPort = FreePort.Next(), dockPort = FreePort.Next(), mesosPort = FreePort.Next(), webhookPort = FreePort.Next();
+        var peers = new Dictionary<string, int> { ["edge"] = edgePort, ["cloud"] = cloudPort, ["dock"] = dockPort, ["mesos"] = mesosPort };
         // The edge coordinator serves the mutating webhook, so that users' annotated pods in K3s are made migratable.
         var pki = new Federation.Testing.TestCertificates(directory);
         var authority = pki.CreateAuthority($"{Prefix}-webhook-ca");
@@ -63,17 +73,33 @@ public sealed class FederatedClusters
             $"--registry={TestEnvironment.Registry}",
             $"--registry-ca={TestEnvironment.RegistryCaFile}",
         ]);
-        await Task.WhenAll(Edge.StartAsync(), Cloud.StartAsync(), Dock.StartAsync());
+        Mesos = Node("mesos", peers, MarathonAdapterRegistration.Module,
+        [
+            $"--marathon-url={MesosCluster.BaseAddress}",
+            $"--marathon-group={MarathonGroup}",
+            // marathon-lb binds the service ports on the agent; the runtimes get this build's modules from the agent's disk.
+            $"--marathon-lb-host={MesosCluster.AgentAddress}",
+            $"--module-host-path={AppContext.BaseDirectory}",
+            "--Coordinator:Adapter:RuntimeCpus=0.5",
+            "--Coordinator:Adapter:RuntimeMemoryMiB=512",
+            // A target that never becomes healthy is rolled back after this (a test waits for it); a healthy one takes about 10 s.
+            "--deployment-timeout=00:00:45",
+            "--image-source=registry",
+            $"--registry={TestEnvironment.Registry}",
+            $"--registry-ca={TestEnvironment.RegistryCaFile}",
+        ]);
+        await Task.WhenAll(Edge.StartAsync(), Cloud.StartAsync(), Dock.StartAsync(), Mesos.StartAsync());
         await Federation.Tests.Kube.Admission.PodMutatingWebhook.RegisterAsync(EdgeCluster.Client, $"https://127.0.0.1:{webhookPort}/mutate-pods", File.ReadAllText(authority.Certificate), timeout.Token);
     }
 
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        foreach (var node in new[] { Edge, Cloud, Dock })
+        foreach (var node in new[] { Edge, Cloud, Dock, Mesos })
         {
             if (node is not null) await node.DisposeAsync();
         }
+        if (MesosCluster is not null) await MesosCluster.DisposeAsync();
         foreach (var cluster in new[] { EdgeCluster, CloudCluster })
         {
             if (cluster is not null) await cluster.DisposeAsync();

@@ -32,7 +32,7 @@ public static class Moves
     /// <summary>Deletes the workload wherever it is (after a failed test).</summary>
     public static async Task RemoveEverywhereAsync(string name, string ns = Ns)
     {
-        foreach (var node in new[] { FederatedClusters.Edge, FederatedClusters.Cloud, FederatedClusters.Dock })
+        foreach (var node in new[] { FederatedClusters.Edge, FederatedClusters.Cloud, FederatedClusters.Dock, FederatedClusters.Mesos })
         {
             try { await node.Client.DeleteWorkloadAsync(new DeleteWorkloadRequest { Workload = new WorkloadRef { Namespace = ns, Name = name } }); }
             catch (RpcException e) when (e.StatusCode == StatusCode.NotFound) { }

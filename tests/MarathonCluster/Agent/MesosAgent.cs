@@ -40,6 +40,12 @@ public sealed partial class MesosAgent : IAsyncDisposable
 
     public MesosAgentOptions Options => options;
 
+    /// <summary>
+    /// Test hook: tasks of the apps it accepts (by app id) fail to launch as a task whose image cannot be pulled does, so their
+    /// deployment never becomes healthy. Null: every task launches.
+    /// </summary>
+    public Func<string, bool>? FailLaunches { get; set; }
+
     /// <summary>The container of a running task (for tests that look inside), or null.</summary>
     public string? ContainerOf(string taskId)
     {
@@ -142,7 +148,7 @@ public sealed partial class MesosAgent : IAsyncDisposable
         string? containerId = null;
         try
         {
-            if (spec.Docker is { } d && !await ImagePresentAsync(d.Image, ct))
+            if (spec.Docker is { } d && (FailLaunches?.Invoke(app.Id) == true || !await ImagePresentAsync(d.Image, ct)))
                 throw new TaskLaunchException($"Failed to launch container: Failed to run 'docker -H unix:///var/run/docker.sock pull {d.Image}': exited with status 1; stderr='Error response from daemon: pull access denied for {d.Image}, repository does not exist or no registry is reachable'");
             var env = TaskEnvironment.Build(spec, app.Version, taskId, Address, hostPorts);
             CreateContainerParameters create;
