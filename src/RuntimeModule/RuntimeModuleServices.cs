@@ -25,6 +25,7 @@ public static class RuntimeModuleServices
         services.AddSingleton<AppDescriber>();
         services.AddSingleton<AppCreator>();
         services.AddSingleton<AppCheckpointer>();
+        services.AddSingleton<DockerRootDirectory>();
         services.AddSingleton<AppRestorer>();
         services.AddSingleton<AppRemover>();
         services.AddSingleton<AppFencing>();

@@ -92,6 +92,35 @@ public sealed partial class CheckpointRestoreTests
     }
 
     [Test]
+    public async Task A_passive_app_is_restored_into_the_container_made_when_it_was_registered()
+    {
+        const string app = "prepared";
+        var spec = TestApp.Spec(app, TestEnvironment.TestAppImage, mib: 32, dirtyKib: 0);
+        await runtimes.EngineA.CreateAppAsync(new CreateAppRequest { Spec = spec, StartMode = StartMode.Active });
+        var waiting = await runtimes.EngineB.CreateAppAsync(new CreateAppRequest { Spec = spec, StartMode = StartMode.Passive });
+        Assert.That(waiting.State, Is.EqualTo(AppState.WaitingForRestore), "a passive app waits for its restore");
+        Assert.That(waiting.ContainerId, Is.Not.Empty, "its container is made ahead, not started");
+        var before = await TestApp.WaitAsync(TwoRuntimes.AppPort(runtimes.A));
+
+        await runtimes.EngineA.CheckpointAsync(new CheckpointRequest { App = app, Checkpoint = "ahead-1", LeaveRunning = false });
+        await runtimes.TransferAsync(runtimes.A, runtimes.B, app, "ahead-1");
+        var restored = await runtimes.EngineB.RestoreAsync(new RestoreRequest { App = app, Checkpoint = "ahead-1" });
+        TestContext.Out.WriteLine("restore into the prepared container: " + string.Join(", ", restored.Timings.Select(t => $"{t.Step} {t.Duration.ToTimeSpan().TotalMilliseconds:F0} ms")));
+
+        var after = await TestApp.WaitAsync(TwoRuntimes.AppPort(runtimes.B), "SUM");
+        Assert.Multiple(() =>
+        {
+            Assert.That(restored.App.ContainerId, Is.EqualTo(waiting.ContainerId), "the container made at registration was filled and started");
+            Assert.That(restored.Timings.Select(t => t.Step), Does.Contain("prepared").And.Not.Contain("create"), "no container was created while the app was stopped");
+            Assert.That(after.Seed, Is.EqualTo(before.Seed), "same process memory");
+            Assert.That(after.Fields["memsum"], Is.EqualTo(before.Checksum), "every page of memory re-read on B matches");
+        });
+
+        await runtimes.EngineB.RemoveAppAsync(new RemoveAppRequest { Name = app, DeleteCheckpoints = true });
+        await runtimes.EngineA.RemoveAppAsync(new RemoveAppRequest { Name = app, DeleteCheckpoints = true });
+    }
+
+    [Test]
     public async Task Leave_running_checkpoint_keeps_the_source_serving_and_restores_elsewhere()
     {
         const string app = "runner";

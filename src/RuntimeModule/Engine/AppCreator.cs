@@ -38,6 +38,7 @@ public sealed partial class AppCreator(
         await registry.PutAsync(new AppRecord(spec, mode, CheckpointedAway: false, RestoredFrom: "", Generation: 0, FencedBelow: fencedBelow), ct);
         if (mode == StartMode.Passive)
         {
+            await PrepareContainerAsync(spec, ct);
             LogRegisteredPassive(logger, spec.Name);
             return await describer.GetAsync(spec.Name, ct);
         }
@@ -56,6 +57,31 @@ public sealed partial class AppCreator(
         LogStarted(logger, spec.Name, id);
         return await describer.GetAsync(spec.Name, ct);
     }
+
+    /// <summary>
+    /// Creates the passive app's container now, not started, so that the restore (while the app is frozen at its source) only fills and
+    /// starts it. Recorded in <see cref="AppRecord.PreparedContainer"/> after it exists; a restore that finds no record of it creates its own.
+    /// A failure here is only logged: the restore creates the container and reports what fails then.
+    /// </summary>
+    private async Task PrepareContainerAsync(AppSpec spec, CancellationToken ct)
+    {
+        string id;
+        try
+        {
+            id = await containers.CreateAsync(spec, ct);
+        }
+        catch (FederationException e)
+        {
+            LogNotPrepared(logger, spec.Name, e.Message);
+            return;
+        }
+        var record = await registry.UpdateIfPresentAsync(spec.Name, r => r is { StartMode: StartMode.Passive, RestoredFrom: "" } ? r with { PreparedContainer = id } : r, ct);
+        // Removed, or restored, meanwhile: the container is nobody's.
+        if (record?.PreparedContainer != id) await containers.RemoveQuietlyAsync(id);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "app {App}: its container was not created ahead of the restore ({Reason}); the restore creates it")]
+    private static partial void LogNotPrepared(ILogger logger, string app, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "app {App} registered passive, waiting for a restore")]
     private static partial void LogRegisteredPassive(ILogger logger, string app);

@@ -66,6 +66,8 @@ public sealed class AppDescriber(
         {
             "running" => await RunningStateAsync(name, container.ID, inspect.State.Pid, ct),
             "paused" => AppState.Paused,
+            // The passive app's container made ahead of its restore: still waiting for it.
+            "created" when record is { StartMode: StartMode.Passive, RestoredFrom: "" } && record.PreparedContainer == container.ID => AppState.WaitingForRestore,
             "created" => AppState.Created,
             _ when record?.CheckpointedAway == true => AppState.Checkpointed,
             _ => AppState.Exited,

@@ -5,4 +5,9 @@ namespace Federation.RuntimeModule.Engine;
 /// <summary>What the runtime remembers of an app beyond Docker's own state.</summary>
 /// <param name="Generation">The generation (epoch) of the app's copy here: 0 when created here, else the one it was restored at.</param>
 /// <param name="FencedBelow">Restores and resumes below this generation are refused (a newer copy runs elsewhere); 0: never fenced.</param>
-public sealed record AppRecord(AppSpec Spec, StartMode StartMode, bool CheckpointedAway, string RestoredFrom, ulong Generation = 0, ulong FencedBelow = 0);
+/// <param name="PreparedContainer">
+/// A passive app's container, created (never started) when the app was registered so that a restore only fills and starts it;
+/// empty once a restore took it (or when there is none). A container of the app that is not this one is never reused.
+/// </param>
+public sealed record AppRecord(AppSpec Spec, StartMode StartMode, bool CheckpointedAway, string RestoredFrom, ulong Generation = 0, ulong FencedBelow = 0,
+    string PreparedContainer = "");

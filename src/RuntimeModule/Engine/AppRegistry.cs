@@ -30,7 +30,8 @@ public sealed class AppRegistry(RuntimeModuleOptions options)
                 root.GetProperty("restoredFrom").GetString() ?? "",
                 // Records written before generations existed have neither: generation 0, never fenced.
                 root.TryGetProperty("generation", out var generation) ? generation.GetUInt64() : 0,
-                root.TryGetProperty("fencedBelow", out var fenced) ? fenced.GetUInt64() : 0);
+                root.TryGetProperty("fencedBelow", out var fenced) ? fenced.GetUInt64() : 0,
+                root.TryGetProperty("preparedContainer", out var prepared) ? prepared.GetString() ?? "" : "");
         }
         catch (FileNotFoundException)
         {
@@ -82,6 +83,23 @@ public sealed class AppRegistry(RuntimeModuleOptions options)
         }
     }
 
+    /// <summary>As <see cref="UpdateAsync"/>, for a record that exists: null (and nothing written) when there is none.</summary>
+    public async Task<AppRecord?> UpdateIfPresentAsync(string app, Func<AppRecord, AppRecord> change, CancellationToken ct)
+    {
+        await updates.WaitAsync(ct);
+        try
+        {
+            if (await GetAsync(app, ct) is not { } current) return null;
+            var record = change(current);
+            await WriteAsync(record, ct);
+            return record;
+        }
+        finally
+        {
+            updates.Release();
+        }
+    }
+
     /// <summary>Forgets the app; its fence, if it had one, stays (see <see cref="FencedBelowAsync"/>).</summary>
     public async Task DeleteAsync(string app, CancellationToken ct)
     {
@@ -121,7 +139,7 @@ public sealed class AppRegistry(RuntimeModuleOptions options)
     private Task WriteAsync(AppRecord record, CancellationToken ct)
     {
         var json = $$"""
-            {"spec":{{JsonFormatter.Default.Format(record.Spec)}},"startMode":"{{record.StartMode}}","checkpointedAway":{{(record.CheckpointedAway ? "true" : "false")}},"restoredFrom":{{JsonSerializer.Serialize(record.RestoredFrom)}},"generation":{{record.Generation}},"fencedBelow":{{record.FencedBelow}}}
+            {"spec":{{JsonFormatter.Default.Format(record.Spec)}},"startMode":"{{record.StartMode}}","checkpointedAway":{{(record.CheckpointedAway ? "true" : "false")}},"restoredFrom":{{JsonSerializer.Serialize(record.RestoredFrom)}},"generation":{{record.Generation}},"fencedBelow":{{record.FencedBelow}},"preparedContainer":{{JsonSerializer.Serialize(record.PreparedContainer)}}}
             """;
         return WriteAtomicallyAsync(PathOf(record.Spec.Name), json, ct);
     }

@@ -14,7 +14,7 @@ namespace Federation.RuntimeModule.Engine;
 /// generation the caller gives; below the app's fence nothing is touched (<see cref="AppFencing"/>).
 /// </summary>
 public sealed partial class AppRestorer(
-    DockerSocket docker,
+    DockerRootDirectory dockerRoot,
     DockerCheckpointApi checkpointApi,
     CheckpointVolume volume,
     AppRegistry registry,
@@ -42,22 +42,38 @@ public sealed partial class AppRestorer(
         var record = await registry.GetAsync(app, ct);
         var spec = record?.Spec ?? await ReadSpecFileAsync(directory, app, checkpoint, ct);
         var existing = await containers.FindAsync(app, ct);
+        string? id = null;
         if (existing is not null)
         {
             if (existing.State is "running" or "paused" or "restarting")
                 throw FederationException.FailedPrecondition($"app '{app}' is {existing.State} in this runtime: remove it before restoring");
-            await containers.RemoveQuietlyAsync(existing.ID);
+            if (existing.State == "created" && record is not null && record.PreparedContainer == existing.ID)
+            {
+                // Made when the app was registered, never started nor filled: taken, once (a restore that dies from here on leaves it to be replaced).
+                await registry.UpdateAsync(app, r => (r ?? record) with { PreparedContainer = "" }, ct);
+                id = existing.ID;
+            }
+            else
+            {
+                await containers.RemoveQuietlyAsync(existing.ID);
+            }
         }
-        await containers.EnsureImageAsync(spec.Image, ct);
-        var id = await containers.CreateAsync(spec, ct);
-        response.Timings.Add(StepTimings.Of("create", watch));
+        if (id is null)
+        {
+            await containers.EnsureImageAsync(spec.Image, ct);
+            id = await containers.CreateAsync(spec, ct);
+            response.Timings.Add(StepTimings.Of("create", watch));
+        }
+        else
+        {
+            response.Timings.Add(StepTimings.Of("prepared", watch));
+        }
 
         watch.Restart();
         try
         {
             await filesystem.ApplyAsync(id, spec, directory, ct);
-            var info = await docker.Client.System.GetSystemInfoAsync(ct);
-            CheckpointStaging.Stage(directory, Path.Combine(info.DockerRootDir, "containers", id, "checkpoints", checkpoint));
+            CheckpointStaging.Stage(directory, Path.Combine(await dockerRoot.GetAsync(ct), "containers", id, "checkpoints", checkpoint));
             response.Timings.Add(StepTimings.Of("stage", watch));
 
             watch.Restart();

@@ -10,7 +10,7 @@ namespace Federation.RuntimeModule.Engine;
 /// versions, kernel, architecture, and whether CRIU can track dirty memory (pre-dumps).
 /// CRIU is asked in the Engine's own container, which runs the runtime image and so the same CRIU.
 /// </summary>
-public sealed class RuntimeDescriber(DockerSocket docker, DockerCheckpointApi api, CheckpointVolume volume, RuncCheckpointer runc)
+public sealed class RuntimeDescriber(DockerSocket docker, DockerCheckpointApi api, CheckpointVolume volume, RuncCheckpointer runc, DockerRootDirectory dockerRoot)
 {
     private readonly Lazy<Task<(string Version, bool DirtyTracking, string Detail)>> criu = new(ProbeCriuAsync);
 
@@ -20,6 +20,7 @@ public sealed class RuntimeDescriber(DockerSocket docker, DockerCheckpointApi ap
     {
         var version = await api.GetVersionAsync(ct);
         var info = await docker.Client.System.GetSystemInfoAsync(ct);
+        dockerRoot.Remember(info.DockerRootDir);
         var (criuVersion, dirty, detail) = await criu.Value.WaitAsync(ct);
         var response = new DescribeResponse
         {
