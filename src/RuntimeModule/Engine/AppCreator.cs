@@ -26,6 +26,12 @@ public sealed partial class AppCreator(
 
         var existing = await registry.GetAsync(spec.Name, ct);
         var container = await containers.FindAsync(spec.Name, ct);
+        if (existing is null && container is { State: "created" })
+        {
+            // Never started and in no record: what a create interrupted before its record left behind.
+            await containers.RemoveQuietlyAsync(container.ID);
+            container = null;
+        }
         if (existing is not null || container is not null)
         {
             if (existing is not null && existing.Spec.Equals(spec)) return await describer.GetAsync(spec.Name, ct);
@@ -35,13 +41,14 @@ public sealed partial class AppCreator(
         // An app removed after it was fenced: a passive one may wait for a newer copy, an active one would be generation 0 again.
         var fencedBelow = await registry.FencedBelowAsync(spec.Name, ct);
         if (mode == StartMode.Active) AppFencing.RefuseBelowFence(spec.Name, fencedBelow, 0, "create");
-        await registry.PutAsync(new AppRecord(spec, mode, CheckpointedAway: false, RestoredFrom: "", Generation: 0, FencedBelow: fencedBelow), ct);
         if (mode == StartMode.Passive)
         {
-            await PrepareContainerAsync(spec, ct);
+            var prepared = await PrepareContainerAsync(spec, ct);
+            await registry.PutAsync(new AppRecord(spec, mode, CheckpointedAway: false, RestoredFrom: "", Generation: 0, FencedBelow: fencedBelow, PreparedContainer: prepared), ct);
             LogRegisteredPassive(logger, spec.Name);
             return await describer.GetAsync(spec.Name, ct);
         }
+        await registry.PutAsync(new AppRecord(spec, mode, CheckpointedAway: false, RestoredFrom: "", Generation: 0, FencedBelow: fencedBelow), ct);
 
         var id = await containers.CreateAsync(spec, ct);
         try
@@ -60,24 +67,20 @@ public sealed partial class AppCreator(
 
     /// <summary>
     /// Creates the passive app's container now, not started, so that the restore (while the app is frozen at its source) only fills and
-    /// starts it. Recorded in <see cref="AppRecord.PreparedContainer"/> after it exists; a restore that finds no record of it creates its own.
-    /// A failure here is only logged: the restore creates the container and reports what fails then.
+    /// starts it; its id goes into the app's record (<see cref="AppRecord.PreparedContainer"/>), written after it exists. A failure here
+    /// is only logged (empty id): the restore creates the container and reports what fails then.
     /// </summary>
-    private async Task PrepareContainerAsync(AppSpec spec, CancellationToken ct)
+    private async Task<string> PrepareContainerAsync(AppSpec spec, CancellationToken ct)
     {
-        string id;
         try
         {
-            id = await containers.CreateAsync(spec, ct);
+            return await containers.CreateAsync(spec, ct);
         }
         catch (FederationException e)
         {
             LogNotPrepared(logger, spec.Name, e.Message);
-            return;
+            return "";
         }
-        var record = await registry.UpdateIfPresentAsync(spec.Name, r => r is { StartMode: StartMode.Passive, RestoredFrom: "" } ? r with { PreparedContainer = id } : r, ct);
-        // Removed, or restored, meanwhile: the container is nobody's.
-        if (record?.PreparedContainer != id) await containers.RemoveQuietlyAsync(id);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "app {App}: its container was not created ahead of the restore ({Reason}); the restore creates it")]

@@ -83,23 +83,6 @@ public sealed class AppRegistry(RuntimeModuleOptions options)
         }
     }
 
-    /// <summary>As <see cref="UpdateAsync"/>, for a record that exists: null (and nothing written) when there is none.</summary>
-    public async Task<AppRecord?> UpdateIfPresentAsync(string app, Func<AppRecord, AppRecord> change, CancellationToken ct)
-    {
-        await updates.WaitAsync(ct);
-        try
-        {
-            if (await GetAsync(app, ct) is not { } current) return null;
-            var record = change(current);
-            await WriteAsync(record, ct);
-            return record;
-        }
-        finally
-        {
-            updates.Release();
-        }
-    }
-
     /// <summary>Forgets the app; its fence, if it had one, stays (see <see cref="FencedBelowAsync"/>).</summary>
     public async Task DeleteAsync(string app, CancellationToken ct)
     {

@@ -58,6 +58,13 @@ public static class PassiveTargets
     {
         var target = await WaitForAsync(node, name);
         using var inner = new DockerClientConfiguration(new Uri("unix://" + target.DockerSocketHostPath)).CreateClient();
+        // The container made for the restore ahead of it goes too: it would keep the image's layers, and the restore would use it.
+        var made = await inner.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"federation.app={name}"] = true } },
+        });
+        foreach (var container in made) await inner.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true });
         await inner.Images.DeleteImageAsync(TestEnvironment.TestAppImage, new ImageDeleteParameters { Force = true });
     }
 
