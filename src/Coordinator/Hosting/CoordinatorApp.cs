@@ -102,6 +102,8 @@ public static class CoordinatorApp
         services.AddHostedService<PolicyFileWatcher>();
         services.AddSingleton<SignalRecorder>();
         services.AddSingleton<SignalSampler>();
+        services.AddSingleton<WorkloadPins>();
+        services.AddSingleton<ReturnHomeStarter>();
         services.AddSingleton<PolicyEvaluator>();
         services.AddHostedService(sp => sp.GetRequiredService<PolicyEvaluator>());
 

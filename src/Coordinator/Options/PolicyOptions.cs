@@ -9,6 +9,12 @@ public sealed class PolicyOptions
     /// <summary>How often the cluster's signals are sampled and the policy evaluated.</summary>
     public TimeSpan EvaluationInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// A decision that was refused (the migration's start, or the peer asked to send a workload home) is tried again when the
+    /// policy still makes it this long after the refusal; a decision that was carried out is not repeated while it stands.
+    /// </summary>
+    public TimeSpan RetryRefusedAfter { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>A change of the file is read once it has been quiet this long.</summary>
     public TimeSpan ReloadDebounce { get; set; } = TimeSpan.FromMilliseconds(500);
 

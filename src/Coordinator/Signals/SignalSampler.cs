@@ -22,6 +22,7 @@ public sealed class SignalSampler(
     SignalRecorder recorder,
     PeerMembership membership,
     MigrationJournal journal,
+    WorkloadPins pins,
     CoordinatorMetrics metrics,
     IOptions<CoordinatorOptions> options,
     TimeProvider clock)
@@ -42,6 +43,7 @@ public sealed class SignalSampler(
         var migrations = journal.List();
         var inFlight = migrations.Count(m => m.SourceCluster == Options.Cluster && !MigrationPhases.IsFinished(m.Phase));
         var lastMoved = LastMoves(migrations);
+        var pinned = pins.List().Select(p => p.Workload.ToString()).ToHashSet(StringComparer.Ordinal);
         var running = (await adapter.ListWorkloadsAsync(ct)).Where(w => w.Role == Adapters.WorkloadRole.Active).ToList();
         var count = Math.Max(1, running.Count);
         var slot = report.WorkloadSlotsTotal is { } total and > 0 ? 1.0 / total : 0;
@@ -49,11 +51,12 @@ public sealed class SignalSampler(
             w.Id.ToString(), Options.Cluster, w.HomeCluster ?? Options.Cluster,
             (sample.Cpu ?? 0) / count, (sample.Memory ?? 0) / count, slot,
             LastMovedAt: lastMoved.GetValueOrDefault(w.Id.ToString()),
-            Moving: journal.ActiveMigrationOf(w.Id) is not null)).ToList();
+            Moving: journal.ActiveMigrationOf(w.Id) is not null, Pinned: pinned.Contains(w.Id.ToString()))).ToList();
         foreach (var away in journal.ListLocations().Where(l => l.Cluster != Options.Cluster && l.Cluster.Length > 0))
         {
             workloads.Add(new WorkloadSignal(away.Workload.ToString(), away.Cluster, Options.Cluster,
-                (sample.Cpu ?? 0) / count, (sample.Memory ?? 0) / count, slot, LastMovedAt: lastMoved.GetValueOrDefault(away.Workload.ToString())));
+                (sample.Cpu ?? 0) / count, (sample.Memory ?? 0) / count, slot, LastMovedAt: lastMoved.GetValueOrDefault(away.Workload.ToString()),
+                Pinned: pinned.Contains(away.Workload.ToString())));
         }
 
         var peers = membership.All().Select(p =>

@@ -12,6 +12,7 @@ namespace Federation.Coordinator.Signals;
 /// <param name="OptOut">Never moved by a policy.</param>
 /// <param name="LastMovedAt">When it last moved (any move, manual or by policy); null: never.</param>
 /// <param name="Moving">A migration holds it now.</param>
+/// <param name="Pinned">Pinned by hand in this cluster (<c>fedctl pin</c>): never moved by a policy.</param>
 public sealed record WorkloadSignal(
     string Workload,
     string Cluster,
@@ -22,7 +23,8 @@ public sealed record WorkloadSignal(
     int Priority = 0,
     bool OptOut = false,
     DateTimeOffset? LastMovedAt = null,
-    bool Moving = false)
+    bool Moving = false,
+    bool Pinned = false)
 {
     public double Share(PressureResource resource) => resource switch
     {
