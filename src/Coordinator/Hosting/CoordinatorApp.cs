@@ -104,6 +104,7 @@ public static class CoordinatorApp
         services.AddSingleton<SignalSampler>();
         services.AddSingleton<WorkloadPins>();
         services.AddSingleton<ReturnHomeStarter>();
+        services.AddSingleton<ClusterEventLog>();
         services.AddSingleton<PolicyEvaluator>();
         services.AddHostedService(sp => sp.GetRequiredService<PolicyEvaluator>());
 
