@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Federation.Adapters;
+using Federation.Cli;
 using Federation.Coordinator.Journal;
 using Federation.Coordinator.Membership;
 using Federation.Coordinator.Policy;
@@ -153,5 +155,64 @@ public sealed class BringHomeTests
         GrpcAssert.Status(() => AskCloudAsync("edge", "edge", new WorkloadId("shop", "gone")), StatusCode.NotFound, "workload shop/gone does not run in cluster 'cloud'");
         GrpcAssert.Status(() => AskCloudAsync("edge", "", Two), StatusCode.InvalidArgument, "home cluster");
         Assert.That((await cloud.Client.ListMigrationsAsync(new ListMigrationsRequest())).Migrations, Has.Count.EqualTo(1), "no refusal started anything");
+    }
+
+    [Test, Order(3)]
+    public async Task Fedctl_events_lists_decisions_and_migrations_with_their_reasons()
+    {
+        var moving = (await cloud.Client.ListMigrationsAsync(new ListMigrationsRequest())).Migrations.Single().Id;
+        var (code, output, error) = await Fedctl.RunAsync(Fedctl.WriteConfig(directory, "edge", edge, cloud), "events");
+        Assert.That(code, Is.EqualTo(ExitCodes.Ok), error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines[0], Does.Match(@"^TIME\s+KIND\s+WORKLOAD\s+MOVE\s+LOGGED ONLY\s+REASON$"));
+        var returns = lines.Where(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, _, "return", ..]).ToList();
+        Assert.That(returns, Has.Count.EqualTo(2), output);
+        Assert.That(returns[0], Does.Contain("shop/cart").And.Contain("cloud -> edge").And.Contain(" yes ").And.Contain("'cloud' refused to send it home"));
+        Assert.That(returns[1], Does.Contain("shop/cart").And.Contain("cloud -> edge").And.Not.Contain(" yes ").And.EndWith($"'cloud' started migration {moving}"));
+        Assert.That(lines.Any(l => l.Contains(" policy-loaded ")), Is.True, "the policy file's load is an event too");
+
+        var (cloudCode, cloudOutput, cloudError) = await Fedctl.RunAsync(Fedctl.WriteConfig(directory, "cloud", edge, cloud), "events", "-o", "json");
+        Assert.That(cloudCode, Is.EqualTo(ExitCodes.Ok), cloudError);
+        var started = JsonDocument.Parse(cloudOutput).RootElement.GetProperty("events").EnumerateArray()
+            .Single(e => e.GetProperty("kind").GetString() == "migration-started");
+        Assert.Multiple(() =>
+        {
+            Assert.That(started.GetProperty("migrationId").GetString(), Is.EqualTo(moving));
+            Assert.That(started.GetProperty("workload").GetString(), Is.EqualTo("shop/cart"));
+            Assert.That((started.GetProperty("sourceCluster").GetString(), started.GetProperty("destinationCluster").GetString()), Is.EqualTo(("cloud", "edge")));
+            Assert.That(started.GetProperty("reason").GetString(), Does.StartWith("started by policy return of cluster 'edge': cpu pressure 0.05 below 0.3"));
+        });
+    }
+
+    [Test, Order(4)]
+    public async Task A_workload_pinned_by_hand_at_its_home_is_not_brought_home_even_after_a_restart_and_unpin_is_safe_to_repeat()
+    {
+        var config = Fedctl.WriteConfig(directory, "edge", edge, cloud);
+        var (code, output, error) = await Fedctl.RunAsync(config, "pin", "shop/cart", "--note", "keep it in the cloud");
+        Assert.That(code, Is.EqualTo(ExitCodes.Ok), error);
+        Assert.That(output.Trim(), Is.EqualTo("workload shop/cart pinned: no policy moves it"));
+        Assert.That((await Fedctl.RunAsync(config, "pin", "shop/two")).ExitCode, Is.EqualTo(ExitCodes.Ok));
+
+        await edge.RestartAsync();
+        await edge.Services.GetRequiredService<MembershipHeartbeats>().BeatOnceAsync(CancellationToken.None);
+        config = Fedctl.WriteConfig(directory, "edge", edge, cloud);
+        var hold = (await EvaluateEdgeAsync()).Single();
+        Assert.That(hold.Kind, Is.EqualTo(DecisionKind.Hold));
+        Assert.That(hold.Reason, Is.EqualTo("cpu pressure 0.05 below 0.3 for 0ms; not brought home: pinned by hand: shop/cart in 'cloud', shop/two in 'cloud'"),
+            "the pins were kept across the restart");
+        var (eventsCode, events, eventsError) = await Fedctl.RunAsync(config, "events");
+        Assert.That(eventsCode, Is.EqualTo(ExitCodes.Ok), eventsError);
+        Assert.That(events, Does.Match(@"pinned: shop/cart since \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ \(keep it in the cloud\)"));
+        Assert.That(events, Does.Contain(" hold ").And.Contain("not brought home: pinned by hand"));
+
+        var (unpinCode, unpinned, unpinError) = await Fedctl.RunAsync(config, "unpin", "shop/cart");
+        Assert.That(unpinCode, Is.EqualTo(ExitCodes.Ok), unpinError);
+        Assert.That(unpinned.Trim(), Is.EqualTo("workload shop/cart unpinned"));
+        Assert.That((await Fedctl.RunAsync(config, "unpin", "shop/cart")).Out.Trim(), Is.EqualTo("workload shop/cart was not pinned"));
+
+        var (missingCode, _, missing) = await Fedctl.RunAsync(config, "pin", "shop/nowhere");
+        Assert.That(missingCode, Is.EqualTo(ExitCodes.NotFound));
+        Assert.That(missing.Trim(), Is.EqualTo("fedctl: workload shop/nowhere neither runs in cluster 'edge' nor has its home there"));
+        Assert.That((await Fedctl.RunAsync(config, "pin", "a/b/c")).ExitCode, Is.EqualTo(ExitCodes.Usage));
     }
 }
