@@ -101,6 +101,7 @@ public static class CoordinatorApp
         services.AddSingleton<PolicyApi>();
         services.AddHostedService<PolicyFileWatcher>();
         services.AddSingleton<SignalRecorder>();
+        services.AddSingleton<WorkloadUsage>();
         services.AddSingleton<SignalSampler>();
         services.AddSingleton<WorkloadPins>();
         services.AddSingleton<ReturnHomeStarter>();

@@ -15,6 +15,12 @@ public sealed class PolicyOptions
     /// </summary>
     public TimeSpan RetryRefusedAfter { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// The weight of the newest reading in each workload's smoothed CPU and memory use (an exponentially weighted moving
+    /// average): 1 keeps only the newest, smaller values smooth more.
+    /// </summary>
+    public double UsageSmoothing { get; set; } = 0.3;
+
     /// <summary>A change of the file is read once it has been quiet this long.</summary>
     public TimeSpan ReloadDebounce { get; set; } = TimeSpan.FromMilliseconds(500);
 

@@ -13,8 +13,10 @@ namespace Federation.Coordinator.Signals;
 /// Takes one sample of this cluster (the adapter's capacity as pressure, recorded and exported as metrics) and builds the
 /// snapshot the policies decide from: the recorded series, this cluster's workloads and those it is home to that run
 /// elsewhere (the journal's locations), the peers (membership and the capacity their heartbeats told) and the migrations
-/// under way. Per-workload use is not measured yet: a workload's CPU and memory share is its cluster's pressure divided
-/// evenly among the cluster's workloads, its slot share one slot.
+/// under way. A running workload's CPU and memory share is its measured, smoothed use (<see cref="WorkloadUsage"/>) over the
+/// cluster's CPUs and memory, or, while it is not measured, its cluster's pressure divided evenly among the cluster's
+/// workloads (<see cref="WorkloadShares"/>); its slot share is one slot. A workload of this home running elsewhere is estimated
+/// the even way (its use there is not asked).
 /// </summary>
 public sealed class SignalSampler(
     IOrchestratorAdapter adapter,
@@ -23,6 +25,7 @@ public sealed class SignalSampler(
     PeerMembership membership,
     MigrationJournal journal,
     WorkloadPins pins,
+    WorkloadUsage usage,
     CoordinatorMetrics metrics,
     IOptions<CoordinatorOptions> options,
     TimeProvider clock)
@@ -45,13 +48,16 @@ public sealed class SignalSampler(
         var lastMoved = LastMoves(migrations);
         var pinned = pins.List().Select(p => p.Workload.ToString()).ToHashSet(StringComparer.Ordinal);
         var running = (await adapter.ListWorkloadsAsync(ct)).Where(w => w.Role == Adapters.WorkloadRole.Active).ToList();
+        await usage.SampleAsync(running.Where(w => w.Running).ToList(), now, ct);
         var count = Math.Max(1, running.Count);
         var slot = report.WorkloadSlotsTotal is { } total and > 0 ? 1.0 / total : 0;
-        var workloads = running.Select(w => new WorkloadSignal(
-            w.Id.ToString(), Options.Cluster, w.HomeCluster ?? Options.Cluster,
-            (sample.Cpu ?? 0) / count, (sample.Memory ?? 0) / count, slot,
-            LastMovedAt: lastMoved.GetValueOrDefault(w.Id.ToString()),
-            Moving: journal.ActiveMigrationOf(w.Id) is not null, Pinned: pinned.Contains(w.Id.ToString()))).ToList();
+        var workloads = running.Select(w =>
+        {
+            var (cpu, memory) = WorkloadShares.Of(usage.Of(w.Id), report, sample, count);
+            return new WorkloadSignal(w.Id.ToString(), Options.Cluster, w.HomeCluster ?? Options.Cluster, cpu, memory, slot,
+                LastMovedAt: lastMoved.GetValueOrDefault(w.Id.ToString()),
+                Moving: journal.ActiveMigrationOf(w.Id) is not null, Pinned: pinned.Contains(w.Id.ToString()));
+        }).ToList();
         foreach (var away in journal.ListLocations().Where(l => l.Cluster != Options.Cluster && l.Cluster.Length > 0))
         {
             workloads.Add(new WorkloadSignal(away.Workload.ToString(), away.Cluster, Options.Cluster,
