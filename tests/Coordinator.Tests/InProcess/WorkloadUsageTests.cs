@@ -83,7 +83,7 @@ public sealed class WorkloadUsageTests
         var policy = new OffloadPolicy(false, new EdgeOffloadPolicy(PressureResource.Cpu, 0.8, TimeSpan.FromSeconds(60), 0.4, TimeSpan.FromMinutes(5),
             TimeSpan.FromMinutes(10), "p", "o"), null, new PolicyGuards(1, TimeSpan.FromMinutes(10)));
         var snapshot = new SignalSnapshot(series[^1].At, "edge", series,
-            [Signal("shop/a-idle", idle), Signal("shop/b-burner", burner), Signal("shop/c-small", small)], [new PeerSignal("cloud", true, new PressureSample(T0, 0.1, 0.2, 0))], 0);
+            [Signal("shop/a-idle", idle), Signal("shop/b-burner", burner), Signal("shop/c-small", small)], [new PeerSignal("cloud", true, new PressureSample(T0, 0, 0.2, 0))], 0);
 
         var decision = DecisionEngine.Decide(policy, snapshot).Single();
 

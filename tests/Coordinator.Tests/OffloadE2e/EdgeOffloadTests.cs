@@ -13,7 +13,7 @@ namespace Federation.Coordinator.Tests.OffloadE2e;
 /// address; a second workload ("load", pinned by hand so the policy never moves it) raises edge's pressure to 1; the policy moves
 /// the app to cloud; the load is deleted (pressure 0); after the longer window the policy of edge asks cloud to send the app back,
 /// and cloud does. No client request fails, the app's memory and counter come along both ways, and edge's policy events carry
-/// the numbers. Its own coordinators and prefix (FEDTEST_CLUSTER_PREFIX + "off"), so it needs none of E2e's clusters.
+/// the numbers; the app's own CPU and memory are measured through its Engine. Its own coordinators and prefix (FEDTEST_CLUSTER_PREFIX + "off"), so it needs none of E2e's clusters.
 /// </summary>
 [TestFixture]
 [Category("e2e")]
@@ -101,6 +101,13 @@ public sealed class EdgeOffloadTests
         var port = int.Parse(app.StableAddress.Split(':')[1]);
         var first = await TestApp.WaitAsync(port, "VERIFY");
         await using var client = new StableClient(port, TimeSpan.FromMinutes(4));
+
+        // Per-workload signals: edge's sampler reads the app's own use through its Engine (32 MiB allocated and written).
+        var usage = edge.Services.GetRequiredService<Signals.WorkloadUsage>();
+        var appId = new Adapters.WorkloadId("default", "app");
+        await Federation.Tests.Shared.Eventually.WaitAsync(() => Task.FromResult(usage.Of(appId)?.Cores is not null),
+            "two readings of the app's use through its Engine", seconds: 30);
+        Assert.That(usage.Of(appId)!.MemoryBytes, Is.GreaterThan(24.0 * (1 << 20)), "the app's 32 MiB show in its measured memory");
 
         // Load: a second workload fills edge's two slots (pressure 1). Pinned, so the policy never picks it.
         await edge.Client.DeployAsync(new DeployRequest
