@@ -53,10 +53,12 @@ public sealed class SignalSampler(
         var slot = report.WorkloadSlotsTotal is { } total and > 0 ? 1.0 / total : 0;
         var workloads = running.Select(w =>
         {
-            var (cpu, memory) = WorkloadShares.Of(usage.Of(w.Id), report, sample, count);
+            var measured = usage.Of(w.Id);
+            var (cpu, memory) = WorkloadShares.Of(measured, report, sample, count);
             return new WorkloadSignal(w.Id.ToString(), Options.Cluster, w.HomeCluster ?? Options.Cluster, cpu, memory, slot,
                 LastMovedAt: lastMoved.GetValueOrDefault(w.Id.ToString()),
-                Moving: journal.ActiveMigrationOf(w.Id) is not null, Pinned: pinned.Contains(w.Id.ToString()));
+                Moving: journal.ActiveMigrationOf(w.Id) is not null, Pinned: pinned.Contains(w.Id.ToString()),
+                Measured: measured?.Cores is not null);
         }).ToList();
         foreach (var away in journal.ListLocations().Where(l => l.Cluster != Options.Cluster && l.Cluster.Length > 0))
         {
@@ -71,6 +73,7 @@ public sealed class SignalSampler(
             return new PeerSignal(p.Name, p.AcceptsMigrations && p.State == PeerState.Reachable,
                 p.Capacity is { } c ? PressureOf.Sample(p.LastSeen ?? now, c) : new PressureSample(now, null, null, null));
         }).ToList();
+        recorder.RecordWorkloads(workloads);
         return new SignalSnapshot(now, Options.Cluster, recorder.Series(), workloads, peers, inFlight);
     }
 

@@ -13,6 +13,7 @@ namespace Federation.Coordinator.Signals;
 /// <param name="LastMovedAt">When it last moved (any move, manual or by policy); null: never.</param>
 /// <param name="Moving">A migration holds it now.</param>
 /// <param name="Pinned">Pinned by hand in this cluster (<c>fedctl pin</c>): never moved by a policy.</param>
+/// <param name="Measured">Its CPU and memory shares come from its measured use (else an even split of its cluster's pressure).</param>
 public sealed record WorkloadSignal(
     string Workload,
     string Cluster,
@@ -24,7 +25,8 @@ public sealed record WorkloadSignal(
     bool OptOut = false,
     DateTimeOffset? LastMovedAt = null,
     bool Moving = false,
-    bool Pinned = false)
+    bool Pinned = false,
+    bool Measured = false)
 {
     public double Share(PressureResource resource) => resource switch
     {

@@ -1,3 +1,4 @@
+using Federation.Cli;
 using Federation.Coordinator.Policy;
 using Federation.Coordinator.Tests.E2e;
 using Federation.Coordinator.Tests.Support;
@@ -108,6 +109,10 @@ public sealed class EdgeOffloadTests
         await Federation.Tests.Shared.Eventually.WaitAsync(() => Task.FromResult(usage.Of(appId)?.Cores is not null),
             "two readings of the app's use through its Engine", seconds: 30);
         Assert.That(usage.Of(appId)!.MemoryBytes, Is.GreaterThan(24.0 * (1 << 20)), "the app's 32 MiB show in its measured memory");
+        var config = Fedctl.WriteConfig(directory, "edge", edge, cloud);
+        var (explainCode, explained, explainError) = await Fedctl.RunAsync(config, "policy", "explain");
+        Assert.That(explainCode, Is.EqualTo(ExitCodes.Ok), explainError);
+        Assert.That(explained.Split('\n').Single(l => l.StartsWith("default/app ", StringComparison.Ordinal)), Does.Contain(" measured"), explained);
 
         // Load: a second workload fills edge's two slots (pressure 1). Pinned, so the policy never picks it.
         await edge.Client.DeployAsync(new DeployRequest
@@ -115,7 +120,8 @@ public sealed class EdgeOffloadTests
             Ref = new V1.WorkloadRef { Namespace = "default", Name = "load" },
             Spec = TestApp.Spec("load", TestEnvironment.TestAppImage, 8, 0),
         });
-        await edge.Services.GetRequiredService<WorkloadPins>().PinAsync(new Adapters.WorkloadId("default", "load"), "the load stays", CancellationToken.None);
+        var (pinCode, _, pinError) = await Fedctl.RunAsync(config, "pin", "default/load", "--note", "the load stays");
+        Assert.That(pinCode, Is.EqualTo(ExitCodes.Ok), pinError);
 
         var offload = await WaitForPolicyMigrationAsync(edge, "policy offload:");
         MigrationTests.Report(offload, client);
