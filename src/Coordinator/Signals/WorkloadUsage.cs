@@ -24,7 +24,9 @@ public sealed partial class WorkloadUsage(RuntimeEngines engines, IOptions<Coord
 
     public async Task SampleAsync(IReadOnlyList<WorkloadInfo> running, DateTimeOffset now, CancellationToken ct)
     {
-        foreach (var gone in smoothers.Keys.Except(running.Select(w => w.Id)).ToList()) smoothers.TryRemove(gone, out _);
+        var here = running.Select(w => w.Id).ToHashSet();
+        foreach (var gone in smoothers.Keys.Where(id => !here.Contains(id)).ToList()) smoothers.TryRemove(gone, out _);
+        foreach (var gone in failing.Keys.Where(id => !here.Contains(id)).ToList()) failing.TryRemove(gone, out _);
         await Task.WhenAll(running.Where(w => w.EngineEndpoint is not null).Select(w => ReadAsync(w, now, ct)));
     }
 
