@@ -68,6 +68,9 @@ public static class FedctlApp
         root.Subcommands.Add(DescribeCommand.Create(global, console));
         root.Subcommands.Add(CancelCommand.Create(global, console));
         root.Subcommands.Add(PolicyCommand.Create(global, console));
+        root.Subcommands.Add(EventsCommand.Create(global, console));
+        root.Subcommands.Add(PinCommand.CreatePin(global, console));
+        root.Subcommands.Add(PinCommand.CreateUnpin(global, console));
         return root;
     }
 

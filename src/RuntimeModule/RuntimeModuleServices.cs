@@ -23,6 +23,7 @@ public static class RuntimeModuleServices
         services.AddSingleton<AppContainers>();
         services.AddSingleton<AppStopSettling>();
         services.AddSingleton<AppDescriber>();
+        services.AddSingleton<AppUsageReader>();
         services.AddSingleton<AppCreator>();
         services.AddSingleton<AppCheckpointer>();
         services.AddSingleton<DockerRootDirectory>();

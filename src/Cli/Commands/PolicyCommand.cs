@@ -73,6 +73,16 @@ public static class PolicyCommand
                 : string.Join(", ", explanation.Pressure.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value.ToString("0.###", CultureInfo.InvariantCulture)}"));
             await console.Out.WriteLineAsync($"pressure: {pressure}");
             await console.Out.WriteLineAsync();
+            if (explanation.Workloads.Count > 0)
+            {
+                await Table.WriteAsync(console.Out, ["WORKLOAD", "RUNS IN", "HOME", "CPU", "MEMORY", "SLOT", "USE", "PINNED"],
+                    explanation.Workloads.Select(w => new[]
+                    {
+                        w.Workload, w.Cluster, w.HomeCluster, Share(w.Cpu), Share(w.Memory), Share(w.Slot),
+                        w.Measured ? "measured" : "estimated", w.Pinned ? "yes" : "",
+                    }));
+                await console.Out.WriteLineAsync();
+            }
             await Table.WriteAsync(console.Out, ["AT", "KIND", "WORKLOAD", "FROM", "TO", "DRY RUN", "REASON"],
                 explanation.Events.Select(e => new[]
                 {
@@ -86,6 +96,8 @@ public static class PolicyCommand
         command.Subcommands.Add(explain);
         return command;
     }
+
+    private static string Share(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 
     private static async Task WriteStatusAsync(CliConsole console, PolicyStatus status)
     {

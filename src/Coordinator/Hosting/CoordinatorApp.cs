@@ -101,7 +101,11 @@ public static class CoordinatorApp
         services.AddSingleton<PolicyApi>();
         services.AddHostedService<PolicyFileWatcher>();
         services.AddSingleton<SignalRecorder>();
+        services.AddSingleton<WorkloadUsage>();
         services.AddSingleton<SignalSampler>();
+        services.AddSingleton<WorkloadPins>();
+        services.AddSingleton<ReturnHomeStarter>();
+        services.AddSingleton<ClusterEventLog>();
         services.AddSingleton<PolicyEvaluator>();
         services.AddHostedService(sp => sp.GetRequiredService<PolicyEvaluator>());
 

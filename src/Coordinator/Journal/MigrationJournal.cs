@@ -38,6 +38,9 @@ public sealed class MigrationJournal : IDisposable
             CREATE TABLE IF NOT EXISTS workload_locations (
               namespace TEXT NOT NULL, name TEXT NOT NULL, cluster TEXT NOT NULL, moved_by TEXT NOT NULL, moved_from TEXT NOT NULL,
               PRIMARY KEY (namespace, name));
+            CREATE TABLE IF NOT EXISTS workload_pins (
+              namespace TEXT NOT NULL, name TEXT NOT NULL, pinned_at INTEGER NOT NULL, note TEXT NOT NULL,
+              PRIMARY KEY (namespace, name));
             """);
     }
 
@@ -221,6 +224,50 @@ public sealed class MigrationJournal : IDisposable
             var list = new List<WorkloadLocation>();
             while (reader.Read())
                 list.Add(new WorkloadLocation(new WorkloadId(reader.GetString(0), reader.GetString(1)), reader.GetString(2), reader.GetString(3), reader.GetString(4)));
+            return list;
+        }
+    }
+
+    /// <summary>Pins a workload by hand (replacing an earlier pin of it): no policy moves it until it is unpinned.</summary>
+    public void PutPin(WorkloadPin pin)
+    {
+        lock (gate)
+        {
+            using var command = Command("""
+                INSERT INTO workload_pins (namespace, name, pinned_at, note) VALUES ($ns, $name, $at, $note)
+                ON CONFLICT(namespace, name) DO UPDATE SET pinned_at = $at, note = $note
+                """);
+            command.Parameters.AddWithValue("$ns", pin.Workload.Namespace);
+            command.Parameters.AddWithValue("$name", pin.Workload.Name);
+            command.Parameters.AddWithValue("$at", pin.PinnedAt.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$note", pin.Note);
+            command.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Removes a workload's pin; false when it had none.</summary>
+    public bool RemovePin(WorkloadId workload)
+    {
+        lock (gate)
+        {
+            using var command = Command("DELETE FROM workload_pins WHERE namespace = $ns AND name = $name");
+            command.Parameters.AddWithValue("$ns", workload.Namespace);
+            command.Parameters.AddWithValue("$name", workload.Name);
+            return command.ExecuteNonQuery() > 0;
+        }
+    }
+
+    /// <summary>Every pinned workload, by namespace and name.</summary>
+    public IReadOnlyList<WorkloadPin> ListPins()
+    {
+        lock (gate)
+        {
+            using var command = Command("SELECT namespace, name, pinned_at, note FROM workload_pins ORDER BY namespace, name");
+            using var reader = command.ExecuteReader();
+            var list = new List<WorkloadPin>();
+            while (reader.Read())
+                list.Add(new WorkloadPin(new WorkloadId(reader.GetString(0), reader.GetString(1)),
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), reader.GetString(3)));
             return list;
         }
     }

@@ -42,6 +42,8 @@ public sealed class CoordinatorOptionsValidator(IEnumerable<Adapters.AdapterKind
         if (options.Membership.UnreachableAfter <= options.Membership.HeartbeatInterval)
             failures.Add($"membership unreachable-after ({options.Membership.UnreachableAfter}) must be longer than the heartbeat interval ({options.Membership.HeartbeatInterval})");
         if (options.Policy.EvaluationInterval <= TimeSpan.Zero) failures.Add("policy evaluation interval must be positive");
+        if (options.Policy.UsageSmoothing is not (> 0 and <= 1)) failures.Add("policy usage smoothing must be above 0 and at most 1");
+        if (options.Policy.RetryRefusedAfter < TimeSpan.Zero) failures.Add("policy retry-refused-after must not be negative");
         if (options.Policy.ReloadDebounce < TimeSpan.Zero || options.Policy.ReloadDebounce > TimeSpan.FromMinutes(1)) failures.Add("policy reload debounce must be between 0 and 1 minute");
         if (options.Policy.SamplesKept is < 2 or > 100_000) failures.Add("policy samples kept must be between 2 and 100000");
         if (options.Policy.EventsKept is < 1 or > 100_000) failures.Add("policy events kept must be between 1 and 100000");

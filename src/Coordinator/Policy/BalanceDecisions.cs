@@ -6,7 +6,7 @@ namespace Federation.Coordinator.Policy;
 /// The greedy balancer (after Gupta et al.) as a pure function: while the busiest cluster's pressure exceeds the least busy
 /// one's by more than the margin, move from the busiest to the least busy the workload whose share comes nearest half the
 /// difference (a share below the difference always narrows it). Each workload moves at most once per call, never within the
-/// cooldown, never opted out or moving; only clusters that take migrations receive; at most <paramref name="budget"/> moves.
+/// cooldown, never opted out, pinned or moving; only clusters that take migrations receive; at most <paramref name="budget"/> moves.
 /// Shares are taken as the same on every cluster (clusters of like size).
 /// </summary>
 public static class BalanceDecisions
@@ -30,7 +30,7 @@ public static class BalanceDecisions
             var difference = busiest.Value - target.Value;
             if (difference <= policy.Margin) break;
             var pick = workloads
-                .Where(w => placed[w.Workload] == busiest.Key && !moved.Contains(w.Workload) && !w.OptOut && !w.Moving && !w.Cooling(now, guards.Cooldown))
+                .Where(w => placed[w.Workload] == busiest.Key && !moved.Contains(w.Workload) && !w.OptOut && !w.Pinned && !w.Moving && !w.Cooling(now, guards.Cooldown))
                 .Where(w => w.Share(policy.Resource) > 0 && w.Share(policy.Resource) < difference)
                 .OrderBy(w => Math.Abs(w.Share(policy.Resource) - difference / 2)).ThenBy(w => w.Workload, StringComparer.Ordinal)
                 .FirstOrDefault();

@@ -8,7 +8,7 @@ namespace Federation.Coordinator.Policy;
 /// relieve this cluster most (lowest priority first, then largest share) go to the reachable peer with the most headroom, until
 /// the pressure would be below the upper threshold; sustained below the lower threshold for the longer window, workloads whose
 /// home is here come back (highest priority first) while the pressure stays below the upper threshold. Opt-outs, workloads
-/// moving now and workloads that moved within the cooldown never move; at most <paramref name="budget"/> moves.
+/// pinned by hand (a hold says so), workloads moving now and workloads that moved within the cooldown never move; at most <paramref name="budget"/> moves.
 /// </summary>
 public static class EdgeOffloadDecisions
 {
@@ -25,10 +25,10 @@ public static class EdgeOffloadDecisions
             var why = $"{name} pressure {F(pressure)} above {F(policy.Upper)} for {Durations.Format(policy.Window)}";
             if (budget <= 0) return [Hold(snapshot, $"{why}; {snapshot.MigrationsInFlight} migration(s) under way, at most {guards.MaxConcurrentMigrations}")];
             var candidates = snapshot.Workloads
-                .Where(w => w.Cluster == snapshot.Cluster && !w.Moving && !w.OptOut && !w.Cooling(snapshot.Now, cooldown))
+                .Where(w => w.Cluster == snapshot.Cluster && !w.Moving && !w.OptOut && !w.Pinned && !w.Cooling(snapshot.Now, cooldown))
                 .OrderBy(w => w.Priority).ThenByDescending(w => w.Share(resource)).ThenBy(w => w.Workload, StringComparer.Ordinal)
                 .ToList();
-            if (candidates.Count == 0) return [Hold(snapshot, $"{why}; no workload may move (opted out, moving or within the cooldown of {Durations.Format(cooldown)})")];
+            if (candidates.Count == 0) return [Hold(snapshot, $"{why}; no workload may move{PinnedHere(snapshot)} (opted out, pinned, moving or within the cooldown of {Durations.Format(cooldown)})")];
             var peers = snapshot.Peers.Where(p => p.AcceptsMigrations && p.Latest.Of(resource) is not null)
                 .ToDictionary(p => p.Cluster, p => p.Latest.Of(resource)!.Value, StringComparer.Ordinal);
             var decisions = new List<PolicyDecision>();
@@ -53,13 +53,19 @@ public static class EdgeOffloadDecisions
 
         if (SustainedPressure.Holds(snapshot.Series, resource, snapshot.Now, policy.LowerWindow, v => v < policy.Lower))
         {
-            var away = snapshot.Workloads
+            var elsewhere = snapshot.Workloads
                 .Where(w => w.HomeCluster == snapshot.Cluster && w.Cluster != snapshot.Cluster && !w.Moving && !w.OptOut && !w.Cooling(snapshot.Now, cooldown))
                 .Where(w => snapshot.Peers.Any(p => p.Cluster == w.Cluster && p.AcceptsMigrations))
+                .ToList();
+            var why = $"{name} pressure {F(pressure)} below {F(policy.Lower)} for {Durations.Format(policy.LowerWindow)}";
+            var away = elsewhere.Where(w => !w.Pinned)
                 .OrderByDescending(w => w.Priority).ThenBy(w => w.Share(resource)).ThenBy(w => w.Workload, StringComparer.Ordinal)
                 .ToList();
-            if (away.Count == 0) return [];
-            var why = $"{name} pressure {F(pressure)} below {F(policy.Lower)} for {Durations.Format(policy.LowerWindow)}";
+            if (away.Count == 0)
+            {
+                var pinned = elsewhere.Where(w => w.Pinned).Select(w => $"{w.Workload} in '{w.Cluster}'").Order(StringComparer.Ordinal).ToList();
+                return pinned.Count == 0 ? [] : [Hold(snapshot, $"{why}; not brought home: pinned by hand: {string.Join(", ", pinned)}")];
+            }
             if (budget <= 0) return [Hold(snapshot, $"{why}; {snapshot.MigrationsInFlight} migration(s) under way, at most {guards.MaxConcurrentMigrations}")];
             var decisions = new List<PolicyDecision>();
             var projected = pressure;
@@ -74,6 +80,13 @@ public static class EdgeOffloadDecisions
             return decisions;
         }
         return [];
+    }
+
+    /// <summary>": W1, W2 pinned by hand" for this cluster's pinned workloads, or nothing.</summary>
+    private static string PinnedHere(SignalSnapshot snapshot)
+    {
+        var pinned = snapshot.Workloads.Where(w => w.Cluster == snapshot.Cluster && w.Pinned).Select(w => w.Workload).Order(StringComparer.Ordinal).ToList();
+        return pinned.Count == 0 ? "" : $": {string.Join(", ", pinned)} pinned by hand";
     }
 
     private static PolicyDecision Hold(SignalSnapshot snapshot, string reason) => new(DecisionKind.Hold, "", snapshot.Cluster, "", reason);

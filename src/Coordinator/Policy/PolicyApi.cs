@@ -37,6 +37,18 @@ public sealed class PolicyApi(PolicyStore store, PolicyEvents events, SignalReco
             Reason = e.Reason,
             DryRun = e.DryRun,
         }));
+        explanation.Workloads.AddRange(signals.LatestWorkloads.Select(w => new WorkloadShare
+        {
+            Workload = w.Workload,
+            Cluster = w.Cluster,
+            HomeCluster = w.HomeCluster,
+            Cpu = w.CpuShare,
+            Memory = w.MemoryShare,
+            Slot = w.SlotShare,
+            Measured = w.Measured,
+            Pinned = w.Pinned,
+            Moving = w.Moving,
+        }));
         return explanation;
     }
 

@@ -1,5 +1,6 @@
 using Federation.Coordinator.Auth;
 using Federation.Coordinator.Membership;
+using Federation.Coordinator.Policy;
 using Federation.Coordinator.Targets;
 using Federation.Coordinator.Traffic;
 using Federation.V1;
@@ -9,7 +10,7 @@ namespace Federation.Coordinator.Services;
 
 /// <summary>
 /// The peer API other coordinators call: argument plumbing over the destination's target classes and the home side of
-/// traffic and of a deletion, each told which peer is calling (<see cref="PeerCaller"/>, admitted by <see cref="PeerAdmissionInterceptor"/>).
+/// traffic and of a deletion, membership, and the bring-home its policy's home asks for, each told which peer is calling (<see cref="PeerCaller"/>, admitted by <see cref="PeerAdmissionInterceptor"/>).
 /// </summary>
 public sealed class CoordinatorPeerService(
     MigrationAdmission admission,
@@ -20,6 +21,7 @@ public sealed class CoordinatorPeerService(
     HomeSideTraffic home,
     StableAddressClosure closure,
     HeartbeatExchange membership,
+    ReturnHomeStarter returns,
     PeerCaller caller) : CoordinatorPeer.CoordinatorPeerBase
 {
     public override Task<NegotiateResponse> Negotiate(NegotiateRequest request, ServerCallContext context) =>
@@ -54,4 +56,7 @@ public sealed class CoordinatorPeerService(
 
     public override Task<ClusterHeartbeat> ExchangeHeartbeat(ClusterHeartbeat request, ServerCallContext context) =>
         membership.AnswerAsync(request, caller, context.CancellationToken);
+
+    public override Task<ReturnHomeResponse> ReturnHome(ReturnHomeRequest request, ServerCallContext context) =>
+        returns.StartAsync(request, caller, context.CancellationToken);
 }

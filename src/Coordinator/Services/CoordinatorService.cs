@@ -9,7 +9,7 @@ namespace Federation.Coordinator.Services;
 
 /// <summary>
 /// The client API: argument plumbing over the classes that start, read and cancel migrations, deploy, list and delete workloads, ask
-/// peers and show or set the offload policy. Only operators get here (<see cref="Auth.OperatorAdmissionInterceptor"/>).
+/// peers, show or set the offload policy, pin workloads and list events. Only operators get here (<see cref="Auth.OperatorAdmissionInterceptor"/>).
 /// </summary>
 public sealed class CoordinatorService(
     MigrationStarter starter,
@@ -19,7 +19,9 @@ public sealed class CoordinatorService(
     WorkloadListing listing,
     WorkloadDeletion deletion,
     PeerReachability peers,
-    PolicyApi policy) : V1.Coordinator.CoordinatorBase
+    PolicyApi policy,
+    WorkloadPins pins,
+    ClusterEventLog events) : V1.Coordinator.CoordinatorBase
 {
     public override async Task<MigrateResponse> Migrate(MigrateRequest request, ServerCallContext context)
     {
@@ -59,4 +61,13 @@ public sealed class CoordinatorService(
     public override Task<SetPolicyResponse> SetPolicy(SetPolicyRequest request, ServerCallContext context) => Task.FromResult(policy.Set(request));
 
     public override Task<PolicyExplanation> ExplainPolicy(ExplainPolicyRequest request, ServerCallContext context) => Task.FromResult(policy.Explain());
+
+    public override async Task<PinnedWorkload> PinWorkload(PinWorkloadRequest request, ServerCallContext context) =>
+        ClusterEventLog.Of(await pins.PinAsync(Requests.RequestChecks.Workload(request.Workload), request.Note, context.CancellationToken));
+
+    public override Task<UnpinWorkloadResponse> UnpinWorkload(UnpinWorkloadRequest request, ServerCallContext context) =>
+        Task.FromResult(new UnpinWorkloadResponse { WasPinned = pins.Unpin(Requests.RequestChecks.Workload(request.Workload)) });
+
+    public override Task<ListEventsResponse> ListEvents(ListEventsRequest request, ServerCallContext context) =>
+        Task.FromResult(events.List(request));
 }

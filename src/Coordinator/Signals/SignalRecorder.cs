@@ -14,4 +14,9 @@ public sealed class SignalRecorder(IOptions<CoordinatorOptions> options)
     public IReadOnlyList<PressureSample> Series() => samples.List();
 
     public PressureSample? Latest => samples.Latest;
+
+    /// <summary>The workloads of the latest snapshot (for <c>fedctl policy explain</c>).</summary>
+    public IReadOnlyList<WorkloadSignal> LatestWorkloads { get; private set; } = [];
+
+    public void RecordWorkloads(IReadOnlyList<WorkloadSignal> workloads) => LatestWorkloads = workloads;
 }

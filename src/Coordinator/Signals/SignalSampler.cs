@@ -13,8 +13,10 @@ namespace Federation.Coordinator.Signals;
 /// Takes one sample of this cluster (the adapter's capacity as pressure, recorded and exported as metrics) and builds the
 /// snapshot the policies decide from: the recorded series, this cluster's workloads and those it is home to that run
 /// elsewhere (the journal's locations), the peers (membership and the capacity their heartbeats told) and the migrations
-/// under way. Per-workload use is not measured yet: a workload's CPU and memory share is its cluster's pressure divided
-/// evenly among the cluster's workloads, its slot share one slot.
+/// under way. A running workload's CPU and memory share is its measured, smoothed use (<see cref="WorkloadUsage"/>) over the
+/// cluster's CPUs and memory, or, while it is not measured, its cluster's pressure divided evenly among the cluster's
+/// workloads (<see cref="WorkloadShares"/>); its slot share is one slot. A workload of this home running elsewhere is estimated
+/// the even way (its use there is not asked).
 /// </summary>
 public sealed class SignalSampler(
     IOrchestratorAdapter adapter,
@@ -22,6 +24,8 @@ public sealed class SignalSampler(
     SignalRecorder recorder,
     PeerMembership membership,
     MigrationJournal journal,
+    WorkloadPins pins,
+    WorkloadUsage usage,
     CoordinatorMetrics metrics,
     IOptions<CoordinatorOptions> options,
     TimeProvider clock)
@@ -42,18 +46,25 @@ public sealed class SignalSampler(
         var migrations = journal.List();
         var inFlight = migrations.Count(m => m.SourceCluster == Options.Cluster && !MigrationPhases.IsFinished(m.Phase));
         var lastMoved = LastMoves(migrations);
+        var pinned = pins.List().Select(p => p.Workload.ToString()).ToHashSet(StringComparer.Ordinal);
         var running = (await adapter.ListWorkloadsAsync(ct)).Where(w => w.Role == Adapters.WorkloadRole.Active).ToList();
+        await usage.SampleAsync(running.Where(w => w.Running).ToList(), now, ct);
         var count = Math.Max(1, running.Count);
         var slot = report.WorkloadSlotsTotal is { } total and > 0 ? 1.0 / total : 0;
-        var workloads = running.Select(w => new WorkloadSignal(
-            w.Id.ToString(), Options.Cluster, w.HomeCluster ?? Options.Cluster,
-            (sample.Cpu ?? 0) / count, (sample.Memory ?? 0) / count, slot,
-            LastMovedAt: lastMoved.GetValueOrDefault(w.Id.ToString()),
-            Moving: journal.ActiveMigrationOf(w.Id) is not null)).ToList();
+        var workloads = running.Select(w =>
+        {
+            var measured = usage.Of(w.Id);
+            var (cpu, memory) = WorkloadShares.Of(measured, report, sample, count);
+            return new WorkloadSignal(w.Id.ToString(), Options.Cluster, w.HomeCluster ?? Options.Cluster, cpu, memory, slot,
+                LastMovedAt: lastMoved.GetValueOrDefault(w.Id.ToString()),
+                Moving: journal.ActiveMigrationOf(w.Id) is not null, Pinned: pinned.Contains(w.Id.ToString()),
+                Measured: measured?.Cores is not null);
+        }).ToList();
         foreach (var away in journal.ListLocations().Where(l => l.Cluster != Options.Cluster && l.Cluster.Length > 0))
         {
             workloads.Add(new WorkloadSignal(away.Workload.ToString(), away.Cluster, Options.Cluster,
-                (sample.Cpu ?? 0) / count, (sample.Memory ?? 0) / count, slot, LastMovedAt: lastMoved.GetValueOrDefault(away.Workload.ToString())));
+                (sample.Cpu ?? 0) / count, (sample.Memory ?? 0) / count, slot, LastMovedAt: lastMoved.GetValueOrDefault(away.Workload.ToString()),
+                Pinned: pinned.Contains(away.Workload.ToString())));
         }
 
         var peers = membership.All().Select(p =>
@@ -62,6 +73,7 @@ public sealed class SignalSampler(
             return new PeerSignal(p.Name, p.AcceptsMigrations && p.State == PeerState.Reachable,
                 p.Capacity is { } c ? PressureOf.Sample(p.LastSeen ?? now, c) : new PressureSample(now, null, null, null));
         }).ToList();
+        recorder.RecordWorkloads(workloads);
         return new SignalSnapshot(now, Options.Cluster, recorder.Series(), workloads, peers, inFlight);
     }
 

@@ -12,6 +12,8 @@ namespace Federation.Coordinator.Signals;
 /// <param name="OptOut">Never moved by a policy.</param>
 /// <param name="LastMovedAt">When it last moved (any move, manual or by policy); null: never.</param>
 /// <param name="Moving">A migration holds it now.</param>
+/// <param name="Pinned">Pinned by hand in this cluster (<c>fedctl pin</c>): never moved by a policy.</param>
+/// <param name="Measured">Its CPU and memory shares come from its measured use (else an even split of its cluster's pressure).</param>
 public sealed record WorkloadSignal(
     string Workload,
     string Cluster,
@@ -22,7 +24,9 @@ public sealed record WorkloadSignal(
     int Priority = 0,
     bool OptOut = false,
     DateTimeOffset? LastMovedAt = null,
-    bool Moving = false)
+    bool Moving = false,
+    bool Pinned = false,
+    bool Measured = false)
 {
     public double Share(PressureResource resource) => resource switch
     {

@@ -48,6 +48,8 @@ public sealed partial class WorkloadDeletion(
         }
         await adapter.DeleteWorkloadAsync(id, ct);
         conditions.Clear(id);
+        // A pin goes with its workload: a later workload of the same name starts unpinned.
+        journal.RemovePin(id);
         if (home == Cluster && await traffic.GetStableAddressAsync(id, ct) is null)
         {
             response.ClosedStableAddress = workload.StableAddress!;

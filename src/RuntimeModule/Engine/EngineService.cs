@@ -11,6 +11,7 @@ public sealed class EngineService(
     ImagePuller puller,
     AppCreator creator,
     AppDescriber apps,
+    AppUsageReader usage,
     AppCheckpointer checkpointer,
     AppRestorer restorer,
     AppRemover remover,
@@ -61,6 +62,9 @@ public sealed class EngineService(
 
     public override Task<App> Fence(FenceAppRequest request, ServerCallContext context) =>
         fencing.FenceAsync(request.App, request.Generation, context.CancellationToken);
+
+    public override Task<AppUsage> GetAppUsage(GetAppUsageRequest request, ServerCallContext context) =>
+        usage.ReadAsync(request.Name, context.CancellationToken);
 
     public override Task<App> Resume(ResumeAppRequest request, ServerCallContext context) =>
         resumer.ResumeAsync(request.App, request.Generation, context.CancellationToken);

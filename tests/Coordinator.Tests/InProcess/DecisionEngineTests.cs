@@ -71,7 +71,7 @@ public sealed class DecisionEngineTests
             [Peer("cloud", 0.1)], 0);
         var decision = DecisionEngine.Decide(EdgeOnly, snapshot).Single();
         Assert.That(decision.Kind, Is.EqualTo(DecisionKind.Hold));
-        Assert.That(decision.Reason, Does.Contain("no workload may move (opted out, moving or within the cooldown of 10m)"));
+        Assert.That(decision.Reason, Does.Contain("no workload may move (opted out, pinned, moving or within the cooldown of 10m)"));
 
         var later = snapshot with { Now = now.AddMinutes(2), Series = [.. series, new PressureSample(now.AddMinutes(2), 0.9, 0.5, 0.5)] };
         Assert.That(DecisionEngine.Decide(EdgeOnly, later).Single().Workload, Is.EqualTo("shop/recent"), "its cooldown is over");
@@ -115,6 +115,47 @@ public sealed class DecisionEngineTests
             Is.EqualTo(new[] { (DecisionKind.Return, "shop/vip", "cloud", "edge"), (DecisionKind.Return, "shop/big", "cloud", "edge") }),
             "the highest priority first; both fit below the upper threshold (0.2 + 0.25 + 0.25)");
         Assert.That(decisions[0].Reason, Does.Contain("cpu pressure 0.2 below 0.4 for 5m"));
+    }
+
+    [Test]
+    public void A_workload_pinned_by_hand_is_never_moved_out_and_the_hold_names_it()
+    {
+        var series = Cpu(0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9);
+        var snapshot = new SignalSnapshot(NowOf(series), "edge", series,
+            [Local("shop/big", 0.3) with { Pinned = true }, Local("shop/small", 0.05)], [Peer("cloud", 0.1)], 0);
+        var decisions = DecisionEngine.Decide(EdgeOnly, snapshot);
+        Assert.That(decisions.Select(d => (d.Kind, d.Workload)), Is.EqualTo(new[] { (DecisionKind.Offload, "shop/small") }),
+            "the largest share is pinned: the next one goes");
+
+        var onlyPinned = snapshot with { Workloads = [Local("shop/big", 0.3) with { Pinned = true }] };
+        var hold = DecisionEngine.Decide(EdgeOnly, onlyPinned).Single();
+        Assert.That(hold.Kind, Is.EqualTo(DecisionKind.Hold));
+        Assert.That(hold.Reason, Does.Contain("cpu pressure 0.9 above 0.8 for 1m; no workload may move: shop/big pinned by hand"));
+    }
+
+    [Test]
+    public void A_workload_pinned_by_hand_elsewhere_is_not_brought_home_and_the_hold_says_so()
+    {
+        var series = Enumerable.Range(0, 40).Select(i => new PressureSample(T0.AddSeconds(10 * i), 0.1, 0.5, 0.5)).ToList();
+        var pinned = new WorkloadSignal("shop/big", "cloud", "edge", 0.25, 0.1, 0.1, Pinned: true);
+        var free = new WorkloadSignal("shop/free", "cloud", "edge", 0.25, 0.1, 0.1);
+        var snapshot = new SignalSnapshot(NowOf(series), "edge", series, [pinned, free], [Peer("cloud", 0.5)], 0);
+        Assert.That(DecisionEngine.Decide(EdgeOnly, snapshot).Select(d => (d.Kind, d.Workload)), Is.EqualTo(new[] { (DecisionKind.Return, "shop/free") }));
+
+        var hold = DecisionEngine.Decide(EdgeOnly, snapshot with { Workloads = [pinned] }).Single();
+        Assert.That(hold.Kind, Is.EqualTo(DecisionKind.Hold));
+        Assert.That(hold.Reason, Is.EqualTo("cpu pressure 0.1 below 0.4 for 5m; not brought home: pinned by hand: shop/big in 'cloud'"));
+    }
+
+    [Test]
+    public void The_balancer_never_moves_a_pinned_workload()
+    {
+        var balance = new OffloadPolicy(false, null, new BalancePolicy(PressureResource.Cpu, 0.2), new PolicyGuards(2, TimeSpan.FromMinutes(10)));
+        var series = Cpu(0.9);
+        var snapshot = new SignalSnapshot(NowOf(series), "edge", series,
+            [Local("shop/half", 0.4) with { Pinned = true }, Local("shop/small", 0.1)], [Peer("cloud", 0.1)], 0);
+        var moves = DecisionEngine.Decide(balance, snapshot).Where(d => d.Kind == DecisionKind.Balance).Select(d => d.Workload).ToList();
+        Assert.That(moves, Is.EqualTo(new[] { "shop/small" }), "shop/half is nearest half the difference (0.4) but pinned");
     }
 
     [Test]
