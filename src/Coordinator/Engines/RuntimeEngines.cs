@@ -37,6 +37,9 @@ public sealed class RuntimeEngines(string credential) : IRuntimeEngines, IDispos
     public async Task<DescribeResponse> DescribeAsync(Uri engine, CancellationToken ct) =>
         await For(engine).DescribeAsync(new DescribeRequest(), cancellationToken: ct);
 
+    public async Task RegisterPassiveAppAsync(Uri engine, AppSpec spec, CancellationToken ct) =>
+        await For(engine).CreateAppAsync(new CreateAppRequest { Spec = spec, StartMode = StartMode.Passive }, cancellationToken: ct);
+
     public async Task WaitForEngineAsync(Uri engine, string runtime, TimeSpan timeout, Func<CancellationToken, Task<string?>> whyGone, CancellationToken ct)
     {
         var client = For(engine);
