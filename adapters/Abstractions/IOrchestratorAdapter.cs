@@ -41,6 +41,10 @@ public interface IOrchestratorAdapter
     /// <param name="home">Where the workload's stable address lives when another cluster holds it; null when this cluster does (it came home) or there is none.</param>
     Task<WorkloadInfo> CreatePassiveTargetAsync(WorkloadId id, AppSpec spec, string migrationId, StableHome? home, CancellationToken ct);
 
+    /// <summary>The same, telling <paramref name="steps"/> what the preparation spent where (reported in the migration's events).</summary>
+    Task<WorkloadInfo> CreatePassiveTargetAsync(WorkloadId id, AppSpec spec, string migrationId, StableHome? home, StepTimes steps, CancellationToken ct) =>
+        CreatePassiveTargetAsync(id, spec, migrationId, home, ct);
+
     /// <summary>A restored target becomes the workload itself: the orchestrator owns and heals it from now on.</summary>
     Task PromoteTargetAsync(WorkloadId id, CancellationToken ct);
 

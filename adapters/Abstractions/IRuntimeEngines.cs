@@ -18,6 +18,13 @@ public interface IRuntimeEngines
     /// <summary>The Engine's own description: versions, kernel, architecture, dirty tracking, images.</summary>
     Task<DescribeResponse> DescribeAsync(Uri engine, CancellationToken ct);
 
+    /// <summary>
+    /// Registers an app in the runtime as passive (waiting for a restore) through its Engine, as its Ambassador would when it
+    /// starts: the target is ready without waiting for the Ambassador's process; the Ambassador's own registration is then a
+    /// no-op. Its image must be in the runtime. The default does nothing (the Ambassador registers it).
+    /// </summary>
+    Task RegisterPassiveAppAsync(Uri engine, AppSpec spec, CancellationToken ct) => Task.CompletedTask;
+
     /// <summary>Waits until the Engine answers and its inner dockerd is ready.</summary>
     /// <param name="whyGone">Asked between attempts: a reason when the runtime can no longer become ready (its Engine exited), else null.</param>
     /// <exception cref="FederationException">Unavailable: not ready within <paramref name="timeout"/>, or gone.</exception>

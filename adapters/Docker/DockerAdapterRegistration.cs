@@ -1,6 +1,7 @@
 using Docker.DotNet;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -24,6 +25,8 @@ public static class DockerAdapterRegistration
         ["--registry-ca"] = $"{DockerHostSettings.Section}:RegistryCaFile",
         ["--registry-credentials"] = $"{DockerHostSettings.Section}:RegistryCredentialsFile",
         ["--registry-pull-timeout"] = $"{DockerHostSettings.Section}:RegistryPullTimeout",
+        ["--warm-runtimes"] = $"{DockerHostSettings.Section}:WarmRuntimes",
+        ["--warm-runtime-ports"] = $"{DockerHostSettings.Section}:WarmRuntimePorts",
     };
 
     /// <summary>The adapter as a coordinator host offers it.</summary>
@@ -50,6 +53,8 @@ public static class DockerAdapterRegistration
         services.AddSingleton(sp => new DockerHostAdapter(sp.GetRequiredService<DockerClient>(), sp.GetRequiredService<DockerHostAdapterOptions>(),
             sp.GetRequiredService<DockerRuntimeHost>(), sp.GetRequiredService<DockerAdapterState>(), sp.GetRequiredService<ProxyTrafficSwitch>(),
             sp.GetRequiredService<IRuntimeEngines>(), sp.GetRequiredService<ILoggerFactory>()));
+        // Registered for every host, built only when this kind runs (AddHostedService would keep one per type).
+        services.AddSingleton<IHostedService>(sp => new WarmRuntimePoolService(sp));
         return services.AddOrchestratorAdapter(Kind, sp => sp.GetRequiredService<DockerHostAdapter>(), sp => sp.GetRequiredService<ProxyTrafficSwitch>());
     }
 
@@ -60,6 +65,8 @@ public static class DockerAdapterRegistration
         MaxWorkloads = settings.MaxWorkloads,
         MaxRelayConnections = settings.MaxRelayConnections,
         MaxTrafficHold = settings.MaxTrafficHold,
+        WarmRuntimes = settings.WarmRuntimes,
+        WarmRuntimePorts = settings.ParsedWarmRuntimePorts() ?? [],
         StateDirectory = string.IsNullOrEmpty(settings.StateDirectory) ? cluster.StateDirectory : settings.StateDirectory,
         LocalEngine = settings.DockerEndpoint.StartsWith("unix://", StringComparison.Ordinal),
         RegistryPulls = settings.ParsedImageSource() == ImageSource.Registry ? settings.ToRegistryPulls() : null,

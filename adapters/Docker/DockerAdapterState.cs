@@ -30,6 +30,12 @@ public sealed class DockerAdapterState
         lock (gate) return state.Workloads.GetValueOrDefault(id.ToString());
     }
 
+    /// <summary>Every workload entry, by "namespace/name".</summary>
+    public IReadOnlyDictionary<string, WorkloadEntry> Workloads()
+    {
+        lock (gate) return new Dictionary<string, WorkloadEntry>(state.Workloads);
+    }
+
     public void PutWorkload(WorkloadId id, WorkloadEntry entry)
     {
         lock (gate)
@@ -80,8 +86,9 @@ public sealed class DockerAdapterState
     /// <param name="Ports">The runtime's ports as published on 127.0.0.1 (runtime port -> host port), reused when it is recreated.</param>
     /// <param name="Gateway">The gateway address of the runtimes' network its ports are published on as well (null: an earlier version's runtime, published on 127.0.0.1 only).</param>
     /// <param name="GatewayPorts">Its ports as published on <paramref name="Gateway"/> (runtime port -> host port), reused when it is recreated: its app endpoints.</param>
+    /// <param name="WarmRuntime">The warm runtime (<see cref="WarmRuntimePool"/>) this workload adopted: the name its containers' labels and volume carry.</param>
     public sealed record WorkloadEntry(WorkloadRole Role, string? MigrationId, string Image, string? HomeCluster = null, string? HomeAddress = null,
-        string? Spec = null, Dictionary<int, int>? Ports = null, string? Gateway = null, Dictionary<int, int>? GatewayPorts = null);
+        string? Spec = null, Dictionary<int, int>? Ports = null, string? Gateway = null, Dictionary<int, int>? GatewayPorts = null, string? WarmRuntime = null);
 
     /// <summary>Container port -> the stable listening port and where it forwarded (the routes of an earlier version, whose relays lived in the coordinator).</summary>
     public sealed record RouteEntry(Dictionary<int, RoutePort> Ports);

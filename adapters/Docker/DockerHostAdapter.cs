@@ -43,7 +43,11 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
         this.traffic = traffic;
         this.engines = engines;
         logger = loggers.CreateLogger<DockerHostAdapter>();
+        Pool = new WarmRuntimePool(host, options, PlaceImageAsync, loggers.CreateLogger<WarmRuntimePool>());
     }
+
+    /// <summary>The spare runtimes targets adopt (<see cref="WarmRuntimePoolService"/> runs it).</summary>
+    public WarmRuntimePool Pool { get; }
 
     public string Kind => DockerAdapterRegistration.Kind;
 
@@ -103,9 +107,8 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
     public async Task<IReadOnlyList<WorkloadInfo>> ListWorkloadsAsync(CancellationToken ct)
     {
         var list = new List<WorkloadInfo>();
-        foreach (var container in await RuntimeContainersAsync(ct))
+        foreach (var id in await RuntimeContainersAsync(ct))
         {
-            var id = new WorkloadId(container.Labels[NamespaceLabel], container.Labels[WorkloadLabel]);
             if (await GetWorkloadAsync(id, ct) is { } info) list.Add(info);
         }
         return list.OrderBy(w => w.Id.ToString(), StringComparer.Ordinal).ToList();
@@ -177,10 +180,14 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
             throw;
         }
         LogDeployed(logger, id.ToString(), options.Cluster);
+        Pool.Refill();
         return (await GetWorkloadAsync(id, ct))!;
     }
 
-    public async Task<WorkloadInfo> CreatePassiveTargetAsync(WorkloadId id, AppSpec spec, string migrationId, StableHome? home, CancellationToken ct)
+    public Task<WorkloadInfo> CreatePassiveTargetAsync(WorkloadId id, AppSpec spec, string migrationId, StableHome? home, CancellationToken ct) =>
+        CreatePassiveTargetAsync(id, spec, migrationId, home, StepTimes.Discarded, ct);
+
+    public async Task<WorkloadInfo> CreatePassiveTargetAsync(WorkloadId id, AppSpec spec, string migrationId, StableHome? home, StepTimes steps, CancellationToken ct)
     {
         await gate.WaitAsync(ct);
         try
@@ -201,8 +208,11 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
         }
         try
         {
-            var runtime = await StartRuntimeAsync(id, spec, ct);
-            await host.StartAmbassadorAsync(runtime, spec, StartMode.Passive, ct);
+            var runtime = await StartRuntimeAsync(id, spec, ct, steps: steps, adopt: true);
+            // The Engine registers the passive app at once; the Ambassador, whose process takes a while to start, finds it registered.
+            var ambassador = steps.MeasureAsync("ambassador", () => host.StartAmbassadorAsync(runtime, spec, StartMode.Passive, ct));
+            await steps.MeasureAsync("passive app", () => engines.RegisterPassiveAppAsync(runtime.EngineEndpoint, spec, ct));
+            await ambassador;
         }
         catch (Exception e) when (e is FederationException or DockerApiException)
         {
@@ -256,6 +266,7 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
     {
         var entry = state.Workload(id);
         if (entry is { Role: WorkloadRole.Target }) state.PutWorkload(id, entry with { Role = WorkloadRole.Active, MigrationId = null });
+        Pool.Refill();
         return Task.CompletedTask;
     }
 
@@ -273,6 +284,7 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
         state.RemoveWorkload(id);
         await host.RemoveAsync(RuntimeName(id), ct);
         LogDeleted(logger, id.ToString(), options.Cluster);
+        Pool.Refill();
     }
 
     public async IAsyncEnumerable<WorkloadEvent> WatchAsync([EnumeratorCancellation] CancellationToken ct)
@@ -297,11 +309,17 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
     }
 
     /// <param name="reuse">The state of a runtime this one replaces: its host ports (on 127.0.0.1 and on the gateway) are published again.</param>
-    private async Task<RuntimeInstance> StartRuntimeAsync(WorkloadId id, AppSpec spec, CancellationToken ct, DockerAdapterState.WorkloadEntry? reuse = null)
+    /// <param name="adopt">Take a warm runtime of the pool when one publishes the app's ports (a migration's target).</param>
+    private async Task<RuntimeInstance> StartRuntimeAsync(WorkloadId id, AppSpec spec, CancellationToken ct, DockerAdapterState.WorkloadEntry? reuse = null,
+        StepTimes? steps = null, bool adopt = false)
     {
+        steps ??= StepTimes.Discarded;
         var ports = spec.Ports.Select(p => (int)(p.RuntimePort != 0 ? p.RuntimePort : p.ContainerPort)).ToList();
         var name = RuntimeName(id);
+        Pool.Learn(spec, ports);
         var runtime = await host.FindRuntimeAsync(name, ct);
+        if (runtime is null && adopt && reuse is null)
+            runtime = await AdoptWarmAsync(id, name, ports, steps, ct);
         if (runtime is null)
         {
             await host.RemoveAsync(name, ct); // leftovers of a start that did not finish
@@ -311,19 +329,48 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
                 [NamespaceLabel] = id.Namespace,
                 [WorkloadLabel] = id.Name,
                 ["federation.image"] = spec.Image,
-            }, ct, reuse?.Ports, reuse?.GatewayPorts);
+            }, ct, reuse?.Ports, reuse?.GatewayPorts, steps);
         }
         if (state.Workload(id) is { } entry)
         {
             state.PutWorkload(id, entry with
             {
+                WarmRuntime = runtime.VolumeName == $"{name}-state" ? null : runtime.VolumeName[..^"-state".Length],
                 Ports = new Dictionary<int, int>(runtime.PublishedPorts),
                 Gateway = runtime.Gateway,
                 GatewayPorts = new Dictionary<int, int>(runtime.GatewayPorts),
             });
         }
-        await PlaceImageAsync(runtime, spec.Image, ct);
+        await steps.MeasureAsync("image", () => PlaceImageAsync(runtime, spec.Image, ct));
         return runtime;
+    }
+
+    /// <summary>
+    /// A warm runtime of the pool becomes the workload's runtime: the adoption is written to the state first (so a crash in
+    /// between leaves a runtime that is found and removed with the workload), then its containers are renamed. Null when the
+    /// pool has no runtime with the app's ports, or the one taken could not be adopted (removed; the caller starts one).
+    /// </summary>
+    private async Task<RuntimeInstance?> AdoptWarmAsync(WorkloadId id, string name, IReadOnlyCollection<int> ports, StepTimes steps, CancellationToken ct)
+    {
+        // The pool is filled again once the migration that adopted it ends (the target promoted or removed), not during the move.
+        if (Pool.Take(ports) is not { } warm) return null;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            if (state.Workload(id) is { } entry) state.PutWorkload(id, entry with { WarmRuntime = warm });
+            await host.RemoveAsync(name, ct, keepNetwork: true); // leftovers of a start that did not finish
+            var runtime = await host.AdoptAsync(warm, name, ct);
+            steps.Record("warm runtime adopted", System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            LogAdopted(logger, warm, id.ToString(), options.Cluster);
+            return runtime;
+        }
+        catch (Exception e) when (e is FederationException or DockerApiException)
+        {
+            LogAdoptFailed(logger, warm, id.ToString(), e.Message);
+            await host.RemoveAsync(name, CancellationToken.None, keepNetwork: true);
+            await host.RemoveAsync(warm, CancellationToken.None, keepNetwork: true);
+            return null;
+        }
     }
 
     /// <summary>
@@ -361,15 +408,33 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
             throw new FederationException(FederationError.ResourceExhausted, $"cluster '{options.Cluster}' has no free workload slot ({options.MaxWorkloads} in use)");
     }
 
-    private async Task<IList<ContainerListResponse>> RuntimeContainersAsync(CancellationToken ct) =>
-        (await docker.Containers.ListContainersAsync(new ContainersListParameters
+    /// <summary>
+    /// The workloads whose runtime container exists: started for them (their labels name them), or warm runtimes they adopted
+    /// (renamed to their runtime's name, the adoption in the state). Spares not adopted are no workloads.
+    /// </summary>
+    private async Task<IReadOnlyList<WorkloadId>> RuntimeContainersAsync(CancellationToken ct)
+    {
+        var containers = await docker.Containers.ListContainersAsync(new ContainersListParameters
         {
             All = true,
-            Filters = new Dictionary<string, IDictionary<string, bool>>
-            {
-                ["label"] = new Dictionary<string, bool> { [$"{ClusterLabel}={options.Cluster}"] = true, [WorkloadLabel] = true },
-            },
-        }, ct)).Where(c => c.Names.Any(n => n.TrimStart('/') == RuntimeName(new WorkloadId(c.Labels[NamespaceLabel], c.Labels[WorkloadLabel])))).ToList();
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{ClusterLabel}={options.Cluster}"] = true } },
+        }, ct);
+        var adopted = new Dictionary<string, WorkloadId>(StringComparer.Ordinal);
+        foreach (var (key, entry) in state.Workloads())
+        {
+            if (entry.WarmRuntime is { } warm && WorkloadId.TryParse(key) is { } owner) adopted.TryAdd(warm, owner);
+        }
+        var ids = new List<WorkloadId>();
+        foreach (var c in containers)
+        {
+            WorkloadId id;
+            if (c.Labels.TryGetValue(WorkloadLabel, out var workload) && c.Labels.TryGetValue(NamespaceLabel, out var ns)) id = new WorkloadId(ns, workload);
+            else if (c.Labels.TryGetValue(WarmRuntimePool.WarmLabel, out _) && c.Labels.TryGetValue("federation.runtime", out var key) && adopted.TryGetValue(key, out var by)) id = by;
+            else continue;
+            if (c.Names.Any(n => n.TrimStart('/') == RuntimeName(id))) ids.Add(id);
+        }
+        return ids;
+    }
 
     public string RuntimeName(WorkloadId id)
     {
@@ -378,6 +443,12 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
         var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)))[..8];
         return $"{name[..54].TrimEnd('-')}-{hash}";
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "warm runtime {Warm} adopted by {Workload} in cluster {Cluster}")]
+    private static partial void LogAdopted(ILogger logger, string warm, string workload, string cluster);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "warm runtime {Warm} could not be adopted by {Workload}, removed (a runtime is started instead): {Reason}")]
+    private static partial void LogAdoptFailed(ILogger logger, string warm, string workload, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "passive target {Workload} in cluster {Cluster} for migration {Migration} failed, its runtime removed: {Reason}")]
     private static partial void LogTargetFailed(ILogger logger, string workload, string cluster, string migration, string reason);

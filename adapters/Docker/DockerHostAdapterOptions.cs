@@ -29,6 +29,12 @@ public sealed class DockerHostAdapterOptions
     /// <summary>Open client connections per stable address (and app port) beyond which a new one is reset.</summary>
     public int MaxRelayConnections { get; init; } = Relay.HoldingRelay.DefaultMaxConnections;
 
+    /// <summary>Spare runtimes kept for targets to adopt (<see cref="WarmRuntimePool"/>); 0: none.</summary>
+    public int WarmRuntimes { get; init; }
+
+    /// <summary>App ports every spare publishes besides the learned ones.</summary>
+    public IReadOnlyList<int> WarmRuntimePorts { get; init; } = [];
+
     /// <summary>How often <see cref="DockerHostAdapter.WatchAsync"/> looks at the runtimes.</summary>
     public TimeSpan WatchInterval { get; init; } = TimeSpan.FromSeconds(2);
 }

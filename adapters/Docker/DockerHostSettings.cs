@@ -33,6 +33,32 @@ public sealed class DockerHostSettings : RegistryPullSettings
     /// <summary>How long a hold of a stable address lasts at most: the relay ends it by itself then (held connections go to the backend there is), even when no coordinator is left to.</summary>
     public TimeSpan MaxTrafficHold { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Spare runtimes kept started and idle (dockerd and Engine up, no app) for migration targets to adopt (<see cref="WarmRuntimePool"/>);
+    /// 0 turns the pool off. Bounded by <see cref="MaxWorkloads"/> and <see cref="MaxWarmRuntimes"/> (<c>--warm-runtimes</c>).
+    /// </summary>
+    public int WarmRuntimes { get; set; } = 1;
+
+    public const int MaxWarmRuntimes = 8;
+
+    /// <summary>
+    /// App ports (runtime ports, comma-separated) every spare publishes besides those learned from the apps this cluster runs:
+    /// Docker publishes ports only when a container is created, so a spare serves only apps whose ports it has (<c>--warm-runtime-ports</c>).
+    /// </summary>
+    public string WarmRuntimePorts { get; set; } = "";
+
+    /// <summary>The warm runtime ports parsed; null when one is not a port number.</summary>
+    public IReadOnlyList<int>? ParsedWarmRuntimePorts()
+    {
+        var ports = new List<int>();
+        foreach (var part in WarmRuntimePorts.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535) return null;
+            ports.Add(port);
+        }
+        return ports;
+    }
+
     /// <summary>Start runtimes with <c>--privileged</c> (a real host) instead of the capability set that works where it fails.</summary>
     public bool Privileged { get; set; }
 

@@ -14,6 +14,12 @@ public sealed class DockerHostSettingsValidator(ClusterContext cluster) : IValid
         try { Names.CheckAppName(settings.NamePrefix, "adapter name prefix"); }
         catch (FederationException e) { failures.Add(e.Message); }
         if (settings.MaxWorkloads < 0) failures.Add("adapter max workloads is negative");
+        if (settings.WarmRuntimes is < 0 or > DockerHostSettings.MaxWarmRuntimes)
+            failures.Add($"adapter warm runtimes must be 0 to {DockerHostSettings.MaxWarmRuntimes} (--warm-runtimes)");
+        if (settings.ParsedWarmRuntimePorts() is not { } warmPorts)
+            failures.Add($"adapter warm runtime ports '{Names.Shorten(settings.WarmRuntimePorts)}' are not comma-separated port numbers 1 to 65535 (--warm-runtime-ports)");
+        else if (warmPorts.Count > WarmRuntimePool.MaxLearnedPorts)
+            failures.Add($"adapter warm runtime ports name more than {WarmRuntimePool.MaxLearnedPorts} ports (--warm-runtime-ports)");
         if (settings.MaxRelayConnections < 1) failures.Add("adapter max relay connections must be at least 1");
         if (settings.MaxTrafficHold <= TimeSpan.Zero || settings.MaxTrafficHold > TimeSpan.FromDays(1)) failures.Add("adapter max traffic hold must be above zero and at most a day");
         if (!Uri.TryCreate(settings.DockerEndpoint, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("unix" or "tcp" or "http" or "npipe"))

@@ -32,8 +32,10 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
     /// <param name="hostPorts">Host ports to publish the runtime's ports on at 127.0.0.1 (runtime port -> host port), e.g. those of a runtime it replaces; any free port for the others.</param>
     /// <param name="gatewayPorts">The same on the runtimes' network gateway address.</param>
     public async Task<RuntimeInstance> StartRuntimeAsync(string name, IReadOnlyCollection<int> appPorts, IReadOnlyDictionary<string, string> extraLabels, CancellationToken ct,
-        IReadOnlyDictionary<int, int>? hostPorts = null, IReadOnlyDictionary<int, int>? gatewayPorts = null)
+        IReadOnlyDictionary<int, int>? hostPorts = null, IReadOnlyDictionary<int, int>? gatewayPorts = null, StepTimes? steps = null)
     {
+        steps ??= StepTimes.Discarded;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         Names.CheckAppName(name, "runtime name");
         if (!File.Exists(Path.Combine(options.ModuleDirectory, "Federation.RuntimeModule.dll")))
             throw FederationException.FailedPrecondition($"Federation.RuntimeModule.dll is not in {options.ModuleDirectory}");
@@ -72,6 +74,8 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
             await docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), token);
             return created;
         }, ct);
+        steps.Record("container", System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        started = System.Diagnostics.Stopwatch.GetTimestamp();
 
         var engine = await docker.Containers.CreateContainerAsync(new CreateContainerParameters
         {
@@ -95,7 +99,8 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
         var volumePath = (await docker.Volumes.InspectAsync(volume.Name, ct)).Mountpoint;
         var instance = InstanceOf(name, await docker.Containers.InspectContainerAsync(runtime.ID, ct), engine.ID, volumePath)
             ?? throw FederationException.Unavailable($"runtime {name} stopped right after it started");
-        await WaitForEngineAsync(instance, ct);
+        steps.Record("engine container", System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        await steps.MeasureAsync("dockerd and engine ready", () => WaitForEngineAsync(instance, ct));
         return instance;
     }
 
@@ -149,20 +154,38 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
     /// </param>
     public async Task RemoveAsync(string name, CancellationToken ct, bool keepNetwork = false)
     {
-        var containers = await docker.Containers.ListContainersAsync(new ContainersListParameters
+        // An adopted warm runtime carries the name it was started under (its key) in its labels and volume name.
+        var keys = new HashSet<string>(StringComparer.Ordinal) { name };
+        foreach (var container in new[] { name, $"{name}-engine" })
         {
-            All = true,
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{RuntimeLabel}={name}"] = true } },
-        }, ct);
+            if (await KeyOfAsync(container, ct) is { } key) keys.Add(key);
+        }
+        var containers = new List<ContainerListResponse>();
+        foreach (var key in keys)
+        {
+            containers.AddRange(await docker.Containers.ListContainersAsync(new ContainersListParameters
+            {
+                All = true,
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{RuntimeLabel}={key}"] = true } },
+            }, ct));
+        }
+        containers = containers.DistinctBy(c => c.ID).ToList();
         // Sidecars first: they share the runtime's network namespace.
-        foreach (var c in containers.OrderBy(c => c.Names.Any(n => n.TrimStart('/') == name) ? 1 : 0))
+        foreach (var c in containers.OrderBy(c => c.Names.Any(n => keys.Contains(n.TrimStart('/'))) ? 1 : 0))
         {
             try { await docker.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true }, ct); }
             catch (DockerContainerNotFoundException) { }
         }
-        var removedVolume = true;
-        try { await docker.Volumes.RemoveAsync($"{name}-state", force: true, ct); }
-        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound) { removedVolume = false; }
+        var removedVolume = false;
+        foreach (var key in keys)
+        {
+            try
+            {
+                await docker.Volumes.RemoveAsync($"{key}-state", force: true, ct);
+                removedVolume = true;
+            }
+            catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound) { }
+        }
         // Only a removal that found something may leave the network empty (the cleanup before a start finds nothing and keeps it).
         if (!keepNetwork && (containers.Count > 0 || removedVolume)) await network.RemoveIfUnusedAsync(ct);
     }
@@ -179,13 +202,65 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
         return containers.Where(c => c.Labels.ContainsKey(RuntimeLabel)).Select(c => c.Labels[RuntimeLabel]).Distinct().ToList();
     }
 
+    /// <summary>The key (the name it was started under) of this host's runtime container of that name, or null when there is none.</summary>
+    private async Task<string?> KeyOfAsync(string container, CancellationToken ct)
+    {
+        try
+        {
+            return KeyOf(await docker.Containers.InspectContainerAsync(container, ct));
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The runtime's key: the name it was started under, which its containers' labels and its volume's name carry. A warm runtime
+    /// adopted by a workload was renamed and keeps its key; any other runtime's key is its name. Null for a container that is not
+    /// one of this host's runtimes.
+    /// </summary>
+    private string? KeyOf(ContainerInspectResponse container) =>
+        container.Config.Labels.TryGetValue(RuntimeLabel, out var key)
+        && container.Config.Labels.TryGetValue("federation.owner", out var owner) && owner == options.OwnerLabel
+            ? key : null;
+
+    /// <summary>
+    /// A warm runtime becomes the runtime <paramref name="name"/>: its runtime and Engine containers are renamed (labels and
+    /// volume keep the warm name, its key). Nothing else changes: it runs on, at the ports it was started with.
+    /// </summary>
+    public async Task<RuntimeInstance> AdoptAsync(string warm, string name, CancellationToken ct)
+    {
+        Names.CheckAppName(name, "runtime name");
+        await docker.Containers.RenameContainerAsync(warm, new ContainerRenameParameters { NewName = name }, ct);
+        await docker.Containers.RenameContainerAsync($"{warm}-engine", new ContainerRenameParameters { NewName = $"{name}-engine" }, ct);
+        return await FindRuntimeAsync(name, ct) ?? throw FederationException.Unavailable($"warm runtime {warm} stopped while it was adopted as {name}");
+    }
+
+    /// <summary>The warm runtimes of this host not adopted yet (named as they were started), with the labels they were started with.</summary>
+    public async Task<IReadOnlyList<(string Name, IDictionary<string, string> Labels)>> ListWarmAsync(string warmLabel, CancellationToken ct)
+    {
+        var containers = await docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["label"] = new Dictionary<string, bool> { [$"federation.owner={options.OwnerLabel}"] = true, [warmLabel] = true },
+            },
+        }, ct);
+        return containers
+            .Where(c => c.Labels.TryGetValue(RuntimeLabel, out var key) && c.Names.Any(n => n.TrimStart('/') == key))
+            .Select(c => (c.Labels[RuntimeLabel], c.Labels))
+            .ToList();
+    }
+
     /// <summary>Whether the runtime container of that name runs: null when there is none.</summary>
     public async Task<bool?> IsRunningAsync(string name, CancellationToken ct)
     {
         try
         {
             var runtime = await docker.Containers.InspectContainerAsync(name, ct);
-            return runtime.Config.Labels.TryGetValue(RuntimeLabel, out var label) && label == name ? runtime.State.Running : null;
+            return KeyOf(runtime) is not null ? runtime.State.Running : null;
         }
         catch (DockerContainerNotFoundException)
         {
@@ -206,8 +281,8 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
         {
             return null;
         }
-        if (!runtime.Config.Labels.TryGetValue(RuntimeLabel, out var label) || label != name) return null;
-        return InstanceOf(name, runtime, engine.ID, "") is { } instance
+        if (KeyOf(runtime) is not { } key || KeyOf(engine) != key) return null;
+        return InstanceOf(name, runtime, engine.ID, "", key) is { } instance
             ? instance with { VolumeHostPath = (await docker.Volumes.InspectAsync(instance.VolumeName, ct)).Mountpoint }
             : null;
     }
@@ -216,7 +291,8 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
     /// Where a runtime container is reached, from Docker's inspection: its ports as published on 127.0.0.1 and on its
     /// network's gateway address (the Engine's there is its peer endpoint). Null when the Engine port is not published (the container stopped).
     /// </summary>
-    private static RuntimeInstance? InstanceOf(string name, ContainerInspectResponse runtime, string engineContainerId, string volumePath)
+    /// <param name="key">The name the runtime was started under (its volume's name is made of it); <paramref name="name"/> when null.</param>
+    private static RuntimeInstance? InstanceOf(string name, ContainerInspectResponse runtime, string engineContainerId, string volumePath, string? key = null)
     {
         var published = new Dictionary<int, int>();
         var onGateway = new Dictionary<int, int>();
@@ -244,7 +320,7 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
         var peerEngine = gateway is not null && onGateway.TryGetValue(RuntimeLaunchOptions.EnginePort, out var peerPort)
             ? new Uri($"http://{gateway}:{peerPort}")
             : new Uri($"http://{runtime.NetworkSettings.Networks.Values.Select(n => n.IPAddress).FirstOrDefault(ip => !string.IsNullOrEmpty(ip))}:{RuntimeLaunchOptions.EnginePort}");
-        return new RuntimeInstance(name, runtime.ID, engineContainerId, $"{name}-state", volumePath, new Uri($"http://{Loopback}:{engine}"), published, peerEngine,
+        return new RuntimeInstance(name, runtime.ID, engineContainerId, $"{key ?? name}-state", volumePath, new Uri($"http://{Loopback}:{engine}"), published, peerEngine,
             gateway, onGateway);
     }
 

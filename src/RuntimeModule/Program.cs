@@ -57,6 +57,7 @@ static async Task<int> RunEngineAsync(RuntimeModuleOptions options, string[] arg
     });
     builder.Services.AddGrpcReflection();
     builder.Services.AddHostedService<CriuKernelFeatureCache>();
+    builder.Services.AddHostedService<EngineWarmUp>();
     var app = builder.Build();
     app.MapGrpcService<EngineService>();
     app.MapFederationSync();

@@ -27,7 +27,9 @@ public sealed class RuntimeEngines(string credential) : IRuntimeEngines, IDispos
     private readonly ConcurrentDictionary<Uri, GrpcChannel> channels = new();
     // Not there yet (NotFound, Unavailable, a slow answer), or a connection the client gave up on (a published port
     // accepts before the Engine listens: "did not complete the HTTP/2 handshake", which the client reports as Internal).
-    private readonly Polly.ResiliencePipeline<string?> poll = Backoff.Poll(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1),
+    // At most a quarter of a second between polls: a runtime that becomes ready is seen within that, not up to a second later
+    // (a target's preparation waits on these); a Probe or GetApp is a cheap call.
+    private readonly Polly.ResiliencePipeline<string?> poll = Backoff.Poll(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(250),
         e => e is RpcException r && (r.StatusCode is StatusCode.NotFound or StatusCode.Unavailable or StatusCode.DeadlineExceeded || r.Status.DebugException is not null));
 
     public V1.Engine.EngineClient For(Uri endpoint) =>
@@ -36,6 +38,9 @@ public sealed class RuntimeEngines(string credential) : IRuntimeEngines, IDispos
 
     public async Task<DescribeResponse> DescribeAsync(Uri engine, CancellationToken ct) =>
         await For(engine).DescribeAsync(new DescribeRequest(), cancellationToken: ct);
+
+    public async Task RegisterPassiveAppAsync(Uri engine, AppSpec spec, CancellationToken ct) =>
+        await For(engine).CreateAppAsync(new CreateAppRequest { Spec = spec, StartMode = StartMode.Passive }, cancellationToken: ct);
 
     public async Task WaitForEngineAsync(Uri engine, string runtime, TimeSpan timeout, Func<CancellationToken, Task<string?>> whyGone, CancellationToken ct)
     {

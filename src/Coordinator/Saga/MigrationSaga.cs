@@ -55,6 +55,7 @@ public sealed partial class MigrationSaga(
             var firstName = policy.Rounds == 0 ? finalName : CheckpointNames.Round(migration.Id, 1);
             journal.AppendStep(migration.Id, SagaSteps.PrepareTarget, StepStatus.Begun);
             await hooks.ReachedAsync(MigrationHooks.PrepareTarget, migration.Id, ct);
+            var prepareStarted = Stopwatch.GetTimestamp();
             var target = await peer.PrepareTargetAsync(new PrepareTargetRequest
             {
                 MigrationId = migration.Id,
@@ -67,6 +68,7 @@ public sealed partial class MigrationSaga(
                 SourceRuntime = sourceRuntime,
             }, deadline: Deadline(Defaults.TargetReadyTimeout + Defaults.PeerCallTimeout), cancellationToken: ct);
             journal.AppendStep(migration.Id, SagaSteps.PrepareTarget, StepStatus.Done, target.PeerEngineEndpoint);
+            tracker.Save(migration, $"target ready in {Stopwatch.GetElapsedTime(prepareStarted).TotalMilliseconds:F0} ms{Steps(target.Timings)}");
             // Negotiation forecast the destination's runtime; the target's own Engine has the last word on pre-dumps.
             var mode = PrecopyPolicy.ModeFor(policy.Rounds, target.PreDumpPossible);
             if (mode != migration.PrecopyMode)

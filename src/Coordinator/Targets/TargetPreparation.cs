@@ -63,16 +63,19 @@ public sealed partial class TargetPreparation(
         // The stable address stays in the workload's home; the target only remembers where, unless it is here.
         var home = string.IsNullOrEmpty(request.HomeCluster) || request.HomeCluster == Options.Cluster
             ? null : new StableHome(request.HomeCluster, request.StableAddress);
-        var target = await adapter.CreatePassiveTargetAsync(workload, request.Spec, request.MigrationId, home, ct);
-        await engines.WaitForAppAsync(target, Options.Migration.TargetReadyTimeout, ct);
-        var runtime = await engines.DescribeAsync(target.EngineEndpoint, ct);
+        var steps = new StepTimes();
+        var target = await adapter.CreatePassiveTargetAsync(workload, request.Spec, request.MigrationId, home, steps, ct);
+        await steps.MeasureAsync("app waiting", () => engines.WaitForAppAsync(target, Options.Migration.TargetReadyTimeout, ct));
+        var runtime = await steps.MeasureAsync("describe", () => engines.DescribeAsync(target.EngineEndpoint, ct));
         await RefuseIncompatibleAsync(request, target, runtime, ct);
         await hooks.ReachedAsync(MigrationHooks.TargetPrepared, request.MigrationId, ct);
-        var token = await engines.For(target.EngineEndpoint).OpenTransferAsync(
-            new OpenTransferRequest { App = workload.Name, Checkpoint = request.FirstCheckpoint }, cancellationToken: ct);
-        LogPrepared(logger, request.MigrationId, workload.ToString(), request.SourceCluster, target.Node);
+        var token = await steps.MeasureAsync("transfer token", async () => await engines.For(target.EngineEndpoint).OpenTransferAsync(
+            new OpenTransferRequest { App = workload.Name, Checkpoint = request.FirstCheckpoint }, cancellationToken: ct));
+        LogPrepared(logger, request.MigrationId, workload.ToString(), request.SourceCluster, target.Node,
+            string.Join(", ", steps.Steps.Select(s => $"{s.Step} {s.Duration.TotalMilliseconds:F0} ms")));
         return new PrepareTargetResponse
         {
+            Timings = { steps.Steps.Select(s => new StepTiming { Step = s.Step, Duration = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(s.Duration) }) },
             PeerEngineEndpoint = target.PeerEngineEndpoint.ToString().TrimEnd('/'),
             Token = token.Token,
             Target = target.Id.ToString(),
@@ -109,6 +112,6 @@ public sealed partial class TargetPreparation(
         throw FederationException.FailedPrecondition(reason);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "migration {Migration}: target {Workload} prepared for cluster {Source} on node {Node}")]
-    private static partial void LogPrepared(ILogger logger, string migration, string workload, string source, string node);
+    [LoggerMessage(Level = LogLevel.Information, Message = "migration {Migration}: target {Workload} prepared for cluster {Source} on node {Node} ({Steps})")]
+    private static partial void LogPrepared(ILogger logger, string migration, string workload, string source, string node, string steps);
 }

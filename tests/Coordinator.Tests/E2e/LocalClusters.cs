@@ -31,7 +31,8 @@ public sealed class LocalClusters
         await RemoveLeftoversAsync();
         directory = Directory.CreateTempSubdirectory(Prefix + "-").FullName;
         int portA = FreePort.Next(), portB = FreePort.Next(), portFull = FreePort.Next();
-        A = Node("a", portA, ("b", portB), ("full", portFull));
+        // Cluster a keeps no spare runtime (tests of its network count on "no runtime, no network"); b keeps the default one.
+        A = Node("a", portA, ("b", portB), ("full", portFull), extra: ["--warm-runtimes=0"]);
         B = Node("b", portB, ("a", portA));
         Full = Node("full", portFull, ("a", portA), extra: ["--max-workloads=0"]);
         await Task.WhenAll(A.StartAsync(), B.StartAsync(), Full.StartAsync());

@@ -117,6 +117,7 @@ public sealed class MigrationTests
         await foreach (var e in call.ResponseStream.ReadAllAsync(timeout.Token))
         {
             events.Add(e);
+            if (e.BytesTotal == 0) TestContext.Out.WriteLine($"  event {e.Phase}: {e.Message}");
             if (e.Terminal) break;
         }
         return events;
