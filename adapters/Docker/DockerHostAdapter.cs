@@ -17,7 +17,7 @@ namespace Federation.Adapters.Docker;
 /// </summary>
 public sealed partial class DockerHostAdapter : IOrchestratorAdapter
 {
-    private const string ClusterLabel = "federation.cluster";
+    internal const string ClusterLabel = "federation.cluster";
     private const string NamespaceLabel = "federation.namespace";
     private const string WorkloadLabel = "federation.workload";
     private static readonly TimeSpan DeployReadyTimeout = TimeSpan.FromSeconds(60);
@@ -429,7 +429,7 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
         {
             WorkloadId id;
             if (c.Labels.TryGetValue(WorkloadLabel, out var workload) && c.Labels.TryGetValue(NamespaceLabel, out var ns)) id = new WorkloadId(ns, workload);
-            else if (c.Labels.TryGetValue(WarmRuntimePool.WarmLabel, out _) && c.Labels.TryGetValue("federation.runtime", out var key) && adopted.TryGetValue(key, out var by)) id = by;
+            else if (c.Labels.TryGetValue(WarmRuntimePool.WarmLabel, out _) && c.Labels.TryGetValue(DockerRuntimeHost.RuntimeLabel, out var key) && adopted.TryGetValue(key, out var by)) id = by;
             else continue;
             if (c.Names.Any(n => n.TrimStart('/') == RuntimeName(id))) ids.Add(id);
         }

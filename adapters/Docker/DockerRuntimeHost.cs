@@ -18,7 +18,8 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
     private static readonly TimeSpan EngineReadyTimeout = TimeSpan.FromSeconds(60);
     private const string StatePath = "/var/lib/federation";
     private const string ModulePath = "/opt/federation/runtime";
-    private const string RuntimeLabel = "federation.runtime";
+    /// <summary>Label of a runtime's containers: the name the runtime was started under (its key).</summary>
+    public const string RuntimeLabel = "federation.runtime";
     private const string Loopback = "127.0.0.1";
     private readonly RuntimeNetwork network = new(docker, options.Network, options.OwnerLabel);
 

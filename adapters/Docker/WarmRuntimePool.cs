@@ -187,7 +187,7 @@ public sealed partial class WarmRuntimePool : IAsyncDisposable
         {
             var runtime = await host.StartRuntimeAsync(name, shape, new Dictionary<string, string>
             {
-                ["federation.cluster"] = options.Cluster,
+                [DockerHostAdapter.ClusterLabel] = options.Cluster,
                 [WarmLabel] = string.Join(",", shape.Select(p => p.ToString(CultureInfo.InvariantCulture))),
             }, ct);
             if (withImage is not null) await placeImage(runtime, withImage, ct);
