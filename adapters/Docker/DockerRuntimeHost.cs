@@ -40,7 +40,7 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
         Names.CheckAppName(name, "runtime name");
         if (!File.Exists(Path.Combine(options.ModuleDirectory, "Federation.RuntimeModule.dll")))
             throw FederationException.FailedPrecondition($"Federation.RuntimeModule.dll is not in {options.ModuleDirectory}");
-        var labels = new Dictionary<string, string>(extraLabels) { [RuntimeLabel] = name, ["federation.owner"] = options.OwnerLabel };
+        var labels = new Dictionary<string, string>(extraLabels) { [RuntimeLabel] = name, [RuntimeNetwork.OwnerLabel] = options.OwnerLabel };
 
         var volumeName = $"{name}-state";
         var volume = await docker.Volumes.CreateAsync(new VolumesCreateParameters
@@ -118,7 +118,7 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
             Image = options.RuntimeImage,
             Entrypoint = [Path.Combine(options.DotnetRoot, "dotnet"), $"{ModulePath}/Federation.RuntimeModule.dll", "ambassador"],
             Env = env,
-            Labels = new Dictionary<string, string> { [RuntimeLabel] = runtime.Name, ["federation.owner"] = options.OwnerLabel },
+            Labels = new Dictionary<string, string> { [RuntimeLabel] = runtime.Name, [RuntimeNetwork.OwnerLabel] = options.OwnerLabel },
             HostConfig = new HostConfig
             {
                 NetworkMode = $"container:{runtime.RuntimeContainerId}",
@@ -197,7 +197,7 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
         var containers = await docker.Containers.ListContainersAsync(new ContainersListParameters
         {
             All = true,
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"federation.owner={options.OwnerLabel}"] = true } },
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{RuntimeNetwork.OwnerLabel}={options.OwnerLabel}"] = true } },
         }, ct);
         // The cluster's relay carries the owner label too, but is no runtime.
         return containers.Where(c => c.Labels.ContainsKey(RuntimeLabel)).Select(c => c.Labels[RuntimeLabel]).Distinct().ToList();
@@ -223,7 +223,7 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
     /// </summary>
     private string? KeyOf(ContainerInspectResponse container) =>
         container.Config.Labels.TryGetValue(RuntimeLabel, out var key)
-        && container.Config.Labels.TryGetValue("federation.owner", out var owner) && owner == options.OwnerLabel
+        && container.Config.Labels.TryGetValue(RuntimeNetwork.OwnerLabel, out var owner) && owner == options.OwnerLabel
             ? key : null;
 
     /// <summary>
@@ -246,7 +246,7 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
             All = true,
             Filters = new Dictionary<string, IDictionary<string, bool>>
             {
-                ["label"] = new Dictionary<string, bool> { [$"federation.owner={options.OwnerLabel}"] = true, [warmLabel] = true },
+                ["label"] = new Dictionary<string, bool> { [$"{RuntimeNetwork.OwnerLabel}={options.OwnerLabel}"] = true, [warmLabel] = true },
             },
         }, ct);
         return containers
@@ -352,7 +352,7 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
         {
             Image = options.RuntimeImage,
             Entrypoint = ["/bin/sh", "-c", RuntimeImageProbe.Script],
-            Labels = new Dictionary<string, string> { ["federation.owner"] = options.OwnerLabel },
+            Labels = new Dictionary<string, string> { [RuntimeNetwork.OwnerLabel] = options.OwnerLabel },
             HostConfig = WithRuntimePrivileges(new HostConfig { NetworkMode = "none", Binds = ["/sys/fs/cgroup:/sys/fs/cgroup:rw"] }),
         }, ct);
         try
