@@ -28,7 +28,8 @@ public static class SyncServiceCollectionExtensions
         // The receiver's constructor takes internal types, so the container cannot pick it by itself.
         services.AddSingleton(sp => new SyncReceiver(sp.GetRequiredService<SyncReceiverOptions>(), sp.GetRequiredService<SyncTokenIssuer>(),
             sp.GetRequiredService<TransferRegistry>(), sp.GetRequiredService<ChunkIndexStore>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<SyncReceiver>>()));
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<SyncReceiver>>(),
+            sp.GetServices<ISyncTransferCompletion>()));
         services.AddGrpc().AddServiceOptions<SyncService>(o =>
         {
             o.MaxReceiveMessageSize = SyncLimits.MaxMessageBytes;

@@ -18,10 +18,12 @@ public sealed class SyncReceiver
     private readonly ManifestReader manifestReader;
     private readonly TimeProvider time;
     private readonly ILogger<SyncReceiver> logger;
+    private readonly List<ISyncTransferCompletion> completions;
 
     internal SyncReceiver(SyncReceiverOptions options, SyncTokenIssuer tokens, TransferRegistry registry, ChunkIndexStore index,
-        TimeProvider time, ILogger<SyncReceiver> logger)
+        TimeProvider time, ILogger<SyncReceiver> logger, IEnumerable<ISyncTransferCompletion>? completions = null)
     {
+        this.completions = completions?.ToList() ?? [];
         options.Validate();
         Directory.CreateDirectory(options.RootDirectory);
         this.options = options;
@@ -95,6 +97,7 @@ public sealed class SyncReceiver
         await session.Prepared.WaitAsync(cancellationToken);
         var response = await session.CompleteAsync(cancellationToken);
         index.Save(session.Manifest);
+        foreach (var completion in completions) await completion.CompletedAsync(session.Manifest.Target, cancellationToken);
         registry.Remove(session);
         Stats.TransferCompleted();
         SyncReceiverLog.TransferCompleted(logger, session.Id, session.Manifest.Target, response.Files, response.TotalBytes);

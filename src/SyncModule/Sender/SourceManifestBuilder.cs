@@ -12,12 +12,19 @@ internal static class SourceManifestBuilder
 {
     private const long SplitFileBytes = 16 << 20;
 
-    public static async Task<SourceManifest> BuildAsync(string sourceDirectory, int chunkSize, int parallelism, CancellationToken cancellationToken)
+    public static async Task<SourceManifest> BuildAsync(string sourceDirectory, int chunkSize, int parallelism, CancellationToken cancellationToken,
+        IReadOnlyList<ExtraFile>? extraFiles = null)
     {
         var root = new DirectoryInfo(Path.GetFullPath(sourceDirectory));
         if (!root.Exists) throw FederationException.NotFound($"source directory '{sourceDirectory}' does not exist");
         var entries = new List<SourceEntry>();
         Walk(root, "", entries);
+        foreach (var extra in extraFiles ?? [])
+        {
+            var info = new FileInfo(extra.FullPath);
+            if (!info.Exists || info.LinkTarget is not null) throw FederationException.NotFound($"file '{extra.FullPath}' to send does not exist");
+            entries.Add(new SourceEntry(extra.Path, info.FullName, EntryKind.File, UnixModes.Of(info)) { Size = info.Length });
+        }
 
         var files = entries.Where(e => e.Kind == EntryKind.File).ToList();
         var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken };

@@ -33,13 +33,25 @@ public sealed class SyncSender(ILogger<SyncSender>? logger = null)
         SendDirectoryAsync(channel.CreateCallInvoker(), sourceDirectory, token, options, progress, cancellationToken);
 
     /// <summary>The same over any call invoker (e.g. one with client interceptors).</summary>
-    public async Task<SyncResult> SendDirectoryAsync(CallInvoker invoker, string sourceDirectory, string token,
+    public Task<SyncResult> SendDirectoryAsync(CallInvoker invoker, string sourceDirectory, string token,
+        SyncSendOptions? options = null, IProgress<SyncProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        SendDirectoryAsync(invoker, sourceDirectory, [], token, options, progress, cancellationToken);
+
+    /// <summary>Sends <paramref name="sourceDirectory"/> plus files read in place from elsewhere (<see cref="ExtraFile"/>).</summary>
+    public async Task<SyncResult> SendDirectoryAsync(Uri endpoint, SyncClientTls? tls, string sourceDirectory, IReadOnlyList<ExtraFile> extraFiles,
+        string token, SyncSendOptions? options = null, IProgress<SyncProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        using var channel = SyncChannelFactory.Create(endpoint, tls);
+        return await SendDirectoryAsync(channel.CreateCallInvoker(), sourceDirectory, extraFiles, token, options, progress, cancellationToken);
+    }
+
+    public async Task<SyncResult> SendDirectoryAsync(CallInvoker invoker, string sourceDirectory, IReadOnlyList<ExtraFile> extraFiles, string token,
         SyncSendOptions? options = null, IProgress<SyncProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         options ??= new SyncSendOptions();
         options.Validate();
         var hashing = System.Diagnostics.Stopwatch.StartNew();
-        var manifest = await SourceManifestBuilder.BuildAsync(sourceDirectory, options.ChunkSize, options.HashParallelism, cancellationToken);
+        var manifest = await SourceManifestBuilder.BuildAsync(sourceDirectory, options.ChunkSize, options.HashParallelism, cancellationToken, extraFiles);
         SyncSenderLog.Offering(logger, sourceDirectory, manifest.Entries.Count, manifest.TotalBytes, hashing.ElapsedMilliseconds);
 
         var counters = new SendCounters(manifest, progress, options.ProgressInterval, hashing.Elapsed);
