@@ -38,6 +38,9 @@ public static class RuntimeModuleServices
         services.AddSingleton<ImagePuller>();
         services.AddSingleton(sp => new SyncSender(sp.GetRequiredService<ILogger<SyncSender>>()));
         services.AddSingleton<CheckpointTransfers>();
+        services.AddSingleton<Engine.Trees.FileTreeSource>();
+        services.AddSingleton<Engine.Trees.FileTreeRestore>();
+        services.AddSingleton<Federation.SyncModule.Receiver.ISyncTransferCompletion, Engine.Trees.FileTreeReceiver>();
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Federation.Common;
 using Federation.RuntimeModule.DockerApi;
+using Federation.RuntimeModule.Engine.Trees;
 using Federation.V1;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
@@ -9,7 +10,7 @@ namespace Federation.RuntimeModule.Engine;
 
 /// <summary>
 /// Answers Checkpoint: dumps a running app's container into the checkpoint volume (runc, with
-/// pre-dumps and parents, or Docker's checkpoint API), then saves its file system changes and spec
+/// pre-dumps and parents, or Docker's checkpoint API), then records where its file trees are and its spec
 /// beside CRIU's images. A full dump marks the app as checkpointed away first.
 /// </summary>
 public sealed partial class AppCheckpointer(
@@ -66,7 +67,7 @@ public sealed partial class AppCheckpointer(
         // CRIU killed mid-dump leaves the app frozen. The checkpoint finishes, or fails, on its own, bounded.
         using var bound = new CancellationTokenSource(FinishLimit);
         var finishing = bound.Token;
-        var files = request.PreDump ? null : await filesystem.LocateAsync(container.ID, record.Spec, finishing);
+        var files = await filesystem.LocateAsync(container.ID, record.Spec, finishing);
         // Marked before the dump so the Ambassador, seeing the container stop, knows it moved rather than crashed.
         if (!leaveRunning) await registry.UpdateAsync(app, r => (r ?? record) with { CheckpointedAway = true }, finishing);
         var workDirectory = volume.WorkDirectory(app, checkpoint);
@@ -93,7 +94,8 @@ public sealed partial class AppCheckpointer(
         response.Timings.Add(StepTimings.Of("dump", watch));
 
         watch.Restart();
-        if (files is not null) await ContainerFilesystem.SaveAsync(files, directory, finishing);
+        // Only where the trees are: each push reads them in place and sends what changed (Trees.FileTreeSource).
+        FileTreeSource.WriteLocations(directory, files, leaveRunning);
         response.Timings.Add(StepTimings.Of("filesystem", watch));
 
         watch.Restart();

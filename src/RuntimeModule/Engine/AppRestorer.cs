@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Federation.Common;
 using Federation.RuntimeModule.DockerApi;
+using Federation.RuntimeModule.Engine.Trees;
 using Federation.V1;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
@@ -9,7 +10,7 @@ namespace Federation.RuntimeModule.Engine;
 
 /// <summary>
 /// Answers Restore: creates the app's container afresh from the app record or, for an app this runtime
-/// never saw, the spec inside the checkpoint; applies the saved file system changes, stages the
+/// never saw, the spec inside the checkpoint; moves the app's synced file trees into it (older checkpoints: extracts their archives), stages the
 /// checkpoint where Docker looks for it (its memory by reference: <see cref="CheckpointStaging"/>), and starts the container from it. The restored copy runs at the
 /// generation the caller gives; below the app's fence nothing is touched (<see cref="AppFencing"/>).
 /// </summary>
@@ -21,6 +22,7 @@ public sealed partial class AppRestorer(
     AppContainers containers,
     AppDescriber describer,
     ContainerFilesystem filesystem,
+    FileTreeRestore trees,
     AppStopSettling settling,
     AppLocks locks,
     ILogger<AppRestorer> logger)
@@ -55,6 +57,7 @@ public sealed partial class AppRestorer(
             }
             else
             {
+                await trees.KeepLayerAsync(app, checkpoint, existing.ID, ct);
                 await containers.RemoveQuietlyAsync(existing.ID);
             }
         }
@@ -72,7 +75,8 @@ public sealed partial class AppRestorer(
         watch.Restart();
         try
         {
-            await filesystem.ApplyAsync(id, spec, directory, ct);
+            if (FileTreeRestore.Carries(directory)) await trees.MoveIntoAsync(app, checkpoint, id, spec, ct);
+            else await filesystem.ApplyAsync(id, spec, directory, ct);
             CheckpointStaging.Stage(directory, Path.Combine(await dockerRoot.GetAsync(ct), "containers", id, "checkpoints", checkpoint));
             response.Timings.Add(StepTimings.Of("stage", watch));
 

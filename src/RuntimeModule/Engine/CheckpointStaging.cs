@@ -25,13 +25,15 @@ public static class CheckpointStaging
     private static readonly string Climb = string.Concat(Enumerable.Repeat("../", ClimbToRoot));
 
     public static void Stage(string checkpointDirectory, string dockerCheckpointDirectory) =>
-        StageDirectory(Path.GetFullPath(checkpointDirectory), dockerCheckpointDirectory);
+        StageDirectory(Path.GetFullPath(checkpointDirectory), dockerCheckpointDirectory, top: true);
 
-    private static void StageDirectory(string source, string target)
+    private static void StageDirectory(string source, string target, bool top = false)
     {
         Directory.CreateDirectory(target);
         foreach (var entry in new DirectoryInfo(source).EnumerateFileSystemInfos())
         {
+            // The round's changed files of the app's trees: already in the app's tree, never read by runc or CRIU.
+            if (top && entry.Name == Trees.FileTreeSource.SentDirectory) continue;
             var to = Path.Combine(target, entry.Name);
             if (entry.LinkTarget is { } link)
                 // A pre-dump's "parent" link: relative to the checkpoint volume, so it would dangle in the unpack directory.

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Federation.Common;
+using Federation.RuntimeModule.Engine.Trees;
 using Federation.SyncModule.Receiver;
 using Federation.SyncModule.Sender;
 using Federation.V1;
@@ -18,6 +19,7 @@ public sealed partial class CheckpointTransfers(
     CheckpointVolume volume,
     ISyncTokenIssuer tokens,
     SyncSender sender,
+    FileTreeSource trees,
     ILogger<CheckpointTransfers> logger)
 {
     public string Open(string app, string checkpoint)
@@ -38,14 +40,24 @@ public sealed partial class CheckpointTransfers(
             throw FederationException.InvalidArgument($"target endpoint '{request.TargetEndpoint}' is not an http(s) URL");
         if (string.IsNullOrEmpty(request.Token)) throw FederationException.InvalidArgument("transfer token is empty");
         var options = SendOptions(request.Options);
+        var prepared = Prepare(request);
+        var (treeBytes, treeFiles) = prepared is null ? (0UL, 0U) : ((ulong)prepared.Bytes, (uint)prepared.Files.Count);
+        var treeScan = Duration.FromTimeSpan(prepared?.ScanTime ?? TimeSpan.Zero);
 
         var updates = Channel.CreateBounded<SyncProgress>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest });
         var send = Task.Run(async () =>
         {
             try
             {
-                return await sender.SendDirectoryAsync(target, tls: null, directory, request.Token, options,
+                var result = await sender.SendDirectoryAsync(target, tls: null, directory, prepared?.Files ?? [], request.Token, options,
                     new Progress(updates.Writer), ct);
+                if (prepared is not null) trees.Sent(request.App, request.TargetEndpoint, prepared.Listing);
+                return result;
+            }
+            catch when (prepared is not null)
+            {
+                trees.Forget(request.App);
+                throw;
             }
             finally
             {
@@ -65,6 +77,9 @@ public sealed partial class CheckpointTransfers(
                 Elapsed = Duration.FromTimeSpan(update.Elapsed),
                 FilesTotal = (uint)update.FilesTotal,
                 FilesDone = (uint)update.FilesCompleted,
+                FileTreeBytes = treeBytes,
+                FileTreeFiles = treeFiles,
+                FileTreeScan = treeScan,
             };
         }
         var result = await send;
@@ -80,7 +95,24 @@ public sealed partial class CheckpointTransfers(
             Completed = true,
             FilesTotal = (uint)result.Files,
             FilesDone = (uint)result.Files,
+            FileTreeBytes = treeBytes,
+            FileTreeFiles = treeFiles,
+            FileTreeScan = treeScan,
         };
+    }
+
+    /// <summary>The checkpoint's file trees for this target, read in place; a tree that cannot be read fails the push with its reason.</summary>
+    private PreparedTrees? Prepare(PushCheckpointRequest request)
+    {
+        try
+        {
+            return trees.Prepare(request.App, request.Checkpoint, request.TargetEndpoint);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            trees.Forget(request.App);
+            throw FederationException.FailedPrecondition($"the file trees of app '{request.App}' cannot be read: {e.Message}");
+        }
     }
 
     private static SyncSendOptions SendOptions(TransferOptions? requested)

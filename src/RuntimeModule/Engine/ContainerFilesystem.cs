@@ -6,10 +6,10 @@ using Federation.V1;
 namespace Federation.RuntimeModule.Engine;
 
 /// <summary>
-/// Carries what CRIU does not: the app container's writable layer (the overlay upper directory, with
-/// its whiteouts for deleted files) and its named volumes, as tar archives inside the checkpoint
-/// directory, so they travel with it. Applied to the new container after it is created and before it
-/// starts from the checkpoint, so files the process holds open are there when CRIU reopens them.
+/// Finds what CRIU does not carry: the app container's writable layer (the overlay upper directory) and its named
+/// volumes, which now travel file by file with every round (<see cref="Trees.FileTreeSource"/>). Checkpoints written by
+/// older Engines carry them as tar archives (<see cref="LayerArchive"/>, <see cref="VolumeArchive"/>) instead:
+/// <see cref="ApplyAsync"/> still extracts those into the new container before it starts from the checkpoint.
 /// </summary>
 public sealed class ContainerFilesystem(DockerSocket docker)
 {
@@ -27,16 +27,8 @@ public sealed class ContainerFilesystem(DockerSocket docker)
         var inspect = await docker.Client.Containers.InspectContainerAsync(containerId, ct);
         var volumes = new List<(string, string)>();
         foreach (var volume in spec.Volumes)
-            volumes.Add((VolumeArchive(volume.Name), (await docker.Client.Volumes.InspectAsync(volume.Name, ct)).Mountpoint));
+            volumes.Add((volume.Name, (await docker.Client.Volumes.InspectAsync(volume.Name, ct)).Mountpoint));
         return new FilesystemLocations(UpperDirectory(inspect), volumes);
-    }
-
-    public static async Task SaveAsync(FilesystemLocations locations, string checkpointDirectory, CancellationToken ct)
-    {
-        if (locations.UpperDirectory is { } upper)
-            await TarFile.CreateFromDirectoryAsync(upper, Path.Combine(checkpointDirectory, LayerArchive), includeBaseDirectory: false, ct);
-        foreach (var (archive, mountpoint) in locations.Volumes)
-            await TarFile.CreateFromDirectoryAsync(mountpoint, Path.Combine(checkpointDirectory, archive), includeBaseDirectory: false, ct);
     }
 
     public async Task ApplyAsync(string containerId, AppSpec spec, string checkpointDirectory, CancellationToken ct)
@@ -57,6 +49,13 @@ public sealed class ContainerFilesystem(DockerSocket docker)
             await TarFile.ExtractToDirectoryAsync(archive, mountpoint, overwriteFiles: true, ct);
         }
     }
+
+    /// <summary>The container's overlay upper directory, or null when its storage driver has none.</summary>
+    public async Task<string?> UpperDirectoryAsync(string containerId, CancellationToken ct) =>
+        UpperDirectory(await docker.Client.Containers.InspectContainerAsync(containerId, ct));
+
+    public async Task<string> VolumeMountpointAsync(string volume, CancellationToken ct) =>
+        (await docker.Client.Volumes.InspectAsync(volume, ct)).Mountpoint;
 
     private static string? UpperDirectory(ContainerInspectResponse inspect) =>
         inspect.GraphDriver?.Data is { } data && data.TryGetValue("UpperDir", out var upper) && Directory.Exists(upper) ? upper : null;

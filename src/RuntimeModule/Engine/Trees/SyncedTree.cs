@@ -1,7 +1,7 @@
 namespace Federation.RuntimeModule.Engine.Trees;
 
 /// <summary>One tree of a listing: its name (<c>rootfs</c>, <c>volumes/&lt;name&gt;</c>), its root directory's own metadata and its entries, parents first.</summary>
-internal sealed record SyncedTree
+public sealed record SyncedTree
 {
     public const string RootfsName = "rootfs";
 

@@ -6,7 +6,7 @@ namespace Federation.RuntimeModule.Engine.Trees;
 /// serving their chunks to later rounds), files not sent must already be there, and then owner, mode, the opaque xattr
 /// and mtimes (directories last, deepest first) are set wherever they differ. Unchanged files are not touched.
 /// </summary>
-internal static class TreeApplier
+public static class TreeApplier
 {
     public static void Apply(SyncedTree tree, string destination, string delivered)
     {
@@ -51,7 +51,7 @@ internal static class TreeApplier
     {
         var stat = UnixFiles.Lstat(full);
         if (stat.Uid != entry.Uid || stat.Gid != entry.Gid) UnixFiles.Lchown(full, entry.Uid, entry.Gid);
-        if (entry.Kind != TreeEntryKind.Symlink && (stat.Permissions != entry.Mode || stat.Uid != entry.Uid || stat.Gid != entry.Gid))
+        if (!OperatingSystem.IsWindows() && entry.Kind != TreeEntryKind.Symlink && (stat.Permissions != entry.Mode || stat.Uid != entry.Uid || stat.Gid != entry.Gid))
             File.SetUnixFileMode(full, (UnixFileMode)entry.Mode);
         if (entry.Opaque is { } opaque)
         {

@@ -10,7 +10,7 @@ namespace Federation.RuntimeModule.Engine.Trees;
 /// chunk checks. Its previous version (if the destination has one) stays listed as it was, so the next round sends it.
 /// </para>
 /// </summary>
-internal sealed class TreeDelta
+public sealed class TreeDelta
 {
     public static readonly TimeSpan HotWindow = TimeSpan.FromSeconds(2);
 

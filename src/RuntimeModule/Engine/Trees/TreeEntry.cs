@@ -7,7 +7,7 @@ namespace Federation.RuntimeModule.Engine.Trees;
 /// owner, mtime, a symlink's target or a hard link's first path, an overlay opaque-directory xattr. <see cref="Sent"/>:
 /// the file's content travels in this round. Inode, device and ctime only matter on the source (the quick check).
 /// </summary>
-internal sealed record TreeEntry
+public sealed record TreeEntry
 {
     [JsonPropertyName("p")] public string Path { get; init; } = "";
     [JsonPropertyName("k")] public TreeEntryKind Kind { get; init; }

@@ -1,7 +1,7 @@
 namespace Federation.RuntimeModule.Engine.Trees;
 
 /// <summary>What a path of a synced tree is.</summary>
-internal enum TreeEntryKind
+public enum TreeEntryKind
 {
     File = 1,
     Directory = 2,

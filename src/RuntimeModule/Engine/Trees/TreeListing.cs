@@ -5,7 +5,7 @@ namespace Federation.RuntimeModule.Engine.Trees;
 /// (<c>rootfs</c>) and each named volume (<c>volumes/&lt;name&gt;</c>). <see cref="Base"/> is the round the destination's
 /// tree must be at for the files not sent to be there ("" when every file is sent).
 /// </summary>
-internal sealed record TreeListing
+public sealed record TreeListing
 {
     public const string FileName = "fs-tree.json";
 

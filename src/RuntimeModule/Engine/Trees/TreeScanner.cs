@@ -6,7 +6,7 @@ namespace Federation.RuntimeModule.Engine.Trees;
 /// listed becomes a <see cref="TreeEntryKind.HardLink"/> to the first. Sockets, fifos and devices other than whiteouts
 /// are left out (nothing to carry).
 /// </summary>
-internal static class TreeScanner
+public static class TreeScanner
 {
     public static readonly string[] OpaqueXattrs = ["trusted.overlay.opaque", "user.overlay.opaque"];
 

@@ -1,0 +1,88 @@
+using Federation.V1;
+
+namespace Federation.RuntimeModule.Engine.Trees;
+
+/// <summary>
+/// Gives a restored container its trees without copying them: the app's tree (<see cref="AppliedTree"/>), on the same
+/// state volume as Docker's data root, is renamed entry by entry into the new container's upper directory and volume
+/// mountpoints. First the whole tree is renamed aside (<c>.fs-taken</c>), so a restore that fails half way, a rollback
+/// or a second restore never finds a half-moved tree: it finds none, and says so (the next push of the app sends
+/// every file). A rollback on the source keeps the stopped container's writable layer the same way
+/// (<see cref="KeepLayerAsync"/>).
+/// </summary>
+public sealed class FileTreeRestore(CheckpointVolume volume, ContainerFilesystem filesystem)
+{
+    private const string TakenName = ".fs-taken";
+
+    /// <summary>True when the checkpoint carries its trees this way (false: an older Engine's, with tar archives).</summary>
+    public static bool Carries(string checkpointDirectory) =>
+        File.Exists(Path.Combine(checkpointDirectory, TreeLocations.FileName)) || File.Exists(Path.Combine(checkpointDirectory, TreeListing.FileName));
+
+    /// <summary>
+    /// Before the app's old container here is removed for a restore from <paramref name="checkpoint"/> of this runtime's
+    /// own (a rollback): its writable layer becomes the app's tree, unless a synced tree of that checkpoint is here.
+    /// Volumes stay where they are (the new container mounts the same ones).
+    /// </summary>
+    public async Task KeepLayerAsync(string app, string checkpoint, string oldContainerId, CancellationToken ct)
+    {
+        var root = AppliedTree.Root(volume, app);
+        if (!Carries(volume.CheckpointDirectory(app, checkpoint)) || AppliedTree.At(root) == checkpoint) return;
+        if (await filesystem.UpperDirectoryAsync(oldContainerId, ct) is not { } upper) return;
+        FileTree.TryDelete(root);
+        var rootfs = Path.Combine(root, SyncedTree.RootfsName);
+        Directory.CreateDirectory(rootfs);
+        MoveChildren(upper, rootfs);
+        AppliedTree.Mark(root, checkpoint);
+    }
+
+    /// <summary>Moves the app's tree of <paramref name="checkpoint"/> into the new container (created, not started).</summary>
+    public async Task MoveIntoAsync(string app, string checkpoint, string containerId, AppSpec spec, CancellationToken ct)
+    {
+        var root = AppliedTree.Root(volume, app);
+        var at = Directory.Exists(root) ? AppliedTree.At(root) : "";
+        if (at != checkpoint)
+        {
+            if (!File.Exists(Path.Combine(volume.CheckpointDirectory(app, checkpoint), TreeListing.FileName))) return; // never pushed, nothing kept
+            throw new IOException($"the file tree of app '{app}' here is at '{(at.Length == 0 ? "nothing" : at)}', not '{checkpoint}' " +
+                "(an earlier restore took it, or its round did not finish): move the app again");
+        }
+        var taken = Path.Combine(volume.AppDirectory(app), TakenName);
+        FileTree.TryDelete(taken);
+        UnixFiles.Rename(root, taken);
+        var rootfs = Path.Combine(taken, SyncedTree.RootfsName);
+        if (Directory.Exists(rootfs))
+        {
+            var upper = await filesystem.UpperDirectoryAsync(containerId, ct)
+                ?? throw new IOException("the new container has no overlay upper directory to move its writable layer into");
+            MoveChildren(rootfs, upper);
+        }
+        foreach (var mount in spec.Volumes)
+        {
+            var tree = Path.Combine(taken, SyncedTree.VolumeName(mount.Name));
+            if (!Directory.Exists(tree)) continue;
+            var mountpoint = await filesystem.VolumeMountpointAsync(mount.Name, ct);
+            foreach (var existing in Directory.EnumerateFileSystemEntries(mountpoint).ToList()) Delete(existing);
+            MoveChildren(tree, mountpoint);
+            var own = UnixFiles.Lstat(tree);
+            TreeApplier.SetMetadata(mountpoint, new TreeEntry { Kind = TreeEntryKind.Directory, Mode = own.Permissions, Uid = own.Uid, Gid = own.Gid, Mtime = own.Mtime },
+                setMtime: true);
+        }
+        FileTree.TryDelete(taken);
+    }
+
+    private static void MoveChildren(string from, string to)
+    {
+        foreach (var child in Directory.EnumerateFileSystemEntries(from).ToList())
+        {
+            var target = Path.Join(to, Path.GetFileName(child));
+            if (Path.Exists(target) || new FileInfo(target).LinkTarget is not null) Delete(target);
+            UnixFiles.Rename(child, target);
+        }
+    }
+
+    private static void Delete(string path)
+    {
+        if (UnixFiles.Lstat(path).Type == UnixFiles.DirectoryType) Directory.Delete(path, recursive: true);
+        else File.Delete(path);
+    }
+}
