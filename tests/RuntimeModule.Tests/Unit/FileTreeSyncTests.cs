@@ -135,34 +135,8 @@ public sealed class FileTreeSyncTests
 
     private void AssertSame()
     {
-        Assert.That(Describe(Path.Combine(AppliedTree.Root(destination, App), "rootfs")), Is.EqualTo(Describe(Path.Combine(live, "upper"))));
-        Assert.That(Describe(Path.Combine(AppliedTree.Root(destination, App), "volumes/data")), Is.EqualTo(Describe(Path.Combine(live, "data"))));
-    }
-
-    /// <summary>Every path with kind, mode, owner, mtime, content hash, link target and hard-link group.</summary>
-    private static List<string> Describe(string tree)
-    {
-        var lines = new List<string>();
-        var groups = new Dictionary<ulong, string>();
-        var paths = Directory.EnumerateFileSystemEntries(tree, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
-        // Names of one inode within the tree (the destination's files also have a name in the round's checkpoint).
-        var shared = paths.GroupBy(p => UnixFiles.Lstat(p).Inode).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
-        foreach (var full in paths)
-        {
-            var stat = UnixFiles.Lstat(full);
-            var path = Path.GetRelativePath(tree, full);
-            var what = stat.Type switch
-            {
-                UnixFiles.RegularType => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(full))),
-                UnixFiles.SymlinkType => "-> " + new FileInfo(full).LinkTarget,
-                UnixFiles.CharDeviceType => $"char {stat.Rdev}",
-                _ => "dir",
-            };
-            var group = shared.Contains(stat.Inode) && stat.Type == UnixFiles.RegularType
-                ? (groups.TryGetValue(stat.Inode, out var first) ? first : groups[stat.Inode] = path) : "";
-            lines.Add($"{path} {Convert.ToString(stat.Mode, 8)} {stat.Uid}:{stat.Gid} {stat.Mtime} {what} {group}");
-        }
-        return lines;
+        Assert.That(TreeDescription.Of(Path.Combine(AppliedTree.Root(destination, App), "rootfs")), Is.EqualTo(TreeDescription.Of(Path.Combine(live, "upper"))));
+        Assert.That(TreeDescription.Of(Path.Combine(AppliedTree.Root(destination, App), "volumes/data")), Is.EqualTo(TreeDescription.Of(Path.Combine(live, "data"))));
     }
 
     private string Dest(string path) => Path.Combine(AppliedTree.Root(destination, App), path);
