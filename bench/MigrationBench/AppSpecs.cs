@@ -19,6 +19,17 @@ public static class AppSpecs
     {
         var spec = new AppSpec { Name = name, Image = image, Command = { "/app/testapp" }, Ports = { new PortMapping { ContainerPort = Port } } };
         foreach (var (key, value) in Environment(benchCase)) spec.Env[key] = value;
+        if (benchCase.VolumeMib > 0)
+        {
+            // Filled with 1 MiB files of random bytes, then one of 64 of them rewritten every second (bounded: one hour).
+            spec.Volumes.Add(new VolumeMount { Name = name + "-data", ContainerPath = "/data" });
+            spec.Command.Clear();
+            var fill = benchCase.VolumeMib.ToString(CultureInfo.InvariantCulture);
+            spec.Command.AddRange(["/bin/sh", "-c",
+                "i=0; while [ $i -lt " + fill + " ]; do dd if=/dev/urandom of=/data/fill-$i bs=1048576 count=1 2>/dev/null || exit 1; i=$((i+1)); done; " +
+                "(j=0; while [ $j -lt 3600 ]; do dd if=/dev/urandom of=/data/w-$((j % 64)) bs=1048576 count=1 2>/dev/null; j=$((j+1)); sleep 1; done) & " +
+                "exec /app/testapp"]);
+        }
         return spec;
     }
 }

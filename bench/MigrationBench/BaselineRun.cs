@@ -9,7 +9,7 @@ namespace Federation.MigrationBench;
 /// </summary>
 public sealed class BaselineRun(BenchOptions options, SlowLink link, string work)
 {
-    public const string Network = $"{Leftovers.Prefix}-base";
+    public static readonly string Network = $"{Leftovers.Prefix}-base";
     private const string Checkpoint = "cp";
     private static readonly TimeSpan StepBound = TimeSpan.FromMinutes(5);
 

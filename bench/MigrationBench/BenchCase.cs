@@ -9,10 +9,13 @@ namespace Federation.MigrationBench;
 public sealed record BenchCase(int MemoryMib, int DirtyMibPerSecond, bool SlowLink)
 {
     /// <summary>The test app's DIRTY_KIB: KiB rewritten every 10 ms tick (1 MiB/s = about 10).</summary>
+    /// <summary>MiB of files in a named volume at /data, filled before the move and rewritten at about 1 MiB/s (0: no volume).</summary>
+    public int VolumeMib { get; init; }
+
     public int DirtyKibPerTick => (int)Math.Round(DirtyMibPerSecond * 1024 / 100.0);
 
     public string Label => string.Create(CultureInfo.InvariantCulture,
-        $"{MemoryMib} MiB, {DirtyMibPerSecond} MiB/s{(SlowLink ? ", slow link" : "")}");
+        $"{MemoryMib} MiB, {DirtyMibPerSecond} MiB/s{(SlowLink ? ", slow link" : "")}{(VolumeMib > 0 ? $", {VolumeMib} MiB volume written at 1 MiB/s" : "")}");
 
     public override string ToString() => Label;
 }

@@ -3,7 +3,8 @@ namespace Federation.MigrationBench;
 /// <summary>Everything this benchmark creates in Docker is named <c>fedbench-…</c>; this removes it (at the start: a killed run's leftovers; at the end).</summary>
 public static class Leftovers
 {
-    public const string Prefix = "fedbench";
+    /// <summary><c>fedbench</c>, or FEDBENCH_PREFIX (runs side by side on one machine must not remove each other's containers).</summary>
+    public static readonly string Prefix = Environment.GetEnvironmentVariable("FEDBENCH_PREFIX") is { Length: > 0 } prefix ? prefix : "fedbench";
 
     public static async Task RemoveAsync(CancellationToken ct)
     {

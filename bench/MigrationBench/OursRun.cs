@@ -69,7 +69,7 @@ public sealed class OursRun(ClusterPair clusters, BenchOptions options, SlowLink
                 Bytes = migration.Rounds.Sum(r => (long)r.BytesSent),
                 Steps = migration.Phases.Where(p => p.Duration is not null && p.Phase != MigrationPhase.Completed).Select(p => (PhaseName(p.Phase), p.Duration.ToTimeSpan())).ToList(),
                 FailedRequests = seen.Failed,
-                Notes = Join(stableNote, $"mode {migration.PrecopyMode}, pre-copy stop: {migration.PrecopyStopReason}"),
+                Notes = Join(stableNote, $"mode {migration.PrecopyMode}, pre-copy stop: {migration.PrecopyStopReason}", FreezeNote(migration)),
             };
             if (migration.Phase != MigrationPhase.Completed)
                 return result with { Failure = $"migration ended {PhaseName(migration.Phase)}: {migration.Error}" };
@@ -162,6 +162,14 @@ public sealed class OursRun(ClusterPair clusters, BenchOptions options, SlowLink
     public static string RuntimeName(string cluster, string name) => $"{Leftovers.Prefix}-{cluster}-{Namespace}-{name}";
 
     private static string PhaseName(MigrationPhase phase) => System.Text.RegularExpressions.Regex.Replace(phase.ToString(), "(?<=[a-z])([A-Z])", "_$1").ToLowerInvariant();
+
+    /// <summary>What the final round moved: bytes on the wire, and the file trees' changed files and how long reading them took.</summary>
+    private static string FreezeNote(Migration migration) =>
+        migration.Rounds.OrderBy(r => r.Round).LastOrDefault() is { } final
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"freeze: {final.BytesSent / 1048576.0:F2} MiB on the wire, file trees {final.FileTreeFiles} changed files / {final.FileTreeBytes / 1048576.0:F2} MiB read in {(final.FileTreeScan?.ToTimeSpan() ?? TimeSpan.Zero).TotalMilliseconds:F0} ms; " +
+                $"pre-copy file trees {migration.Rounds.Where(r => r != final).Sum(r => (long)r.FileTreeBytes) / 1048576.0:F1} MiB")
+            : "";
 
     private static string Join(params string[] parts) => string.Join("; ", parts.Where(p => p.Length > 0));
 

@@ -58,6 +58,7 @@ try
                 var order = rep % 2 == 1 ? new[] { RunKind.Ours, RunKind.Baseline } : [RunKind.Baseline, RunKind.Ours];
                 foreach (var kind in order)
                 {
+                    if (kind == RunKind.Baseline && benchCase.VolumeMib > 0) continue;
                     var run = kind == RunKind.Ours ? await ours.RunAsync(benchCase, rep, name, ct) : await baseline.RunAsync(benchCase, rep, name, ct);
                     await link.RemoveAllAsync(ct);
                     runs.Add(run);
@@ -106,5 +107,5 @@ static string Progress(RunResult run, int reps)
     var reported = run.ReportedDowntime is { } r ? string.Create(CultureInfo.InvariantCulture, $" (reported {r.TotalSeconds:F2} s)") : "";
     var bytes = run.RoundBytes.Count > 0 ? string.Join(" + ", run.RoundBytes.Select(b => (b / 1048576.0).ToString("F1", CultureInfo.InvariantCulture))) : ((run.Bytes ?? 0) / 1048576.0).ToString("F1", CultureInfo.InvariantCulture);
     return string.Create(CultureInfo.InvariantCulture,
-        $"{head} downtime {run.Downtime!.Value.TotalSeconds:F2} s{reported}, total {run.Total!.Value.TotalSeconds:F1} s, {bytes} MiB sent, {run.FailedRequests} failed requests; load {MachineInfo.LoadAverage()}");
+        $"{head} downtime {run.Downtime!.Value.TotalSeconds:F2} s{reported}, total {run.Total!.Value.TotalSeconds:F1} s, {bytes} MiB sent, {run.FailedRequests} failed requests; load {MachineInfo.LoadAverage()}; {run.Notes}");
 }

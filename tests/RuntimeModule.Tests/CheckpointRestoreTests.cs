@@ -68,7 +68,9 @@ public sealed partial class CheckpointRestoreTests
 
         var moved = await runtimes.TransferAsync(runtimes.A, runtimes.B, app, "move-1");
         TestContext.Out.WriteLine($"sync: {moved.BytesTotal} bytes, {moved.BytesSent} on the wire, {moved.Elapsed.ToTimeSpan().TotalMilliseconds:F0} ms");
-        Assert.That(moved.BytesTotal, Is.EqualTo(checkpoint.TotalBytes), "the whole checkpoint was synced");
+        // The push adds the listing of the app's file trees and their changed files (read in place) to the checkpoint.
+        var listing = new FileInfo(Path.Combine(runtimes.A.CheckpointHostPath, app, "move-1", "fs-tree.json")).Length;
+        Assert.That(moved.BytesTotal, Is.EqualTo(checkpoint.TotalBytes + (ulong)listing + moved.FileTreeBytes), "the whole checkpoint was synced");
         AssertSameFiles(runtimes.A, runtimes.B, app, "move-1");
         var restored = await runtimes.EngineB.RestoreAsync(new RestoreRequest { App = app, Checkpoint = "move-1" });
         TestContext.Out.WriteLine($"restore of a {method} checkpoint: " + string.Join(", ", restored.Timings.Select(t => $"{t.Step} {t.Duration.ToTimeSpan().TotalMilliseconds:F0} ms")));

@@ -266,6 +266,9 @@ public sealed partial class MigrationSaga(
                     throw new RpcException(new Status(StatusCode.Unavailable, "the transfer stream ended before the checkpoint was verified"));
                 stats.BytesSent = sent + last.BytesSent;
                 stats.BytesSkipped = last.BytesSkipped;
+                stats.FileTreeBytes = last.FileTreeBytes;
+                stats.FileTreeFiles = last.FileTreeFiles;
+                stats.FileTreeScan = last.FileTreeScan;
             }
             catch (RpcException)
             {
@@ -276,7 +279,9 @@ public sealed partial class MigrationSaga(
         stats.TransferDuration = Duration.FromTimeSpan(watch.Elapsed);
         stats.BytesPerSecond = watch.Elapsed.TotalSeconds > 0 ? stats.BytesSent / watch.Elapsed.TotalSeconds : 0;
         journal.AppendStep(migration.Id, SagaSteps.Transfer(stats.Checkpoint), StepStatus.Done, $"{stats.BytesSent} bytes sent");
-        tracker.Save(migration, $"sent {stats.Checkpoint}: {stats.BytesSent} bytes on the wire, {stats.BytesSkipped} already there", round: stats.Round);
+        tracker.Save(migration, $"sent {stats.Checkpoint}: {stats.BytesSent} bytes on the wire, {stats.BytesSkipped} already there; " +
+            $"file trees: {stats.FileTreeFiles} changed files, {stats.FileTreeBytes} bytes, read in {(stats.FileTreeScan?.ToTimeSpan() ?? TimeSpan.Zero).TotalMilliseconds:F0} ms",
+            round: stats.Round);
     }
 
     private async Task<string> OpenTransferAsync(CoordinatorPeer.CoordinatorPeerClient peer, string migrationId, string checkpoint, CancellationToken ct) =>
