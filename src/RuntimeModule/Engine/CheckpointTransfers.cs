@@ -54,7 +54,9 @@ public sealed partial class CheckpointTransfers(
                 if (prepared is not null) trees.Sent(request.App, request.TargetEndpoint, prepared.Listing);
                 return result;
             }
-            catch when (prepared is not null)
+            // A push that broke before the receiver applied the round leaves the destination's tree at the base: the next
+            // delta against it still holds. Only a refused base (or a torn apply) means the next push must send every file.
+            catch (Exception e) when (prepared is not null && e.Message.Contains(FileTreeReceiver.BaseMismatch, StringComparison.Ordinal))
             {
                 trees.Forget(request.App);
                 throw;

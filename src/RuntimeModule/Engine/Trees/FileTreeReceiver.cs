@@ -11,6 +11,9 @@ namespace Federation.RuntimeModule.Engine.Trees;
 /// </summary>
 public sealed class FileTreeReceiver(CheckpointVolume volume, AppLocks locks) : ISyncTransferCompletion
 {
+    /// <summary>Starts the refusal of a round against another base: the source, seeing it, sends every file next time.</summary>
+    public const string BaseMismatch = "file tree base mismatch: ";
+
     public async Task CompletedAsync(string target, CancellationToken cancellationToken)
     {
         if (target.Split('/') is not [var app, var checkpoint]) return;
@@ -27,7 +30,7 @@ public sealed class FileTreeReceiver(CheckpointVolume volume, AppLocks locks) : 
         var root = AppliedTree.Root(volume, app);
         var at = AppliedTree.At(root);
         if (listing.Base.Length > 0 && at != listing.Base)
-            throw new FederationException(FederationError.Aborted,
+            throw new FederationException(FederationError.Aborted, BaseMismatch +
                 $"the file tree of app '{app}' here is at '{(at.Length == 0 ? "nothing" : at)}' but round '{listing.Checkpoint}' changes '{listing.Base}': send it whole");
         AppliedTree.Mark(root, "");
         try
@@ -37,7 +40,7 @@ public sealed class FileTreeReceiver(CheckpointVolume volume, AppLocks locks) : 
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new FederationException(FederationError.Aborted, $"applying round '{listing.Checkpoint}' to the file tree of app '{app}' failed: {e.Message}");
+            throw new FederationException(FederationError.Aborted, BaseMismatch + $"applying round '{listing.Checkpoint}' to the file tree of app '{app}' failed: {e.Message}");
         }
         AppliedTree.Mark(root, listing.Checkpoint);
     }

@@ -50,7 +50,7 @@ public sealed class FileTreeSource(CheckpointVolume volume)
     public void Sent(string app, string target, TreeListing listing) =>
         TreeFiles.Write(StatePath(app), new SentTrees { Target = target, Listing = listing });
 
-    /// <summary>A push failed: what the receiver's tree holds is unknown, so the next round sends every file.</summary>
+    /// <summary>The receiver refused a round's base (or its tree is torn): the next round sends every file.</summary>
     public void Forget(string app) => File.Delete(StatePath(app));
 
     private string StatePath(string app) => Path.Combine(volume.AppDirectory(app), SentTrees.FileName);

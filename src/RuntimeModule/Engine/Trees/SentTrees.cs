@@ -2,8 +2,8 @@ namespace Federation.RuntimeModule.Engine.Trees;
 
 /// <summary>
 /// What the source last sent of an app's trees, and to which receiver (<c>&lt;app&gt;/.fs-sent.json</c> in the source's
-/// checkpoint volume). Written only after the receiver applied the round; deleted when a push fails, so the next
-/// round sends every file. On the Engine's state volume: an Engine restart keeps it, and at worst costs a full re-send.
+/// checkpoint volume). Written only after the receiver applied the round; deleted when the receiver refuses a round's base, so
+/// the next round sends every file (a push that broke before the receiver applied it leaves the receiver at the old base). On the Engine's state volume: an Engine restart keeps it, and at worst costs a full re-send.
 /// </summary>
 public sealed record SentTrees
 {
