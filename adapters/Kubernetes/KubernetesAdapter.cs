@@ -83,6 +83,29 @@ public sealed partial class KubernetesAdapter : IOrchestratorAdapter
         return new PlacementOffer(node.Metadata.Name, runtime, (ulong)Math.Max(0, free), Math.Max(0, options.MaxWorkloads - count), available);
     }
 
+    /// <summary>Allocatable CPU and memory of the ready nodes, and what is in use there (<see cref="KubeCapacity"/>).</summary>
+    public async Task<CapacityReport> GetCapacityAsync(CancellationToken ct)
+    {
+        var nodes = (await api.CallAsync("list nodes", t => api.Client.CoreV1.ListNodeAsync(cancellationToken: t), ct)).Items;
+        var pods = (await api.CallAsync("list pods", t => api.Client.CoreV1.ListPodForAllNamespacesAsync(cancellationToken: t), ct)).Items;
+        IReadOnlyList<NodeMetrics>? metrics = null;
+        var missing = "";
+        try
+        {
+            metrics = (await api.CallAsync("list node metrics", t => api.Client.CustomObjects.ListClusterCustomObjectAsync<NodeMetricsList>(
+                "metrics.k8s.io", "v1beta1", "nodes", cancellationToken: t), ct)).Items?.ToList() ?? [];
+        }
+        catch (FederationException e) when (e.Error is FederationError.NotFound or FederationError.Unavailable or FederationError.PermissionDenied)
+        {
+            // No metrics-server (404), one that does not answer (503), or no right to read it: the pods' requests instead.
+            missing = e.Message;
+        }
+        var count = pods.Where(p => p.Metadata.Labels is { } labels && labels.TryGetValue(FederationLabels.Runtime, out var runtime) && runtime == "true"
+                && labels.ContainsKey(FederationLabels.Workload))
+            .Select(RuntimePodView.IdOf).Distinct().Count();
+        return KubeCapacity.Report(nodes, pods, metrics, missing, count, options.MaxWorkloads);
+    }
+
     private static long Allocatable(V1Node node) => Quantity(node.Status?.Allocatable, "memory");
 
     private static long Requested(IEnumerable<V1Pod> pods) =>
