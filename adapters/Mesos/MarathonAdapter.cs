@@ -30,6 +30,15 @@ public sealed partial class MarathonAdapter(MarathonApi api, DeploymentTracker t
     /// <summary>Marathon replaces a runtime's task that died (as a new, empty runtime).</summary>
     public bool HealsWorkloads => true;
 
+    private readonly Capacity.MesosCapacity capacity = new(api);
+
+    /// <summary>The agents' resources and their executors' statistics, through the Mesos master Marathon names (<see cref="Capacity.MesosCapacity"/>).</summary>
+    public async Task<CapacityReport> GetCapacityAsync(CancellationToken ct)
+    {
+        var count = (await RuntimeAppsAsync(ct)).Select(RuntimeAppView.IdOf).Distinct().Count();
+        return await capacity.ReportAsync(count, options.MaxWorkloads, ct);
+    }
+
     public async Task<PlacementOffer> OfferPlacementAsync(AppSpec spec, CancellationToken ct)
     {
         await api.InfoAsync(ct);
