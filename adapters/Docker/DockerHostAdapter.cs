@@ -149,7 +149,8 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
             stable ?? entry?.HomeAddress,
             entry?.MigrationId,
             stable is null ? entry?.HomeCluster : null,
-            node ?? "");
+            node ?? "",
+            WorkloadSpecLabels.Of(entry?.Spec));
     }
 
     public async Task<WorkloadInfo> DeployAsync(WorkloadId id, AppSpec spec, CancellationToken ct)

@@ -422,7 +422,8 @@ public sealed partial class KubernetesAdapter : IOrchestratorAdapter
             stable ?? RuntimePodView.Annotation(pod, FederationLabels.HomeAddress),
             RuntimePodView.Annotation(pod, FederationLabels.MigrationId),
             stable is null ? RuntimePodView.Annotation(pod, FederationLabels.HomeCluster) : null,
-            pod.Spec?.NodeName ?? "");
+            pod.Spec?.NodeName ?? "",
+            RuntimePodView.LabelsOf(pod, spec));
     }
 
     /// <summary>The app endpoints as this cluster's relay reaches them: the pod's own address.</summary>

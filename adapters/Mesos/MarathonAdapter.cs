@@ -317,7 +317,8 @@ public sealed partial class MarathonAdapter(MarathonApi api, DeploymentTracker t
             stable ?? RuntimeAppView.Label(app, MarathonLabels.HomeAddress),
             role == WorkloadRole.Target ? RuntimeAppView.Label(app, MarathonLabels.MigrationId) : null,
             stable is null ? RuntimeAppView.Label(app, MarathonLabels.HomeCluster) : null,
-            task?.Host ?? "");
+            task?.Host ?? "",
+            RuntimeAppView.LabelsOf(app, spec));
     }
 
     /// <summary>The app to speak of when a workload has several (a target beside its source): the active one first.</summary>
