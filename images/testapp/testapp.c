@@ -21,6 +21,7 @@
  *   web    keeps ONE connection to the store at STORE (127.0.0.1:7001), opened at start, and answers clients on
  *          PORT (7000), one command per connection, only through that connection:
  *          PUT <k> <v> -> ok   GET <k> -> value=<v> | missing   STATS -> <the store's STATS> backend_connects=<n>
+ *          EXIT <n> -> bye exit=<n>, then exits with status n
  *          backend_connects counts the connections it opened to the store: 1 while the first one lives.
  */
 #define _GNU_SOURCE
@@ -383,6 +384,14 @@ static int run_web(void) {
             if (backend_call(command, answer, sizeof answer) != 0) snprintf(reply, sizeof reply, "error=store-unreachable\n");
             else if (strcmp(line, "STATS") == 0) snprintf(reply, sizeof reply, "%s backend_connects=%llu\n", answer, backend_connects);
             else snprintf(reply, sizeof reply, "%s\n", answer);
+        } else if (strncmp(line, "EXIT ", 5) == 0) {
+            int code = atoi(line + 5);
+            snprintf(reply, sizeof reply, "bye exit=%d\n", code);
+            ssize_t ignored = write(client, reply, strlen(reply));
+            (void)ignored;
+            close(client);
+            printf("testapp: web exiting with %d\n", code);
+            exit(code);
         } else {
             snprintf(reply, sizeof reply, "error=unknown-command\n");
         }

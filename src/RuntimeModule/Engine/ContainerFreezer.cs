@@ -50,7 +50,9 @@ public sealed partial class ContainerFreezer(RuntimeProcesses runtime, RuntimeMo
     /// </summary>
     public async Task FreezeAsync(string app, string containerId, CancellationToken ct)
     {
-        var cgroups = await FindAsync(containerId, 0, ct);
+        var found = await FindAsync(containerId, 0, ct);
+        // On a hybrid host the v1 freezer is the one that freezes (and the one CRIU uses); v2's cgroup.freeze only on a v2-only host.
+        var cgroups = found.Any(c => !c.Unified) ? found.Where(c => !c.Unified).ToList() : found;
         if (cgroups.Count == 0)
             throw FederationException.FailedPrecondition($"the cgroups of app '{app}' are out of the Engine's sight: it cannot freeze its containers together");
         foreach (var cgroup in cgroups)

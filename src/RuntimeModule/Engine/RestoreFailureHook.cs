@@ -3,8 +3,9 @@ namespace Federation.RuntimeModule.Engine;
 /// <summary>
 /// Test hook: makes the restore of one container of a workload of several fail, wherever the checkpoint is restored.
 /// A test writes the container's name into <c>&lt;state&gt;/test-hooks/fail-restore-&lt;app&gt;</c> of the SOURCE runtime; the
-/// app's next final checkpoint carries it (<see cref="FileName"/> in the checkpoint directory), and the restorer that finds
-/// it refuses to start that container, as a restore that fails there would. Nothing happens without the file.
+/// app's next final checkpoint carries it (<see cref="FileName"/> in the checkpoint directory, with the source Engine's host
+/// name), and a restorer on another runtime that finds it refuses to start that container, as a restore that fails there
+/// would; the source itself can still restore the checkpoint (a rollback). Nothing happens without the file.
 /// </summary>
 public sealed class RestoreFailureHook(RuntimeModuleOptions options)
 {
@@ -18,13 +19,16 @@ public sealed class RestoreFailureHook(RuntimeModuleOptions options)
     {
         var request = RequestPath(options.StateDirectory, app);
         if (!File.Exists(request)) return;
-        await File.WriteAllTextAsync(Path.Combine(checkpointDirectory, FileName), (await File.ReadAllTextAsync(request, ct)).Trim(), ct);
+        var container = (await File.ReadAllTextAsync(request, ct)).Trim();
+        await File.WriteAllTextAsync(Path.Combine(checkpointDirectory, FileName), $"{container}\n{Environment.MachineName}\n", ct);
     }
 
-    /// <summary>The container whose restore the checkpoint asks to fail, or null.</summary>
+    /// <summary>The container whose restore the checkpoint asks to fail here (null when none, or when this is its source).</summary>
     public static async Task<string?> ReadAsync(string checkpointDirectory, CancellationToken ct)
     {
         var path = Path.Combine(checkpointDirectory, FileName);
-        return File.Exists(path) ? (await File.ReadAllTextAsync(path, ct)).Trim() : null;
+        if (!File.Exists(path)) return null;
+        var lines = (await File.ReadAllTextAsync(path, ct)).Split('\n', StringSplitOptions.TrimEntries);
+        return lines.Length > 1 && lines[1] == Environment.MachineName ? null : lines[0];
     }
 }
