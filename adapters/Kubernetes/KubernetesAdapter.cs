@@ -397,7 +397,7 @@ public sealed partial class KubernetesAdapter : IOrchestratorAdapter
         return new WorkloadInfo(
             id,
             RuntimePodView.RoleOf(pod),
-            spec?.Image ?? "",
+            spec is null ? "" : Common.AppSpecContainers.MainImage(spec),
             PodStates.IsRunning(pod) && pod.Status?.ContainerStatuses?.Any(c => c.Name == RuntimePodBuilder.RuntimeContainer && c.State?.Running is not null) != false,
             engine,
             peerEngine,

@@ -306,7 +306,7 @@ public sealed partial class MarathonAdapter(MarathonApi api, DeploymentTracker t
         return new WorkloadInfo(
             id,
             role,
-            spec?.Image ?? "",
+            spec is null ? "" : Common.AppSpecContainers.MainImage(spec),
             task?.IsRunning == true,
             engine,
             engine,

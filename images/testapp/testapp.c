@@ -332,9 +332,13 @@ static int backend_call(const char *command, char *reply, size_t size) {
         char line[LINE + 16];
         snprintf(line, sizeof line, "%s\n", command);
         size_t len = 0;
-        int ok = write(backend, line, strlen(line)) == (ssize_t)strlen(line);
+        ssize_t w;
+        do w = write(backend, line, strlen(line)); while (w < 0 && errno == EINTR);
+        int ok = w == (ssize_t)strlen(line);
         while (ok && len < size - 1) {
+            /* A freeze (a checkpoint) interrupts a read that has a timeout with EINTR: it is not a lost connection. */
             ssize_t r = read(backend, reply + len, 1);
+            if (r < 0 && errno == EINTR) continue;
             if (r <= 0) { ok = 0; break; }
             if (reply[len] == '\n') break;
             len++;
@@ -373,6 +377,7 @@ static int run_web(void) {
         size_t len = 0;
         while (len < sizeof line - 1) {
             ssize_t r = read(client, line + len, 1);
+            if (r < 0 && errno == EINTR) continue;
             if (r <= 0 || line[len] == '\n') break;
             len++;
         }
