@@ -109,7 +109,7 @@ public sealed class WebhookThroughCoordinatorTests
         var e = Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.CreateNamespacedPodAsync(pod, "default", cancellationToken: timeout.Token))!;
         TestContext.Out.WriteLine(e.Response.Content);
         Assert.That((int)e.Response.StatusCode, Is.EqualTo(422));
-        Assert.That(e.Response.Content, Does.Contain("federation: pod two cannot be made migratable: app container name 'Side1' is not a DNS label"));
+        Assert.That(e.Response.Content, Does.Contain("federation: pod two cannot be made migratable: app container name ").And.Contain("Side1").And.Contain(" is not a DNS label"));
         Assert.That(async () => await client.CoreV1.ReadNamespacedPodAsync("two", "default", cancellationToken: timeout.Token), Throws.InstanceOf<HttpOperationException>());
     }
 }
