@@ -79,7 +79,7 @@ public sealed partial class KubernetesAdapter : IOrchestratorAdapter
         runtime.MemoryTotalBytes = (ulong)Math.Max(0, Quantity(node.Status?.Capacity, "memory"));
         runtime.Cpus = (uint)Math.Max(0, Quantity(node.Status?.Capacity, "cpu"));
         var count = (await RuntimePodsAsync(null, ct)).Select(RuntimePodView.IdOf).Distinct().Count();
-        IReadOnlyCollection<string> available = images is not null ? await images.ListAsync(ct) : [spec.Image];
+        IReadOnlyCollection<string> available = images is not null ? await images.ListAsync(ct) : Common.AppSpecContainers.Images(spec);
         return new PlacementOffer(node.Metadata.Name, runtime, (ulong)Math.Max(0, free), Math.Max(0, options.MaxWorkloads - count), available);
     }
 
@@ -355,21 +355,27 @@ public sealed partial class KubernetesAdapter : IOrchestratorAdapter
     /// </summary>
     private async Task PlaceImageAsync(Uri engine, AppSpec spec, CancellationToken ct)
     {
+        // A workload of several containers needs each of their images.
+        foreach (var image in Common.AppSpecContainers.Images(spec)) await PlaceImageAsync(engine, image, ct);
+    }
+
+    private async Task PlaceImageAsync(Uri engine, string image, CancellationToken ct)
+    {
         if (options.RegistryPulls is { } pulls)
         {
             try
             {
-                var pulled = await engines.PullImageAsync(engine, pulls.RequestFor(spec.Image), null, ct);
-                LogPulled(logger, spec.Image, options.Cluster, pulled.AlreadyPresent ? "already there" : "pulled");
+                var pulled = await engines.PullImageAsync(engine, pulls.RequestFor(image), null, ct);
+                LogPulled(logger, image, options.Cluster, pulled.AlreadyPresent ? "already there" : "pulled");
             }
             catch (FederationException e)
             {
-                throw new FederationException(e.Error, $"cluster '{options.Cluster}' could not pull image {Common.Names.Shorten(spec.Image)}: {e.Message}");
+                throw new FederationException(e.Error, $"cluster '{options.Cluster}' could not pull image {Common.Names.Shorten(image)}: {e.Message}");
             }
             return;
         }
         if (images is null) return;
-        await engines.PlaceImageAsync(engine, spec.Image, token => images.SaveAsync(spec.Image, token), ct);
+        await engines.PlaceImageAsync(engine, image, token => images.SaveAsync(image, token), ct);
     }
 
     /// <summary>The Engine at the pod's IP; a pod not started yet has no address (0.0.0.0: nothing answers there).</summary>
@@ -414,7 +420,7 @@ public sealed partial class KubernetesAdapter : IOrchestratorAdapter
         return new WorkloadInfo(
             id,
             RuntimePodView.RoleOf(pod),
-            spec?.Image ?? "",
+            spec is null ? "" : Common.AppSpecContainers.MainImage(spec),
             PodStates.IsRunning(pod) && pod.Status?.ContainerStatuses?.Any(c => c.Name == RuntimePodBuilder.RuntimeContainer && c.State?.Running is not null) != false,
             engine,
             peerEngine,

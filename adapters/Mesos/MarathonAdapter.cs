@@ -44,7 +44,7 @@ public sealed partial class MarathonAdapter(MarathonApi api, DeploymentTracker t
         await api.InfoAsync(ct);
         var (runtime, node) = await RuntimeDescriptionAsync(ct);
         var count = (await RuntimeAppsAsync(ct)).Select(RuntimeAppView.IdOf).Distinct().Count();
-        IReadOnlyCollection<string> available = images is not null ? await images.ListAsync(ct) : [spec.Image];
+        IReadOnlyCollection<string> available = images is not null ? await images.ListAsync(ct) : Common.AppSpecContainers.Images(spec);
         return new PlacementOffer(node, runtime, null, Math.Max(0, options.MaxWorkloads - count), available);
     }
 
@@ -257,19 +257,25 @@ public sealed partial class MarathonAdapter(MarathonApi api, DeploymentTracker t
     /// <summary>The app's image into the runtime: pulled by its dockerd from the registry, or streamed from the Docker engine beside the coordinator.</summary>
     private async Task PlaceImageAsync(Uri engine, AppSpec spec, CancellationToken ct)
     {
+        // A workload of several containers needs each of their images.
+        foreach (var image in Common.AppSpecContainers.Images(spec)) await PlaceImageAsync(engine, image, ct);
+    }
+
+    private async Task PlaceImageAsync(Uri engine, string image, CancellationToken ct)
+    {
         if (images is not null)
         {
-            await engines.PlaceImageAsync(engine, spec.Image, token => images.SaveAsync(spec.Image, token), ct);
+            await engines.PlaceImageAsync(engine, image, token => images.SaveAsync(image, token), ct);
             return;
         }
         if (options.RegistryPulls is not { } pulls) return;
         try
         {
-            await engines.PullImageAsync(engine, pulls.RequestFor(spec.Image), null, ct);
+            await engines.PullImageAsync(engine, pulls.RequestFor(image), null, ct);
         }
         catch (FederationException e)
         {
-            throw new FederationException(e.Error, $"cluster '{options.Cluster}' could not pull image {Common.Names.Shorten(spec.Image)}: {e.Message}");
+            throw new FederationException(e.Error, $"cluster '{options.Cluster}' could not pull image {Common.Names.Shorten(image)}: {e.Message}");
         }
     }
 
@@ -309,7 +315,7 @@ public sealed partial class MarathonAdapter(MarathonApi api, DeploymentTracker t
         return new WorkloadInfo(
             id,
             role,
-            spec?.Image ?? "",
+            spec is null ? "" : Common.AppSpecContainers.MainImage(spec),
             task?.IsRunning == true,
             engine,
             engine,
