@@ -8,6 +8,10 @@ namespace Federation.Adapters;
 /// <param name="MigrationId">The migration that created the workload as a target, if any.</param>
 /// <param name="HomeCluster">The cluster whose coordinator holds <paramref name="StableAddress"/>; null when this cluster holds it (or there is none).</param>
 /// <param name="Node">The node the runtime runs on, as the orchestrator names it.</param>
+/// <param name="Labels">
+/// The workload's labels as its orchestrator keeps them, which the policies read (priority, opt-out): the app spec's labels (set at
+/// deploy, carried across moves), and on Kubernetes the runtime pod's labels and annotations, on Marathon the app's labels, over them.
+/// </param>
 public sealed record WorkloadInfo(
     WorkloadId Id,
     WorkloadRole Role,
@@ -19,4 +23,5 @@ public sealed record WorkloadInfo(
     string? StableAddress,
     string? MigrationId,
     string? HomeCluster = null,
-    string Node = "");
+    string Node = "",
+    IReadOnlyDictionary<string, string>? Labels = null);

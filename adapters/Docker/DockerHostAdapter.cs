@@ -100,7 +100,7 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
     private HashSet<string> OfferedImages(IEnumerable<ImagesListResponse> hostImages, AppSpec spec)
     {
         var offered = hostImages.SelectMany(i => i.RepoTags ?? []).Where(t => t != "<none>:<none>").ToHashSet();
-        if (options.RegistryPulls is not null && !string.IsNullOrEmpty(spec.Image)) offered.Add(spec.Image);
+        if (options.RegistryPulls is not null) offered.UnionWith(AppSpecContainers.Images(spec).Where(i => i.Length > 0));
         return offered;
     }
 
@@ -149,7 +149,8 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
             stable ?? entry?.HomeAddress,
             entry?.MigrationId,
             stable is null ? entry?.HomeCluster : null,
-            node ?? "");
+            node ?? "",
+            WorkloadSpecLabels.Of(entry?.Spec));
     }
 
     public async Task<WorkloadInfo> DeployAsync(WorkloadId id, AppSpec spec, CancellationToken ct)
@@ -160,7 +161,7 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
             if (await GetWorkloadAsync(id, ct) is not null)
                 throw new FederationException(FederationError.AlreadyExists, $"workload {id} already exists in cluster '{options.Cluster}'");
             await CheckCapacityAsync(ct);
-            state.PutWorkload(id, new DockerAdapterState.WorkloadEntry(WorkloadRole.Active, null, spec.Image, Spec: JsonFormatter.Default.Format(spec)));
+            state.PutWorkload(id, new DockerAdapterState.WorkloadEntry(WorkloadRole.Active, null, AppSpecContainers.MainImage(spec), Spec: JsonFormatter.Default.Format(spec)));
         }
         finally
         {
@@ -199,7 +200,7 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
                 throw FederationException.FailedPrecondition($"workload {id} already exists in cluster '{options.Cluster}'");
             }
             await CheckCapacityAsync(ct);
-            state.PutWorkload(id, new DockerAdapterState.WorkloadEntry(WorkloadRole.Target, migrationId, spec.Image, home?.Cluster, home?.Address,
+            state.PutWorkload(id, new DockerAdapterState.WorkloadEntry(WorkloadRole.Target, migrationId, AppSpecContainers.MainImage(spec), home?.Cluster, home?.Address,
                 JsonFormatter.Default.Format(spec)));
         }
         finally
@@ -328,7 +329,7 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
                 [ClusterLabel] = options.Cluster,
                 [NamespaceLabel] = id.Namespace,
                 [WorkloadLabel] = id.Name,
-                ["federation.image"] = spec.Image,
+                ["federation.image"] = AppSpecContainers.MainImage(spec),
             }, ct, reuse?.Ports, reuse?.GatewayPorts, steps);
         }
         if (state.Workload(id) is { } entry)
@@ -341,7 +342,11 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
                 GatewayPorts = new Dictionary<int, int>(runtime.GatewayPorts),
             });
         }
-        await steps.MeasureAsync("image", () => PlaceImageAsync(runtime, spec.Image, ct));
+        await steps.MeasureAsync("image", async () =>
+        {
+            // A workload of several containers needs each of their images.
+            foreach (var image in AppSpecContainers.Images(spec)) await PlaceImageAsync(runtime, image, ct);
+        });
         return runtime;
     }
 

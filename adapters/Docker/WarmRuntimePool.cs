@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Docker.DotNet;
+using Federation.Common;
 using Federation.V1;
 using Microsoft.Extensions.Logging;
 
@@ -94,7 +95,7 @@ public sealed partial class WarmRuntimePool : IAsyncDisposable
                 if (ports.Count >= MaxLearnedPorts) break;
                 ports.Add(port);
             }
-            if (!string.IsNullOrEmpty(spec.Image)) image = spec.Image;
+            if (AppSpecContainers.MainImage(spec) is { Length: > 0 } main) image = main;
         }
     }
 

@@ -79,8 +79,31 @@ public sealed partial class KubernetesAdapter : IOrchestratorAdapter
         runtime.MemoryTotalBytes = (ulong)Math.Max(0, Quantity(node.Status?.Capacity, "memory"));
         runtime.Cpus = (uint)Math.Max(0, Quantity(node.Status?.Capacity, "cpu"));
         var count = (await RuntimePodsAsync(null, ct)).Select(RuntimePodView.IdOf).Distinct().Count();
-        IReadOnlyCollection<string> available = images is not null ? await images.ListAsync(ct) : [spec.Image];
+        IReadOnlyCollection<string> available = images is not null ? await images.ListAsync(ct) : Common.AppSpecContainers.Images(spec);
         return new PlacementOffer(node.Metadata.Name, runtime, (ulong)Math.Max(0, free), Math.Max(0, options.MaxWorkloads - count), available);
+    }
+
+    /// <summary>Allocatable CPU and memory of the ready nodes, and what is in use there (<see cref="KubeCapacity"/>).</summary>
+    public async Task<CapacityReport> GetCapacityAsync(CancellationToken ct)
+    {
+        var nodes = (await api.CallAsync("list nodes", t => api.Client.CoreV1.ListNodeAsync(cancellationToken: t), ct)).Items;
+        var pods = (await api.CallAsync("list pods", t => api.Client.CoreV1.ListPodForAllNamespacesAsync(cancellationToken: t), ct)).Items;
+        IReadOnlyList<NodeMetrics>? metrics = null;
+        var missing = "";
+        try
+        {
+            metrics = (await api.CallAsync("list node metrics", t => api.Client.CustomObjects.ListClusterCustomObjectAsync<NodeMetricsList>(
+                "metrics.k8s.io", "v1beta1", "nodes", cancellationToken: t), ct)).Items?.ToList() ?? [];
+        }
+        catch (FederationException e) when (e.Error is FederationError.NotFound or FederationError.Unavailable or FederationError.PermissionDenied)
+        {
+            // No metrics-server (404), one that does not answer (503), or no right to read it: the pods' requests instead.
+            missing = e.Message;
+        }
+        var count = pods.Where(p => p.Metadata.Labels is { } labels && labels.TryGetValue(FederationLabels.Runtime, out var runtime) && runtime == "true"
+                && labels.ContainsKey(FederationLabels.Workload))
+            .Select(RuntimePodView.IdOf).Distinct().Count();
+        return KubeCapacity.Report(nodes, pods, metrics, missing, count, options.MaxWorkloads);
     }
 
     private static long Allocatable(V1Node node) => Quantity(node.Status?.Allocatable, "memory");
@@ -332,21 +355,27 @@ public sealed partial class KubernetesAdapter : IOrchestratorAdapter
     /// </summary>
     private async Task PlaceImageAsync(Uri engine, AppSpec spec, CancellationToken ct)
     {
+        // A workload of several containers needs each of their images.
+        foreach (var image in Common.AppSpecContainers.Images(spec)) await PlaceImageAsync(engine, image, ct);
+    }
+
+    private async Task PlaceImageAsync(Uri engine, string image, CancellationToken ct)
+    {
         if (options.RegistryPulls is { } pulls)
         {
             try
             {
-                var pulled = await engines.PullImageAsync(engine, pulls.RequestFor(spec.Image), null, ct);
-                LogPulled(logger, spec.Image, options.Cluster, pulled.AlreadyPresent ? "already there" : "pulled");
+                var pulled = await engines.PullImageAsync(engine, pulls.RequestFor(image), null, ct);
+                LogPulled(logger, image, options.Cluster, pulled.AlreadyPresent ? "already there" : "pulled");
             }
             catch (FederationException e)
             {
-                throw new FederationException(e.Error, $"cluster '{options.Cluster}' could not pull image {Common.Names.Shorten(spec.Image)}: {e.Message}");
+                throw new FederationException(e.Error, $"cluster '{options.Cluster}' could not pull image {Common.Names.Shorten(image)}: {e.Message}");
             }
             return;
         }
         if (images is null) return;
-        await engines.PlaceImageAsync(engine, spec.Image, token => images.SaveAsync(spec.Image, token), ct);
+        await engines.PlaceImageAsync(engine, image, token => images.SaveAsync(image, token), ct);
     }
 
     /// <summary>The Engine at the pod's IP; a pod not started yet has no address (0.0.0.0: nothing answers there).</summary>
@@ -391,7 +420,7 @@ public sealed partial class KubernetesAdapter : IOrchestratorAdapter
         return new WorkloadInfo(
             id,
             RuntimePodView.RoleOf(pod),
-            spec?.Image ?? "",
+            spec is null ? "" : Common.AppSpecContainers.MainImage(spec),
             PodStates.IsRunning(pod) && pod.Status?.ContainerStatuses?.Any(c => c.Name == RuntimePodBuilder.RuntimeContainer && c.State?.Running is not null) != false,
             engine,
             peerEngine,
@@ -399,7 +428,8 @@ public sealed partial class KubernetesAdapter : IOrchestratorAdapter
             stable ?? RuntimePodView.Annotation(pod, FederationLabels.HomeAddress),
             RuntimePodView.Annotation(pod, FederationLabels.MigrationId),
             stable is null ? RuntimePodView.Annotation(pod, FederationLabels.HomeCluster) : null,
-            pod.Spec?.NodeName ?? "");
+            pod.Spec?.NodeName ?? "",
+            RuntimePodView.LabelsOf(pod, spec));
     }
 
     /// <summary>The app endpoints as this cluster's relay reaches them: the pod's own address.</summary>

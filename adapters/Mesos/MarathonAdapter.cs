@@ -30,12 +30,21 @@ public sealed partial class MarathonAdapter(MarathonApi api, DeploymentTracker t
     /// <summary>Marathon replaces a runtime's task that died (as a new, empty runtime).</summary>
     public bool HealsWorkloads => true;
 
+    private readonly Capacity.MesosCapacity capacity = new(api);
+
+    /// <summary>The agents' resources and their executors' statistics, through the Mesos master Marathon names (<see cref="Capacity.MesosCapacity"/>).</summary>
+    public async Task<CapacityReport> GetCapacityAsync(CancellationToken ct)
+    {
+        var count = (await RuntimeAppsAsync(ct)).Select(RuntimeAppView.IdOf).Distinct().Count();
+        return await capacity.ReportAsync(count, options.MaxWorkloads, ct);
+    }
+
     public async Task<PlacementOffer> OfferPlacementAsync(AppSpec spec, CancellationToken ct)
     {
         await api.InfoAsync(ct);
         var (runtime, node) = await RuntimeDescriptionAsync(ct);
         var count = (await RuntimeAppsAsync(ct)).Select(RuntimeAppView.IdOf).Distinct().Count();
-        IReadOnlyCollection<string> available = images is not null ? await images.ListAsync(ct) : [spec.Image];
+        IReadOnlyCollection<string> available = images is not null ? await images.ListAsync(ct) : Common.AppSpecContainers.Images(spec);
         return new PlacementOffer(node, runtime, null, Math.Max(0, options.MaxWorkloads - count), available);
     }
 
@@ -248,19 +257,25 @@ public sealed partial class MarathonAdapter(MarathonApi api, DeploymentTracker t
     /// <summary>The app's image into the runtime: pulled by its dockerd from the registry, or streamed from the Docker engine beside the coordinator.</summary>
     private async Task PlaceImageAsync(Uri engine, AppSpec spec, CancellationToken ct)
     {
+        // A workload of several containers needs each of their images.
+        foreach (var image in Common.AppSpecContainers.Images(spec)) await PlaceImageAsync(engine, image, ct);
+    }
+
+    private async Task PlaceImageAsync(Uri engine, string image, CancellationToken ct)
+    {
         if (images is not null)
         {
-            await engines.PlaceImageAsync(engine, spec.Image, token => images.SaveAsync(spec.Image, token), ct);
+            await engines.PlaceImageAsync(engine, image, token => images.SaveAsync(image, token), ct);
             return;
         }
         if (options.RegistryPulls is not { } pulls) return;
         try
         {
-            await engines.PullImageAsync(engine, pulls.RequestFor(spec.Image), null, ct);
+            await engines.PullImageAsync(engine, pulls.RequestFor(image), null, ct);
         }
         catch (FederationException e)
         {
-            throw new FederationException(e.Error, $"cluster '{options.Cluster}' could not pull image {Common.Names.Shorten(spec.Image)}: {e.Message}");
+            throw new FederationException(e.Error, $"cluster '{options.Cluster}' could not pull image {Common.Names.Shorten(image)}: {e.Message}");
         }
     }
 
@@ -300,7 +315,7 @@ public sealed partial class MarathonAdapter(MarathonApi api, DeploymentTracker t
         return new WorkloadInfo(
             id,
             role,
-            spec?.Image ?? "",
+            spec is null ? "" : Common.AppSpecContainers.MainImage(spec),
             task?.IsRunning == true,
             engine,
             engine,
@@ -308,7 +323,8 @@ public sealed partial class MarathonAdapter(MarathonApi api, DeploymentTracker t
             stable ?? RuntimeAppView.Label(app, MarathonLabels.HomeAddress),
             role == WorkloadRole.Target ? RuntimeAppView.Label(app, MarathonLabels.MigrationId) : null,
             stable is null ? RuntimeAppView.Label(app, MarathonLabels.HomeCluster) : null,
-            task?.Host ?? "");
+            task?.Host ?? "",
+            RuntimeAppView.LabelsOf(app, spec));
     }
 
     /// <summary>The app to speak of when a workload has several (a target beside its source): the active one first.</summary>

@@ -13,10 +13,21 @@
  *   VERIFY     same as GET plus verify=ok|bad, regenerating every page from seed and version
  *   EXIT <n>   replies bye and exits with status n
  * Environment: PORT (7000), MIB (64), DIRTY_KIB (64), TICK_MS (10).
+ *
+ * MODE=store and MODE=web play "a web app plus a database it keeps one connection to" (two containers of
+ * one workload, sharing a network namespace):
+ *   store  a key-value store on PORT (7001) with persistent connections, one command line, one reply line:
+ *          SET <k> <v> -> ok   GET <k> -> value=<v> | missing   STATS -> connections=<accepted so far> keys=<n>
+ *   web    keeps ONE connection to the store at STORE (127.0.0.1:7001), opened at start, and answers clients on
+ *          PORT (7000), one command per connection, only through that connection:
+ *          PUT <k> <v> -> ok   GET <k> -> value=<v> | missing   STATS -> <the store's STATS> backend_connects=<n>
+ *          EXIT <n> -> bye exit=<n>, then exits with status n
+ *          backend_connects counts the connections it opened to the store: 1 while the first one lives.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -137,9 +148,16 @@ static void serve(int client) {
     }
 }
 
+static int run_store(void);
+static int run_web(void);
+
 int main(void) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     signal(SIGPIPE, SIG_IGN);
+    const char *mode = getenv("MODE");
+    if (mode && strcmp(mode, "store") == 0) return run_store();
+    if (mode && strcmp(mode, "web") == 0) return run_web();
+    if (mode && *mode && strcmp(mode, "memory") != 0) { fprintf(stderr, "testapp: MODE=%s is not memory, store or web\n", mode); return 2; }
     unsigned port = env_uint("PORT", 7000);
     mib = env_uint("MIB", 64);
     dirty_kib = env_uint("DIRTY_KIB", 64);
@@ -187,5 +205,203 @@ int main(void) {
             int client = accept(listener, NULL, NULL);
             if (client >= 0) serve(client);
         }
+    }
+}
+
+/* ---- MODE=store and MODE=web ---- */
+
+#define MAX_KEYS 4096
+#define MAX_CLIENTS 32
+#define LINE 512
+
+static char *keys[MAX_KEYS], *values[MAX_KEYS];
+static unsigned key_count;
+
+static int listen_on(unsigned port) {
+    int listener = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr.s_addr = htonl(INADDR_ANY) };
+    if (bind(listener, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(listener, 64) != 0) {
+        fprintf(stderr, "testapp: cannot listen on port %u: %s\n", port, strerror(errno));
+        exit(1);
+    }
+    return listener;
+}
+
+static void store_command(char *line, char *reply, size_t size, unsigned long long connections) {
+    char *k = NULL, *v = NULL;
+    if (strncmp(line, "SET ", 4) == 0) {
+        k = line + 4;
+        v = strchr(k, ' ');
+        if (!v) { snprintf(reply, size, "error=usage\n"); return; }
+        *v++ = 0;
+        for (unsigned i = 0; i < key_count; i++)
+            if (strcmp(keys[i], k) == 0) { free(values[i]); values[i] = strdup(v); snprintf(reply, size, "ok\n"); return; }
+        if (key_count == MAX_KEYS) { snprintf(reply, size, "error=full\n"); return; }
+        keys[key_count] = strdup(k);
+        values[key_count++] = strdup(v);
+        snprintf(reply, size, "ok\n");
+    } else if (strncmp(line, "GET ", 4) == 0) {
+        k = line + 4;
+        for (unsigned i = 0; i < key_count; i++)
+            if (strcmp(keys[i], k) == 0) { snprintf(reply, size, "value=%s\n", values[i]); return; }
+        snprintf(reply, size, "missing\n");
+    } else if (strcmp(line, "STATS") == 0) {
+        snprintf(reply, size, "connections=%llu keys=%u\n", connections, key_count);
+    } else {
+        snprintf(reply, size, "error=unknown-command\n");
+    }
+}
+
+static int run_store(void) {
+    unsigned port = env_uint("PORT", 7001);
+    int listener = listen_on(port);
+    printf("testapp: store listening port=%u\n", port);
+    struct pollfd fds[MAX_CLIENTS + 1];
+    char buffers[MAX_CLIENTS + 1][LINE];
+    size_t lengths[MAX_CLIENTS + 1];
+    unsigned long long connections = 0;
+    int count = 1;
+    fds[0] = (struct pollfd){ .fd = listener, .events = POLLIN };
+    for (;;) {
+        if (poll(fds, (nfds_t)count, -1) < 0) { if (errno == EINTR) continue; return 1; }
+        if (fds[0].revents & POLLIN) {
+            int client = accept(listener, NULL, NULL);
+            if (client >= 0 && count == MAX_CLIENTS + 1) close(client);
+            else if (client >= 0) {
+                connections++;
+                printf("testapp: store connection %llu\n", connections);
+                lengths[count] = 0;
+                fds[count++] = (struct pollfd){ .fd = client, .events = POLLIN };
+            }
+        }
+        for (int i = 1; i < count; i++) {
+            if (!fds[i].revents) continue;
+            char chunk[LINE];
+            ssize_t r = read(fds[i].fd, chunk, sizeof chunk);
+            int gone = r <= 0;
+            for (ssize_t j = 0; j < r && !gone; j++) {
+                if (chunk[j] != '\n') {
+                    if (lengths[i] < LINE - 1) buffers[i][lengths[i]++] = chunk[j];
+                    continue;
+                }
+                buffers[i][lengths[i]] = 0;
+                if (lengths[i] && buffers[i][lengths[i] - 1] == '\r') buffers[i][lengths[i] - 1] = 0;
+                lengths[i] = 0;
+                char reply[LINE + 16];
+                store_command(buffers[i], reply, sizeof reply, connections);
+                if (write(fds[i].fd, reply, strlen(reply)) < 0) gone = 1;
+            }
+            if (gone) {
+                close(fds[i].fd);
+                fds[i] = fds[--count];
+                memcpy(buffers[i], buffers[count], LINE);
+                lengths[i] = lengths[count];
+                i--;
+            }
+        }
+    }
+}
+
+static int backend = -1;
+static unsigned long long backend_connects;
+static struct sockaddr_in store_addr;
+
+static int backend_connect(void) {
+    for (int attempt = 0; attempt < 300; attempt++) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        if (connect(fd, (struct sockaddr *)&store_addr, sizeof store_addr) == 0) {
+            struct timeval tv = { .tv_sec = 5, .tv_usec = 0 };
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+            backend = fd;
+            backend_connects++;
+            printf("testapp: web connected to the store (connection %llu)\n", backend_connects);
+            return 0;
+        }
+        close(fd);
+        usleep(100000);
+    }
+    return -1;
+}
+
+/* Sends one command line to the store and reads its one reply line (without the newline). */
+static int backend_call(const char *command, char *reply, size_t size) {
+    for (int tries = 0; tries < 2; tries++) {
+        if (backend < 0 && backend_connect() != 0) return -1;
+        char line[LINE + 16];
+        snprintf(line, sizeof line, "%s\n", command);
+        size_t len = 0;
+        ssize_t w;
+        do w = write(backend, line, strlen(line)); while (w < 0 && errno == EINTR);
+        int ok = w == (ssize_t)strlen(line);
+        while (ok && len < size - 1) {
+            /* A freeze (a checkpoint) interrupts a read that has a timeout with EINTR: it is not a lost connection. */
+            ssize_t r = read(backend, reply + len, 1);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) { ok = 0; break; }
+            if (reply[len] == '\n') break;
+            len++;
+        }
+        reply[len] = 0;
+        if (ok) return 0;
+        printf("testapp: web lost its store connection\n");
+        close(backend);
+        backend = -1;
+    }
+    return -1;
+}
+
+static int run_web(void) {
+    unsigned port = env_uint("PORT", 7000);
+    const char *store = getenv("STORE");
+    if (!store || !*store) store = "127.0.0.1:7001";
+    char host[64];
+    unsigned store_port = 0;
+    if (sscanf(store, "%63[0-9.]:%u", host, &store_port) != 2 || store_port == 0 || store_port > 65535
+        || inet_pton(AF_INET, host, &store_addr.sin_addr) != 1) {
+        fprintf(stderr, "testapp: STORE=%s is not IPV4:PORT\n", store);
+        return 2;
+    }
+    store_addr.sin_family = AF_INET;
+    store_addr.sin_port = htons((uint16_t)store_port);
+    if (backend_connect() != 0) { fprintf(stderr, "testapp: the store at %s does not answer\n", store); return 1; }
+    int listener = listen_on(port);
+    printf("testapp: web listening port=%u store=%s\n", port, store);
+    for (;;) {
+        int client = accept(listener, NULL, NULL);
+        if (client < 0) continue;
+        struct timeval tv = { .tv_sec = 2, .tv_usec = 0 };
+        setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        char line[LINE], reply[LINE + 64], answer[LINE];
+        size_t len = 0;
+        while (len < sizeof line - 1) {
+            ssize_t r = read(client, line + len, 1);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0 || line[len] == '\n') break;
+            len++;
+        }
+        line[len] = 0;
+        if (len && line[len - 1] == '\r') line[--len] = 0;
+        if (strncmp(line, "PUT ", 4) == 0 || strncmp(line, "GET ", 4) == 0 || strcmp(line, "STATS") == 0) {
+            char command[LINE + 8];
+            snprintf(command, sizeof command, "%s%s", strncmp(line, "PUT ", 4) == 0 ? "SET " : "", strncmp(line, "PUT ", 4) == 0 ? line + 4 : line);
+            if (backend_call(command, answer, sizeof answer) != 0) snprintf(reply, sizeof reply, "error=store-unreachable\n");
+            else if (strcmp(line, "STATS") == 0) snprintf(reply, sizeof reply, "%s backend_connects=%llu\n", answer, backend_connects);
+            else snprintf(reply, sizeof reply, "%s\n", answer);
+        } else if (strncmp(line, "EXIT ", 5) == 0) {
+            int code = atoi(line + 5);
+            snprintf(reply, sizeof reply, "bye exit=%d\n", code);
+            ssize_t ignored = write(client, reply, strlen(reply));
+            (void)ignored;
+            close(client);
+            printf("testapp: web exiting with %d\n", code);
+            exit(code);
+        } else {
+            snprintf(reply, sizeof reply, "error=unknown-command\n");
+        }
+        ssize_t ignored = write(client, reply, strlen(reply));
+        (void)ignored;
+        close(client);
     }
 }

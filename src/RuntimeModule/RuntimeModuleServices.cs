@@ -20,6 +20,8 @@ public static class RuntimeModuleServices
         services.AddSingleton<AppLocks>();
         services.AddSingleton<CheckpointsInProgress>();
         services.AddSingleton<ContainerFilesystem>();
+        services.AddSingleton<PodCriuConfig>();
+        services.AddSingleton<RestoreFailureHook>();
         services.AddSingleton<AppContainers>();
         services.AddSingleton<AppStopSettling>();
         services.AddSingleton<AppDescriber>();

@@ -61,6 +61,9 @@ public sealed class KubeApiServer : IAsyncDisposable
     /// <summary>The CA certificate (PEM) of the HTTPS mode; null for plain HTTP.</summary>
     public string? CertificateAuthorityPem => certificate?.AuthorityPem;
 
+    /// <summary>The readings the metrics API serves (set them in tests); null unless <see cref="KubeApiServerOptions.MetricsApi"/>.</summary>
+    public Metrics.MetricsReadings? Metrics { get; private set; }
+
     /// <summary>Every request so far: verb, path with query, body, status.</summary>
     public IReadOnlyList<RecordedRequest> Requests => endpoint.Requests;
 
@@ -105,6 +108,11 @@ public sealed class KubeApiServer : IAsyncDisposable
             }
         }, endpoint.HandleAsync);
         var server = new KubeApiServer(options, app, endpoint, operations, store, faults, certificate);
+        if (options.MetricsApi)
+        {
+            server.Metrics = new Metrics.MetricsReadings();
+            endpoint.Metrics = new Metrics.MetricsApi(server.Metrics, catalog, store);
+        }
         var port = await LoopbackWebServer.StartAsync(app, cancellationToken).ConfigureAwait(false);
         server.BaseAddress = new Uri($"{(certificate is null ? "http" : "https")}://127.0.0.1:{port}/");
         await server.SeedAsync(port, cancellationToken).ConfigureAwait(false);

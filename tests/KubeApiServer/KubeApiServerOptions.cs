@@ -39,6 +39,9 @@ public sealed record KubeApiServerOptions
     /// </summary>
     public bool GracefulPodDeletion { get; init; }
 
+    /// <summary>Serve the resource metrics API (metrics.k8s.io/v1beta1, as metrics-server) from <see cref="KubeApiServer.Metrics"/>; false: the cluster has no metrics-server.</summary>
+    public bool MetricsApi { get; init; }
+
     /// <summary>
     /// How long a deleted namespace stays Terminating (refusing new content, its objects still there) before the
     /// emulated namespace controller deletes its content and it; zero deletes at once.

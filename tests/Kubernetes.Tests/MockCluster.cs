@@ -20,10 +20,13 @@ internal sealed class MockCluster : IAsyncDisposable
     public KubeApi Api { get; }
     public IKubernetes Client => Api.Client;
 
-    public static async Task<MockCluster> StartAsync(MockFlavor flavor, TimeSpan? clientTimeout = null)
+    public static Task<MockCluster> StartAsync(MockFlavor flavor, TimeSpan? clientTimeout = null) =>
+        StartAsync(new KubeApiServerOptions { Flavor = flavor, NodeName = flavor == MockFlavor.K3s ? "k3s-node-1" : "node-1" }, clientTimeout);
+
+    public static async Task<MockCluster> StartAsync(KubeApiServerOptions serverOptions, TimeSpan? clientTimeout = null)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var server = await KubeApiServer.StartAsync(flavor, timeout.Token);
+        var server = await KubeApiServer.StartAsync(serverOptions, timeout.Token);
         var configuration = server.ClientConfiguration();
         if (clientTimeout is { } limit) configuration.HttpClientTimeout = limit;
         return new MockCluster(server, new KubeApi(new k8s.Kubernetes(configuration), "a", NullLoggerFactory.Instance));

@@ -161,8 +161,10 @@ public sealed class WebhookPatchTests
 
     private static IEnumerable<TestCaseData> Unfit()
     {
-        yield return new TestCaseData(With(p => p["spec"]!["containers"]!.AsArray().Add(JsonNode.Parse("""{"name":"sidecar","image":"busybox"}"""))),
-            "exactly one app container; this one has 2 (counter, sidecar)").SetName("two app containers");
+        yield return new TestCaseData(With(p => p["spec"]!["containers"]!.AsArray().Add(JsonNode.Parse("""{"name":"sidecar","image":""}"""))),
+            "app container 'sidecar' has no image").SetName("a second app container without an image");
+        yield return new TestCaseData(With(p => p["spec"]!["containers"]!.AsArray().Add(JsonNode.Parse("""{"name":"counter","image":"busybox"}"""))),
+            "container name 'counter' is used twice").SetName("two app containers of one name");
         yield return new TestCaseData(With(p => p["spec"]!["hostNetwork"] = true), "cannot use hostNetwork").SetName("host network");
         yield return new TestCaseData(With(p => p["spec"]!["containers"]![0]!["securityContext"] = JsonNode.Parse("""{"privileged":true}""")),
             "app container 'counter' is privileged").SetName("privileged app");

@@ -37,6 +37,9 @@ public sealed class MockMarathon : IAsyncDisposable
     /// <summary>Apps, tasks and deployments: what an agent runs and reports into.</summary>
     public MarathonState State { get; }
 
+    /// <summary>The Mesos agent (and master) this mock also answers for: its resources and its executors' statistics.</summary>
+    public Mesos.MesosAgentState Mesos => endpoint.Mesos;
+
     /// <summary>Every request so far: method, path with query, body, status.</summary>
     public IReadOnlyList<RecordedRequest> Requests => endpoint.Requests;
 

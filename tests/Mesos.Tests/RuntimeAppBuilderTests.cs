@@ -24,7 +24,7 @@ public sealed class RuntimeAppBuilderTests
         Env = { ["MODE"] = "fast" },
     };
 
-    private static RuntimeAppOptions Options(bool privileged = true, string moduleHostPath = "") => new()
+    internal static RuntimeAppOptions Options(bool privileged = true, string moduleHostPath = "") => new()
     {
         Cluster = "mesos-a",
         RuntimeImage = "federation/runtime:1",

@@ -232,7 +232,7 @@ public sealed partial class CheckpointRestoreTests
         Assert.That(round.FileTreeFiles, Is.Zero, "the trees settle within 30 rounds");
 
         using var innerA = TwoRuntimes.InnerDocker(runtimes.A);
-        var (code, output) = await ExecAsync(innerA, app,
+        var (code, output) = await InnerContainerFiles.ExecAsync(innerA, app,
             "rm /data/gone /gone.txt && mv /data/old-name /data/new-name && echo more >> /data/v.txt && mkdir /data/later");
         Assert.That(code, Is.Zero, output);
 
@@ -254,32 +254,17 @@ public sealed partial class CheckpointRestoreTests
         Assert.That(Directory.Exists(Path.Combine(runtimes.B.CheckpointHostPath, app, ".fs")), Is.False, "the synced tree moved into the container");
         Assert.Multiple(async () =>
         {
-            Assert.That(await ReadFileAsync(innerB, app, "/state.txt"), Is.EqualTo("kept\n"), "a file the app wrote in its writable layer");
-            Assert.That(await ReadFileAsync(innerB, app, "/data/v.txt"), Is.EqualTo("in-volume\nmore\n"), "a file in its named volume");
-            Assert.That(await ReadFileAsync(innerB, app, "/data/new-name"), Is.EqualTo("old\n"), "a renamed file");
-            Assert.That(await ReadFileAsync(innerB, app, "/data/old-name"), Is.Null, "under its new name only");
-            Assert.That(await ReadFileAsync(innerB, app, "/data/gone"), Is.Null, "a file deleted between rounds stays deleted");
-            Assert.That(await ReadFileAsync(innerB, app, "/gone.txt"), Is.Null, "in the writable layer too");
-            Assert.That(await ReadFileAsync(innerB, app, "/bin/ls"), Is.Null, "an image file it deleted stays deleted (whiteout)");
-            Assert.That(await ReadFileAsync(innerB, app, "/bin/cat"), Is.Not.Null, "the image's files are still there");
+            Assert.That(await InnerContainerFiles.ReadAsync(innerB, app, "/state.txt"), Is.EqualTo("kept\n"), "a file the app wrote in its writable layer");
+            Assert.That(await InnerContainerFiles.ReadAsync(innerB, app, "/data/v.txt"), Is.EqualTo("in-volume\nmore\n"), "a file in its named volume");
+            Assert.That(await InnerContainerFiles.ReadAsync(innerB, app, "/data/new-name"), Is.EqualTo("old\n"), "a renamed file");
+            Assert.That(await InnerContainerFiles.ReadAsync(innerB, app, "/data/old-name"), Is.Null, "under its new name only");
+            Assert.That(await InnerContainerFiles.ReadAsync(innerB, app, "/data/gone"), Is.Null, "a file deleted between rounds stays deleted");
+            Assert.That(await InnerContainerFiles.ReadAsync(innerB, app, "/gone.txt"), Is.Null, "in the writable layer too");
+            Assert.That(await InnerContainerFiles.ReadAsync(innerB, app, "/bin/ls"), Is.Null, "an image file it deleted stays deleted (whiteout)");
+            Assert.That(await InnerContainerFiles.ReadAsync(innerB, app, "/bin/cat"), Is.Not.Null, "the image's files are still there");
         });
         await runtimes.EngineB.RemoveAppAsync(new RemoveAppRequest { Name = app, DeleteCheckpoints = true });
         await runtimes.EngineA.RemoveAppAsync(new RemoveAppRequest { Name = app, DeleteCheckpoints = true });
-    }
-
-    private static async Task<(long? Code, string Output)> ExecAsync(Docker.DotNet.DockerClient docker, string container, string script)
-    {
-        var exec = await docker.Exec.ExecCreateContainerAsync(container, new Docker.DotNet.Models.ContainerExecCreateParameters
-        {
-            Cmd = ["/bin/sh", "-c", script],
-            AttachStdout = true,
-            AttachStderr = true,
-        });
-        using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        using var stream = await docker.Exec.StartAndAttachContainerExecAsync(exec.ID, tty: false, bounded.Token);
-        var (stdout, stderr) = await stream.ReadOutputToEndAsync(bounded.Token);
-        var inspect = await docker.Exec.InspectContainerExecAsync(exec.ID);
-        return (inspect.Running ? null : inspect.ExitCode, stdout + stderr);
     }
 
     /// <summary>The app container's writable layer and volume as the runtime's state volume holds them, every file hashed.</summary>
@@ -295,25 +280,6 @@ public sealed partial class CheckpointRestoreTests
         Path.Combine(runtime.VolumeHostPath, Path.GetRelativePath("/var/lib/federation", inRuntime));
 
     /// <summary>A file of a running container through Docker's archive API (the merged view), or null when it does not exist.</summary>
-    private static async Task<string?> ReadFileAsync(Docker.DotNet.DockerClient docker, string container, string path)
-    {
-        try
-        {
-            var archive = await docker.Containers.GetArchiveFromContainerAsync(container,
-                new Docker.DotNet.Models.GetArchiveFromContainerParameters { Path = path }, statOnly: false);
-            await using var stream = archive.Stream;
-            using var reader = new System.Formats.Tar.TarReader(stream);
-            var entry = await reader.GetNextEntryAsync();
-            if (entry?.DataStream is null) return "";
-            using var text = new StreamReader(entry.DataStream);
-            return await text.ReadToEndAsync();
-        }
-        catch (Docker.DotNet.DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-    }
-
     [Test]
     public async Task A_stopped_source_comes_back_from_its_own_checkpoint_in_the_same_runtime()
     {

@@ -16,6 +16,20 @@ public static class RuntimePodView
     public static AppSpec? SpecOf(V1Pod pod) =>
         pod.Metadata.Annotations?.TryGetValue(FederationLabels.AppSpec, out var json) == true ? AppSpec.Parser.ParseJson(json) : null;
 
+    /// <summary>
+    /// The workload's labels: the app spec's, then the pod's labels, then its annotations over them (a user's Deployment puts
+    /// <c>federation.io/priority</c> on its pod template either way); the app-spec annotation itself is left out.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> LabelsOf(V1Pod pod, AppSpec? spec)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in spec?.Labels ?? (IEnumerable<KeyValuePair<string, string>>)[]) labels[key] = value;
+        foreach (var (key, value) in pod.Metadata.Labels ?? new Dictionary<string, string>()) labels[key] = value;
+        foreach (var (key, value) in pod.Metadata.Annotations ?? new Dictionary<string, string>())
+            if (key != FederationLabels.AppSpec) labels[key] = value;
+        return labels;
+    }
+
     public static string? Annotation(V1Pod pod, string key) => pod.Metadata.Annotations?.TryGetValue(key, out var value) == true ? value : null;
 
     public static long GenerationOf(V1Pod pod) =>

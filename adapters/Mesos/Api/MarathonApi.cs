@@ -21,6 +21,21 @@ public sealed partial class MarathonApi(HttpClient http, string cluster, TimeSpa
     public async Task<MarathonInfo> InfoAsync(CancellationToken ct) =>
         await GetAsync<MarathonInfo>("v2/info", "read Marathon's info", ct) ?? new MarathonInfo();
 
+    /// <summary>JSON from another Mesos component at an absolute URL (the master's or an agent's operator endpoints), with Marathon's credentials and errors.</summary>
+    public async Task<System.Text.Json.Nodes.JsonNode> GetJsonAsync(Uri url, string what, CancellationToken ct)
+    {
+        var (status, text) = await SendAsync(HttpMethod.Get, url.ToString(), null, what, ct);
+        if ((int)status is < 200 or > 299) throw MarathonErrors.FromStatus(cluster, what, status, MarathonErrors.ParseBody(text));
+        try
+        {
+            return System.Text.Json.Nodes.JsonNode.Parse(text) ?? throw new JsonException("empty answer");
+        }
+        catch (JsonException e)
+        {
+            throw FederationException.Unavailable(Common.ErrorMappingInterceptor.OneLine($"{what}: {url} answered what is not JSON: {e.Message}"));
+        }
+    }
+
     /// <summary>The app, or null when Marathon has none of that id.</summary>
     public async Task<MarathonApp?> FindAppAsync(string appId, CancellationToken ct)
     {

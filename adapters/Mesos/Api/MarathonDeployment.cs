@@ -41,6 +41,18 @@ public sealed class MarathonInfo
     public string? Name { get; set; }
     public string? Version { get; set; }
     public string? Leader { get; set; }
+
+    [System.Text.Json.Serialization.JsonPropertyName("frameworkId")]
+    public string? FrameworkId { get; set; }
+
+    [System.Text.Json.Serialization.JsonPropertyName("marathon_config")]
+    public MarathonConfig? MarathonConfig { get; set; }
+}
+
+/// <summary>The part of <c>/v2/info</c>'s <c>marathon_config</c> the adapter reads: the Mesos master (host:port, or a zk:// URL).</summary>
+public sealed class MarathonConfig
+{
+    public string? Master { get; set; }
 }
 
 /// <summary>

@@ -81,7 +81,9 @@ public sealed class RuntimeAppBuilder(RuntimeAppOptions options)
 
     private Dictionary<string, string> Labels(WorkloadId id, AppSpec? spec, RuntimeAppRole role)
     {
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal)
+        // The workload's own labels (priority, opt-out) on the app, where a Marathon operator sees and edits them; the adapter's win.
+        var labels = spec is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(spec.Labels, StringComparer.Ordinal);
+        foreach (var (key, value) in new Dictionary<string, string>(StringComparer.Ordinal)
         {
             // A probe (no app) is a runtime too, but no workload: the adapter never lists it.
             [MarathonLabels.Runtime] = spec is null ? "probe" : "true",
@@ -89,7 +91,7 @@ public sealed class RuntimeAppBuilder(RuntimeAppOptions options)
             [MarathonLabels.Namespace] = id.Namespace,
             [MarathonLabels.Cluster] = options.Cluster,
             [MarathonLabels.Role] = role.Active ? MarathonLabels.ActiveRole : MarathonLabels.TargetRole,
-        };
+        }) labels[key] = value;
         if (spec is not null) labels[MarathonLabels.AppSpec] = JsonFormatter.Default.Format(spec);
         if (role.MigrationId is { } migration) labels[MarathonLabels.MigrationId] = migration;
         if (role.Home is { } home)

@@ -27,6 +27,15 @@ public static class RuntimeAppView
         }
     }
 
+    /// <summary>The workload's labels: the app spec's, with the Marathon app's own labels over them (the app-spec label itself left out).</summary>
+    public static IReadOnlyDictionary<string, string> LabelsOf(MarathonApp app, AppSpec? spec)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in spec?.Labels ?? (IEnumerable<KeyValuePair<string, string>>)[]) labels[key] = value;
+        foreach (var (key, value) in app.Labels ?? []) if (key != MarathonLabels.AppSpec) labels[key] = value;
+        return labels;
+    }
+
     public static string? Label(MarathonApp app, string key) => app.Labels?.TryGetValue(key, out var value) == true ? value : null;
 
     /// <summary>The task to speak of: a running one first, then the newest staged.</summary>

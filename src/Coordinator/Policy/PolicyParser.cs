@@ -59,8 +59,8 @@ public static class PolicyParser
             errors.Add($"line {fields["lower"].Start.Line}: edge-offload.lower {low:0.###} is not below upper {up:0.###} (the gap between them keeps workloads from moving back and forth)");
         if (window is { } win && lowerWindow is { } lwin && lwin < win && fields.TryGetValue("lower-window", out var given))
             errors.Add($"line {given.Start.Line}: edge-offload.lower-window {Durations.Format(lwin)} is shorter than window {Durations.Format(win)} (coming home waits longer than leaving)");
-        var priority = fields.TryGetValue("priority-label", out var p) ? Label(p, "edge-offload.priority-label", errors) : "federation.io/priority";
-        var optOut = fields.TryGetValue("opt-out-label", out var o) ? Label(o, "edge-offload.opt-out-label", errors) : "federation.io/no-offload";
+        var priority = fields.TryGetValue("priority-label", out var p) ? Label(p, "edge-offload.priority-label", errors) : Signals.WorkloadLabels.DefaultPriorityLabel;
+        var optOut = fields.TryGetValue("opt-out-label", out var o) ? Label(o, "edge-offload.opt-out-label", errors) : Signals.WorkloadLabels.DefaultOptOutLabel;
         return resource is { } res && upper is { } up2 && lower is { } low2 && window is { } w2 && lowerWindow is { } lw2 && cooldown is { } cd && priority is not null && optOut is not null
             ? new EdgeOffloadPolicy(res, up2, w2, low2, lw2, cd, priority, optOut) : null;
     }

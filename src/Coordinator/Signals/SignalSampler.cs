@@ -18,7 +18,7 @@ namespace Federation.Coordinator.Signals;
 /// workloads (<see cref="WorkloadShares"/>); its slot share is one slot. A workload of this home running elsewhere is estimated
 /// the even way (its use there is not asked).
 /// </summary>
-public sealed class SignalSampler(
+public sealed partial class SignalSampler(
     IOrchestratorAdapter adapter,
     LocalCapacity capacity,
     SignalRecorder recorder,
@@ -26,10 +26,14 @@ public sealed class SignalSampler(
     MigrationJournal journal,
     WorkloadPins pins,
     WorkloadUsage usage,
+    PolicyStore policies,
     CoordinatorMetrics metrics,
     IOptions<CoordinatorOptions> options,
-    TimeProvider clock)
+    TimeProvider clock,
+    Microsoft.Extensions.Logging.ILogger<SignalSampler> logger)
 {
+    private readonly HashSet<string> labelProblemsLogged = new(StringComparer.Ordinal);
+
     private CoordinatorOptions Options => options.Value;
 
     public async Task<SignalSnapshot> SampleAsync(CancellationToken ct)
@@ -51,12 +55,16 @@ public sealed class SignalSampler(
         await usage.SampleAsync(running.Where(w => w.Running).ToList(), now, ct);
         var count = Math.Max(1, running.Count);
         var slot = report.WorkloadSlotsTotal is { } total and > 0 ? 1.0 / total : 0;
+        var edge = policies.Current.Policy.EdgeOffload;
         var workloads = running.Select(w =>
         {
+            var labels = WorkloadLabels.Read(w.Id.ToString(), w.Labels, edge?.PriorityLabel ?? WorkloadLabels.DefaultPriorityLabel,
+                edge?.OptOutLabel ?? WorkloadLabels.DefaultOptOutLabel);
+            if (labels.Problem is { } problem && labelProblemsLogged.Add(problem)) LogLabelProblem(logger, problem);
             var measured = usage.Of(w.Id);
             var (cpu, memory) = WorkloadShares.Of(measured, report, sample, count);
             return new WorkloadSignal(w.Id.ToString(), Options.Cluster, w.HomeCluster ?? Options.Cluster, cpu, memory, slot,
-                LastMovedAt: lastMoved.GetValueOrDefault(w.Id.ToString()),
+                Priority: labels.Priority, OptOut: labels.OptOut, LastMovedAt: lastMoved.GetValueOrDefault(w.Id.ToString()),
                 Moving: journal.ActiveMigrationOf(w.Id) is not null, Pinned: pinned.Contains(w.Id.ToString()),
                 Measured: measured?.Cores is not null);
         }).ToList();
@@ -92,4 +100,7 @@ public sealed class SignalSampler(
     {
         if (!last.TryGetValue(workload, out var known) || at > known) last[workload] = at;
     }
+
+    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "workload labels: {Problem}")]
+    private static partial void LogLabelProblem(Microsoft.Extensions.Logging.ILogger logger, string problem);
 }

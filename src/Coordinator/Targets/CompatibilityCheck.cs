@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Federation.Adapters;
+using Federation.Common;
 using Federation.V1;
 
 namespace Federation.Coordinator.Targets;
@@ -28,8 +29,8 @@ public static partial class CompatibilityCheck
     public static List<string> Refusals(DescribeResponse source, PlacementOffer offer, AppSpec spec, ulong requiredMemory)
     {
         var reasons = RuntimeRefusals(source, offer.Runtime);
-        if (!offer.Images.Contains(spec.Image))
-            reasons.Add($"image {spec.Image} is not available");
+        foreach (var image in AppSpecContainers.Images(spec).Where(i => !offer.Images.Contains(i)))
+            reasons.Add($"image {image} is not available");
         if (offer.WorkloadSlotsFree <= 0)
             reasons.Add("no free workload slot");
         if (requiredMemory > 0 && offer.MemoryFreeBytes is { } free && free < requiredMemory)

@@ -22,6 +22,8 @@ public sealed partial class AppCheckpointer(
     AppStopSettling settling,
     RuntimeDescriber describer,
     ContainerFilesystem filesystem,
+    ContainerFreezer freezer,
+    RestoreFailureHook restoreFailureHook,
     AppLocks locks,
     CheckpointsInProgress inProgress,
     ILogger<AppCheckpointer> logger)
@@ -67,17 +69,38 @@ public sealed partial class AppCheckpointer(
         // CRIU killed mid-dump leaves the app frozen. The checkpoint finishes, or fails, on its own, bounded.
         using var bound = new CancellationTokenSource(FinishLimit);
         var finishing = bound.Token;
-        var files = await filesystem.LocateAsync(container.ID, record.Spec, finishing);
+        var workDirectory = volume.WorkDirectory(app, checkpoint);
+        if (AppSpecContainers.IsListed(record.Spec))
+            await DumpListedAsync(request, record, directory, workDirectory, parent, method, response, finishing);
+        else
+            await DumpSingleAsync(request, record, container.ID, directory, workDirectory, parent, method, response, finishing);
+        if (!leaveRunning) await restoreFailureHook.CarryAsync(app, directory, finishing);
+
+        var watch = Stopwatch.StartNew();
+        await File.WriteAllTextAsync(Path.Combine(directory, CheckpointVolume.SpecFileName), JsonFormatter.Default.Format(record.Spec), finishing);
+        response.Timings.Add(StepTimings.Of("record", watch));
+
+        response.Files.AddRange(CheckpointVolume.ListFiles(directory));
+        response.TotalBytes = (ulong)response.Files.Sum(f => (long)f.Size);
+        LogCheckpointed(logger, app, checkpoint, method, response.TotalBytes, leaveRunning);
+        return response;
+    }
+
+    private async Task DumpSingleAsync(CheckpointRequest request, AppRecord record, string containerId, string directory, string workDirectory,
+        string? parent, CheckpointMethod method, CheckpointResponse response, CancellationToken finishing)
+    {
+        var (app, checkpoint) = (request.App, request.Checkpoint);
+        var leaveRunning = request.LeaveRunning || request.PreDump;
+        var files = await filesystem.LocateAsync(containerId, record.Spec, finishing);
         // Marked before the dump so the Ambassador, seeing the container stop, knows it moved rather than crashed.
         if (!leaveRunning) await registry.UpdateAsync(app, r => (r ?? record) with { CheckpointedAway = true }, finishing);
-        var workDirectory = volume.WorkDirectory(app, checkpoint);
         var watch = Stopwatch.StartNew();
         try
         {
             if (method == CheckpointMethod.Runc)
-                await runc.CheckpointAsync(container.ID, directory, workDirectory, leaveRunning, request.PreDump, parent, finishing);
+                await runc.CheckpointAsync(containerId, directory, workDirectory, leaveRunning, request.PreDump, parent, finishing);
             else
-                await checkpointApi.CreateAsync(container.ID, checkpoint, volume.AppDirectory(app), exit: !leaveRunning, finishing);
+                await checkpointApi.CreateAsync(containerId, checkpoint, volume.AppDirectory(app), exit: !leaveRunning, finishing);
         }
         catch (Exception e) when (e is DockerCallException or FederationException or OperationCanceledException)
         {
@@ -90,22 +113,89 @@ public sealed partial class AppCheckpointer(
                 $"checkpoint of app '{app}' failed: {e.Message}" + (detail is null ? "" : $" (criu: {detail})"));
         }
         FileTree.TryDelete(workDirectory);
-        if (!leaveRunning) settling.Begin(app, container.ID);
+        if (!leaveRunning) settling.Begin(app, containerId);
         response.Timings.Add(StepTimings.Of("dump", watch));
 
         watch.Restart();
         // Only where the trees are: each push reads them in place and sends what changed (Trees.FileTreeSource).
         FileTreeSource.WriteLocations(directory, files, leaveRunning);
         response.Timings.Add(StepTimings.Of("filesystem", watch));
+    }
+
+    /// <summary>
+    /// A workload of several: every container's cgroup is frozen first, so all stop at one instant; then each is dumped
+    /// (runc, into its sub-checkpoint <c>&lt;checkpoint&gt;/&lt;container&gt;/</c>), the network namespace's owner last (runc
+    /// finds the others' namespace through its process), and where each one's file trees are recorded.
+    /// A leave-running round (or a failed dump) thaws them all again.
+    /// </summary>
+    private async Task DumpListedAsync(CheckpointRequest request, AppRecord record, string directory, string workDirectory,
+        string? parent, CheckpointMethod method, CheckpointResponse response, CancellationToken finishing)
+    {
+        var (app, checkpoint) = (request.App, request.Checkpoint);
+        var leaveRunning = request.LeaveRunning || request.PreDump;
+        if (method != CheckpointMethod.Runc)
+            throw FederationException.FailedPrecondition($"app '{app}' has several containers: they are checkpointed together with the runc method only");
+        var names = AppSpecContainers.Of(record.Spec).Select(c => c.Name).ToList();
+        var members = await containers.FindAllAsync(app, finishing);
+        if (!members.Select(AppContainers.ContainerName).SequenceEqual(names))
+            throw FederationException.FailedPrecondition($"app '{app}' does not have its {names.Count} containers in this runtime: nothing to checkpoint");
+        if (members.FirstOrDefault(m => m.State != "running") is { } stopped)
+            throw FederationException.FailedPrecondition($"container '{AppContainers.ContainerName(stopped)}' of app '{app}' is {stopped.State}, not running: nothing to checkpoint");
+        var files = new List<(string, FilesystemLocations)>();
+        for (var i = 0; i < members.Count; i++)
+            files.Add((SyncedTree.ContainerPrefix(names[i]), await filesystem.LocateAsync(members[i].ID, ContainerFilesystemSpecs.Of(record.Spec, i), finishing)));
+        if (!leaveRunning) await registry.UpdateAsync(app, r => (r ?? record) with { CheckpointedAway = true }, finishing);
+        var watch = Stopwatch.StartNew();
+        var dumped = false;
+        try
+        {
+            foreach (var member in members) await freezer.FreezeAsync(app, member.ID, finishing);
+            response.Timings.Add(StepTimings.Of("freeze", watch));
+            watch.Restart();
+            for (var i = members.Count - 1; i >= 0; i--)
+            {
+                await runc.CheckpointAsync(members[i].ID, CheckpointVolume.ContainerDirectory(directory, names[i]), Path.Combine(workDirectory, names[i]),
+                    leaveRunning, request.PreDump, parent is null ? null : CheckpointVolume.ContainerDirectory(parent, names[i]), finishing);
+            }
+            dumped = true;
+        }
+        catch (Exception e) when (e is FederationException or OperationCanceledException or IOException)
+        {
+            if (!leaveRunning) await registry.UpdateAsync(app, r => (r ?? record) with { CheckpointedAway = false }, CancellationToken.None);
+            FileTree.TryDelete(directory);
+            FileTree.TryDelete(workDirectory);
+            if (e is FederationException { Error: FederationError.FailedPrecondition } failed)
+                throw FederationException.FailedPrecondition($"checkpoint of app '{app}' failed: {failed.Message}");
+            throw;
+        }
+        finally
+        {
+            // Dumped with exit, the containers are gone; otherwise they run on from where they were frozen.
+            if (leaveRunning || !dumped)
+            {
+                foreach (var member in members) await ThawQuietlyAsync(app, member.ID);
+            }
+        }
+        FileTree.TryDelete(workDirectory);
+        if (!leaveRunning) settling.Begin(app, members[0].ID);
+        response.Timings.Add(StepTimings.Of("dump", watch));
 
         watch.Restart();
-        await File.WriteAllTextAsync(Path.Combine(directory, CheckpointVolume.SpecFileName), JsonFormatter.Default.Format(record.Spec), finishing);
-        response.Timings.Add(StepTimings.Of("record", watch));
+        // Each container's trees under its name (<container>/rootfs, <container>/volumes/<name>), read in place by each push.
+        FileTreeSource.WriteLocations(directory, TreeLocations.Of(files, leaveRunning));
+        response.Timings.Add(StepTimings.Of("filesystem", watch));
+    }
 
-        response.Files.AddRange(CheckpointVolume.ListFiles(directory));
-        response.TotalBytes = (ulong)response.Files.Sum(f => (long)f.Size);
-        LogCheckpointed(logger, app, checkpoint, method, response.TotalBytes, leaveRunning);
-        return response;
+    private async Task ThawQuietlyAsync(string app, string containerId)
+    {
+        try
+        {
+            await freezer.ThawAsync(app, containerId, 0, CancellationToken.None);
+        }
+        catch (Exception e) when (e is FederationException or IOException or UnauthorizedAccessException)
+        {
+            LogThawFailed(logger, app, containerId, e.Message);
+        }
     }
 
     private async Task<IDisposable> BeginAsync(string app, CancellationToken ct)
@@ -121,6 +211,9 @@ public sealed partial class AppCheckpointer(
 
     /// <summary>What <see cref="CheckpointMethod.Auto"/> means here: runc when dockerd's process is visible, else Docker.</summary>
     public CheckpointMethod DefaultMethod() => runc.Available ? CheckpointMethod.Runc : CheckpointMethod.Docker;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "app {App}: could not thaw container {Container} after its dump: {Reason}")]
+    private static partial void LogThawFailed(ILogger logger, string app, string container, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "app {App} checkpointed as {Checkpoint} ({Method}): {Bytes} bytes, leave running {LeaveRunning}")]
     private static partial void LogCheckpointed(ILogger logger, string app, string checkpoint, CheckpointMethod method, ulong bytes, bool leaveRunning);

@@ -29,7 +29,7 @@ public sealed partial class AppCreator(
         if (existing is null && container is { State: "created" })
         {
             // Never started and in no record: what a create interrupted before its record left behind.
-            await containers.RemoveQuietlyAsync(container.ID);
+            foreach (var leftover in await containers.ListOfAppAsync(spec.Name, ct)) await containers.RemoveQuietlyAsync(leftover.ID);
             container = null;
         }
         if (existing is not null || container is not null)
@@ -37,7 +37,7 @@ public sealed partial class AppCreator(
             if (existing is not null && existing.Spec.Equals(spec)) return await describer.GetAsync(spec.Name, ct);
             throw new FederationException(FederationError.AlreadyExists, $"app '{spec.Name}' already exists in this runtime");
         }
-        await containers.EnsureImageAsync(spec.Image, ct);
+        await containers.EnsureImagesAsync(spec, ct);
         // An app removed after it was fenced: a passive one may wait for a newer copy, an active one would be generation 0 again.
         var fencedBelow = await registry.FencedBelowAsync(spec.Name, ct);
         if (mode == StartMode.Active) AppFencing.RefuseBelowFence(spec.Name, fencedBelow, 0, "create");
@@ -50,18 +50,19 @@ public sealed partial class AppCreator(
         }
         await registry.PutAsync(new AppRecord(spec, mode, CheckpointedAway: false, RestoredFrom: "", Generation: 0, FencedBelow: fencedBelow), ct);
 
-        var id = await containers.CreateAsync(spec, ct);
+        var ids = await containers.CreateAsync(spec, ct);
         try
         {
-            await docker.Client.Containers.StartContainerAsync(id, new ContainerStartParameters(), ct);
+            // In list order: the first owns the network namespace the others join.
+            foreach (var id in ids) await docker.Client.Containers.StartContainerAsync(id, new ContainerStartParameters(), ct);
         }
         catch (DockerApiException e)
         {
-            await containers.RemoveQuietlyAsync(id);
+            foreach (var id in ids) await containers.RemoveQuietlyAsync(id);
             await registry.DeleteAsync(spec.Name, CancellationToken.None);
             throw FederationException.FailedPrecondition($"app '{spec.Name}' did not start: {AppContainers.DockerMessage(e)}");
         }
-        LogStarted(logger, spec.Name, id);
+        LogStarted(logger, spec.Name, string.Join(", ", ids));
         return await describer.GetAsync(spec.Name, ct);
     }
 
@@ -72,9 +73,11 @@ public sealed partial class AppCreator(
     /// </summary>
     private async Task<string> PrepareContainerAsync(AppSpec spec, CancellationToken ct)
     {
+        // A workload of several: its containers are created by the restore (a prepared first one would be joined by nothing).
+        if (AppSpecContainers.IsListed(spec)) return "";
         try
         {
-            return await containers.CreateAsync(spec, ct);
+            return (await containers.CreateAsync(spec, ct))[0];
         }
         catch (FederationException e)
         {
@@ -89,6 +92,6 @@ public sealed partial class AppCreator(
     [LoggerMessage(Level = LogLevel.Information, Message = "app {App} registered passive, waiting for a restore")]
     private static partial void LogRegisteredPassive(ILogger logger, string app);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "app {App} started as container {Container}")]
-    private static partial void LogStarted(ILogger logger, string app, string container);
+    [LoggerMessage(Level = LogLevel.Information, Message = "app {App} started as container(s) {Containers}")]
+    private static partial void LogStarted(ILogger logger, string app, string containers);
 }

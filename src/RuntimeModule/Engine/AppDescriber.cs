@@ -10,7 +10,8 @@ namespace Federation.RuntimeModule.Engine;
 /// Answers GetApp and ListApps: an app's state from its record in the app registry (passive
 /// registrations, apps that moved away, generation and fence) and its container, if it has one. A
 /// container Docker calls running is reported paused when its processes are frozen (its cgroup freezer) or
-/// cut off by the network lock of a dump that never ended: that is how a dump whose CRIU died leaves an app.
+/// cut off by the network lock of a dump that never ended: that is how a dump whose CRIU died leaves an app. A workload of
+/// several is described by its first container, then checked against the others (running only when all run).
 /// </summary>
 public sealed class AppDescriber(
     DockerSocket docker,
@@ -72,9 +73,42 @@ public sealed class AppDescriber(
             _ when record?.CheckpointedAway == true => AppState.Checkpointed,
             _ => AppState.Exited,
         };
+        if (app.State == AppState.Running && AppSpecContainers.IsListed(app.Spec)) await CheckOtherContainersAsync(name, record, app, ct);
         if (DateTime.TryParse(inspect.State.StartedAt, null, System.Globalization.DateTimeStyles.AdjustToUniversal, out var started) && started.Year > 1)
             app.StartedAt = Timestamp.FromDateTime(DateTime.SpecifyKind(started, DateTimeKind.Utc));
         return app;
+    }
+
+    /// <summary>
+    /// A workload of several whose first container runs: it runs only when all its containers do; it is paused when any is
+    /// frozen; a container that stopped makes it exited (with that container's exit code) or, after a final checkpoint, checkpointed.
+    /// </summary>
+    private async Task CheckOtherContainersAsync(string name, AppRecord? record, App app, CancellationToken ct)
+    {
+        var expected = AppSpecContainers.Of(app.Spec).Select(c => c.Name).ToList();
+        var members = await containers.FindAllAsync(name, ct);
+        foreach (var containerName in expected.Skip(1))
+        {
+            var member = members.FirstOrDefault(m => AppContainers.ContainerName(m) == containerName);
+            if (member is null)
+            {
+                app.State = record?.CheckpointedAway == true ? AppState.Checkpointed : AppState.Exited;
+                return;
+            }
+            var inspect = await docker.Client.Containers.InspectContainerAsync(member.ID, ct);
+            var state = inspect.State.Status switch
+            {
+                "running" => await RunningStateAsync(name, member.ID, inspect.State.Pid, ct),
+                "paused" => AppState.Paused,
+                "created" => AppState.Created,
+                _ when record?.CheckpointedAway == true => AppState.Checkpointed,
+                _ => AppState.Exited,
+            };
+            if (state == AppState.Running) continue;
+            app.State = state;
+            if (state == AppState.Exited) app.ExitCode = (int)inspect.State.ExitCode;
+            if (state != AppState.Paused) return;
+        }
     }
 
     /// <summary>Docker's "running", checked against the app's processes.</summary>

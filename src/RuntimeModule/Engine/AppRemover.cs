@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Federation.RuntimeModule.Engine;
 
 /// <summary>
-/// Answers RemoveApp: force-removes the app's container, forgets its record (its fence stays, see
+/// Answers RemoveApp: force-removes the app's containers (every one of a workload of several), forgets its record (its fence stays, see
 /// <see cref="AppRegistry"/>) and, when asked, deletes its checkpoints.
 /// </summary>
 public sealed partial class AppRemover(
@@ -22,7 +22,7 @@ public sealed partial class AppRemover(
         var record = await registry.GetAsync(app, ct);
         var container = await containers.FindAsync(app, ct);
         if (record is null && container is null) throw FederationException.NotFound($"app '{app}' is not in this runtime");
-        if (container is not null) await containers.RemoveAsync(container.ID, ct);
+        foreach (var member in await containers.ListOfAppAsync(app, ct)) await containers.RemoveAsync(member.ID, ct);
         await registry.DeleteAsync(app, ct);
         if (deleteCheckpoints) FileTree.TryDelete(volume.AppDirectory(app));
         LogRemoved(logger, app);

@@ -15,6 +15,8 @@ namespace Federation.RuntimeModule.Engine;
 /// generation the caller gives; below the app's fence nothing is touched (<see cref="AppFencing"/>).
 /// </summary>
 public sealed partial class AppRestorer(
+    DockerSocket docker,
+    CriuNetworkLock networkLock,
     DockerRootDirectory dockerRoot,
     DockerCheckpointApi checkpointApi,
     CheckpointVolume volume,
@@ -43,6 +45,25 @@ public sealed partial class AppRestorer(
         AppFencing.RefuseBelowFence(app, fencedBelow, generation, "restore");
         var record = await registry.GetAsync(app, ct);
         var spec = record?.Spec ?? await ReadSpecFileAsync(directory, app, checkpoint, ct);
+        if (AppSpecContainers.IsListed(spec))
+        {
+            await RestoreListedAsync(app, checkpoint, directory, spec, response, watch, ct);
+        }
+        else
+        {
+            await RestoreSingleAsync(app, checkpoint, directory, spec, record, response, watch, ct);
+        }
+
+        await registry.UpdateAsync(app, current => new AppRecord(spec, current?.StartMode ?? record?.StartMode ?? StartMode.Passive,
+            CheckpointedAway: false, RestoredFrom: checkpoint, Generation: generation, FencedBelow: Math.Max(fencedBelow, current?.FencedBelow ?? 0)), ct);
+        LogRestored(logger, app, checkpoint, generation);
+        response.App = await describer.GetAsync(app, ct);
+        return response;
+    }
+
+    private async Task RestoreSingleAsync(string app, string checkpoint, string directory, AppSpec spec, AppRecord? record,
+        RestoreResponse response, Stopwatch watch, CancellationToken ct)
+    {
         var existing = await containers.FindAsync(app, ct);
         string? id = null;
         if (existing is not null)
@@ -57,14 +78,14 @@ public sealed partial class AppRestorer(
             }
             else
             {
-                await trees.KeepLayerAsync(app, checkpoint, existing.ID, ct);
+                await trees.KeepLayersAsync(app, checkpoint, [("", existing.ID)], ct);
                 await containers.RemoveQuietlyAsync(existing.ID);
             }
         }
         if (id is null)
         {
-            await containers.EnsureImageAsync(spec.Image, ct);
-            id = await containers.CreateAsync(spec, ct);
+            await containers.EnsureImagesAsync(spec, ct);
+            id = (await containers.CreateAsync(spec, ct))[0];
             response.Timings.Add(StepTimings.Of("create", watch));
         }
         else
@@ -75,7 +96,7 @@ public sealed partial class AppRestorer(
         watch.Restart();
         try
         {
-            if (FileTreeRestore.Carries(directory)) await trees.MoveIntoAsync(app, checkpoint, id, spec, ct);
+            if (FileTreeRestore.Carries(directory)) await trees.MoveIntoAsync(app, checkpoint, [new TreeTarget("", id, spec)], ct);
             else await filesystem.ApplyAsync(id, spec, directory, ct);
             CheckpointStaging.Stage(directory, Path.Combine(await dockerRoot.GetAsync(ct), "containers", id, "checkpoints", checkpoint));
             response.Timings.Add(StepTimings.Of("stage", watch));
@@ -89,12 +110,68 @@ public sealed partial class AppRestorer(
             await containers.RemoveQuietlyAsync(id);
             throw FederationException.FailedPrecondition($"restore of app '{app}' from '{checkpoint}' failed: {e.Message}");
         }
+    }
 
-        await registry.UpdateAsync(app, current => new AppRecord(spec, current?.StartMode ?? record?.StartMode ?? StartMode.Passive,
-            CheckpointedAway: false, RestoredFrom: checkpoint, Generation: generation, FencedBelow: Math.Max(fencedBelow, current?.FencedBelow ?? 0)), ct);
-        LogRestored(logger, app, checkpoint, generation, id);
-        response.App = await describer.GetAsync(app, ct);
-        return response;
+    /// <summary>
+    /// A workload of several: every container created afresh, filled (file system, per container) and staged from its
+    /// sub-checkpoint, then started from it in list order (the network namespace's owner first); the restore lock the
+    /// containers' CRIU set on their shared network (<see cref="PodCriuConfig"/>) is lifted once all run. One container that
+    /// cannot be restored fails the whole restore and removes every container it created.
+    /// </summary>
+    private async Task RestoreListedAsync(string app, string checkpoint, string directory, AppSpec spec,
+        RestoreResponse response, Stopwatch watch, CancellationToken ct)
+    {
+        var old = await containers.ListOfAppAsync(app, ct);
+        if (old.FirstOrDefault(c => c.State is "running" or "paused" or "restarting") is { } live)
+            throw FederationException.FailedPrecondition($"app '{app}' is {live.State} in this runtime: remove it before restoring");
+        var newest = await containers.FindAllAsync(app, ct);
+        await trees.KeepLayersAsync(app, checkpoint, newest.Select(c => (SyncedTree.ContainerPrefix(AppContainers.ContainerName(c)), c.ID)).ToList(), ct);
+        foreach (var existing in old) await containers.RemoveQuietlyAsync(existing.ID);
+        await containers.EnsureImagesAsync(spec, ct);
+        var ids = await containers.CreateAsync(spec, ct);
+        response.Timings.Add(StepTimings.Of("create", watch));
+        var members = AppSpecContainers.Of(spec);
+        var failing = await RestoreFailureHook.ReadAsync(directory, ct);
+        var current = "";
+        watch.Restart();
+        try
+        {
+            var dockerRootPath = await dockerRoot.GetAsync(ct);
+            var carried = FileTreeRestore.Carries(directory);
+            if (carried)
+            {
+                await trees.MoveIntoAsync(app, checkpoint,
+                    ids.Select((id, i) => new TreeTarget(SyncedTree.ContainerPrefix(members[i].Name), id, ContainerFilesystemSpecs.Of(spec, i))).ToList(), ct);
+            }
+            for (var i = 0; i < ids.Count; i++)
+            {
+                current = members[i].Name;
+                var part = CheckpointVolume.ContainerDirectory(directory, current);
+                if (!Directory.Exists(part)) throw new IOException($"the checkpoint holds no sub-checkpoint of container '{current}'");
+                if (!carried) await filesystem.ApplyAsync(ids[i], ContainerFilesystemSpecs.Of(spec, i), part, ct);
+                CheckpointStaging.Stage(part, Path.Combine(dockerRootPath, "containers", ids[i], "checkpoints", checkpoint));
+            }
+            response.Timings.Add(StepTimings.Of("stage", watch));
+
+            watch.Restart();
+            for (var i = 0; i < ids.Count; i++)
+            {
+                current = members[i].Name;
+                if (failing == current) throw new IOException($"test hook: the restore of container '{current}' is refused");
+                await checkpointApi.StartFromCheckpointAsync(ids[i], checkpoint, ct);
+            }
+            current = "";
+            var owner = await docker.Client.Containers.InspectContainerAsync(ids[0], ct);
+            await networkLock.LiftPodLockAsync(app, owner.State.Pid, ct);
+            response.Timings.Add(StepTimings.Of("restore", watch));
+        }
+        catch (Exception e) when (e is DockerCallException or IOException or UnauthorizedAccessException or InvalidDataException
+            or FederationException or Docker.DotNet.DockerApiException)
+        {
+            foreach (var id in ids) await containers.RemoveQuietlyAsync(id);
+            var which = current.Length > 0 ? $" (container '{current}')" : "";
+            throw FederationException.FailedPrecondition($"restore of app '{app}' from '{checkpoint}' failed{which}: {ErrorMappingInterceptor.OneLine(e.Message)}");
+        }
     }
 
     private static async Task<AppSpec> ReadSpecFileAsync(string directory, string app, string checkpoint, CancellationToken ct)
@@ -109,6 +186,6 @@ public sealed partial class AppRestorer(
         return spec;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "app {App} restored from {Checkpoint} at generation {Generation} as container {Container}")]
-    private static partial void LogRestored(ILogger logger, string app, string checkpoint, ulong generation, string container);
+    [LoggerMessage(Level = LogLevel.Information, Message = "app {App} restored from {Checkpoint} at generation {Generation}")]
+    private static partial void LogRestored(ILogger logger, string app, string checkpoint, ulong generation);
 }

@@ -18,6 +18,7 @@ public sealed partial class AppResumer(
     DockerSocket docker,
     AppRegistry registry,
     AppDescriber describer,
+    AppContainers containers,
     ContainerFreezer freezer,
     CriuNetworkLock networkLock,
     CheckpointVolume volume,
@@ -53,6 +54,9 @@ public sealed partial class AppResumer(
             }
             if (unfinished.Count > 0) await networkLock.LiftAsync(app, pid, ct);
             await freezer.ThawAsync(app, id, pid, ct);
+            // A workload of several: a dump cut short leaves all its containers frozen.
+            foreach (var other in (await containers.FindAllAsync(app, ct)).Where(c => c.ID != id && c.State == "running"))
+                await freezer.ThawAsync(app, other.ID, 0, ct);
         }
         catch (DockerApiException e)
         {

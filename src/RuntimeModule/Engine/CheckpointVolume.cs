@@ -29,6 +29,13 @@ public sealed class CheckpointVolume(RuntimeModuleOptions options)
 
     public static string RelativeDirectory(string app, string checkpoint) => $"{app}/{checkpoint}";
 
+    /// <summary>The sub-checkpoint of one container of a workload of several: a directory of the checkpoint named after it.</summary>
+    public static string ContainerDirectory(string checkpointDirectory, string container)
+    {
+        Names.CheckAppName(container, "container name");
+        return Path.Combine(checkpointDirectory, container);
+    }
+
     private const string WorkPrefix = ".work-";
 
     /// <summary>Where a runc dump keeps CRIU's work files (logs, stats) until it ends.</summary>

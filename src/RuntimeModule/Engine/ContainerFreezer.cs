@@ -43,6 +43,42 @@ public sealed partial class ContainerFreezer(RuntimeProcesses runtime, RuntimeMo
         return thawed;
     }
 
+    /// <summary>
+    /// Freezes the container's processes through its freezer cgroups and waits (bounded) until the kernel reports them
+    /// frozen: a workload of several is frozen whole before CRIU dumps its containers one by one (CRIU finds the cgroup
+    /// frozen, dumps it so and leaves it frozen).
+    /// </summary>
+    public async Task FreezeAsync(string app, string containerId, CancellationToken ct)
+    {
+        var found = await FindAsync(containerId, 0, ct);
+        // On a hybrid host the v1 freezer is the one that freezes (and the one CRIU uses); v2's cgroup.freeze only on a v2-only host.
+        var cgroups = found.Any(c => !c.Unified) ? found.Where(c => !c.Unified).ToList() : found;
+        if (cgroups.Count == 0)
+            throw FederationException.FailedPrecondition($"the cgroups of app '{app}' are out of the Engine's sight: it cannot freeze its containers together");
+        foreach (var cgroup in cgroups)
+        {
+            await File.WriteAllTextAsync(cgroup.Unified ? Path.Join(cgroup.Directory, "cgroup.freeze") : Path.Join(cgroup.Directory, "freezer.state"),
+                cgroup.Unified ? "1" : "FROZEN", ct);
+        }
+        var deadline = DateTime.UtcNow + ThawLimit;
+        foreach (var cgroup in cgroups)
+        {
+            while (!await IsFullyFrozenAsync(cgroup, ct))
+            {
+                if (DateTime.UtcNow > deadline)
+                    throw FederationException.FailedPrecondition($"app '{app}' did not freeze within {ThawLimit.TotalSeconds:F0} s");
+                await Task.Delay(5, ct);
+            }
+        }
+    }
+
+    private static async Task<bool> IsFullyFrozenAsync(FreezerCgroup cgroup, CancellationToken ct)
+    {
+        if (!cgroup.Unified) return (await ReadAsync(Path.Join(cgroup.Directory, "freezer.state"), ct)) == "FROZEN";
+        var events = await ReadAsync(Path.Join(cgroup.Directory, "cgroup.events"), ct) ?? "";
+        return events.Split('\n').Any(l => l.Trim() == "frozen 1");
+    }
+
     private async Task WaitThawedAsync(string app, FreezerCgroup cgroup, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + ThawLimit;

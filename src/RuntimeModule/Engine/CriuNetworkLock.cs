@@ -38,6 +38,26 @@ public sealed partial class CriuNetworkLock(RuntimeProcesses runtime, ILogger<Cr
         return locked.Count > 0;
     }
 
+    /// <summary>
+    /// Lifts the restore lock of a workload of several (<see cref="PodCriuConfig"/>) from the network namespace of the process
+    /// <paramref name="pid"/>: every jump to its chain, then the chain. Nothing to do when it is not there.
+    /// </summary>
+    public async Task LiftPodLockAsync(string app, long pid, CancellationToken ct)
+    {
+        foreach (var family in Families)
+        {
+            if ((await RunAsync(pid, [family, "-w", "-n", "-L", PodCriuConfig.Chain], null, ct)).Code != 0) continue;
+            // The action script runs once per restored container: more than one jump may lead to the chain.
+            for (var jump = 0; jump < 16 && (await RunAsync(pid, [family, "-w", "-D", "INPUT", "-j", PodCriuConfig.Chain], null, ct)).Code == 0; jump++) { }
+            await RunAsync(pid, [family, "-w", "-F", PodCriuConfig.Chain], null, ct);
+            var (code, output) = await RunAsync(pid, [family, "-w", "-X", PodCriuConfig.Chain], null, ct);
+            if (code != 0)
+                throw FederationException.FailedPrecondition(
+                    $"cannot lift the restore lock of app '{app}' ({family} exited {code}): {ErrorMappingInterceptor.OneLine(output)}");
+            LogPodLockLifted(logger, app, family);
+        }
+    }
+
     private async Task<List<string>> LockedFamiliesAsync(long pid, CancellationToken ct)
     {
         var locked = new List<string>();
@@ -80,6 +100,9 @@ public sealed partial class CriuNetworkLock(RuntimeProcesses runtime, ILogger<Cr
         }
         return (process.ExitCode, (await stdout) + (await stderr));
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "app {App}: lifted the restore lock ({Family}) of its containers' network")]
+    private static partial void LogPodLockLifted(ILogger logger, string app, string family);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "app {App}: lifted the network lock ({Family}) a dump that never ended left")]
     private static partial void LogLifted(ILogger logger, string app, string family);

@@ -34,7 +34,7 @@ public sealed partial class EngineWarmUp(RuntimeProber prober, AppRegistry regis
             await describer.ListAsync(stoppingToken);
             try
             {
-                await containers.EnsureImageAsync(spec.Image, stoppingToken);
+                await containers.EnsureImagesAsync(spec, stoppingToken);
             }
             catch (FederationException) { }
             LogWarmed(logger, (long)watch.Elapsed.TotalMilliseconds);

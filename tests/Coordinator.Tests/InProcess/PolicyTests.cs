@@ -184,4 +184,31 @@ public sealed class PolicyTests
         Assert.That(metrics.Value("federation_migrations_total", "outcome", "rolled_back"), Is.EqualTo(1));
         Assert.That(metrics.Value("federation_migrations_total", "outcome", "completed"), Is.EqualTo(0));
     }
+
+    [Test, Order(6)]
+    public async Task The_adapters_labels_set_priority_and_opt_out_and_a_bad_value_does_not_stop_the_evaluation()
+    {
+        Store.Apply(DryRunOffload, "test");
+        var cart = new WorkloadId("shop", "cart");
+        var other = new WorkloadId("shop", "other");
+        try
+        {
+            edgeAdapter.Put(await edgeAdapter.GetWorkloadAsync(cart, CancellationToken.None) is { } c
+                ? c with { Labels = new Dictionary<string, string> { ["federation.io/no-offload"] = "true" } } : throw new InvalidOperationException("no cart"));
+            var decisions = await edge.Services.GetRequiredService<PolicyEvaluator>().EvaluateOnceAsync(CancellationToken.None);
+            Assert.That(decisions.Select(d => (d.Kind, d.Workload)), Is.EqualTo(new[] { (DecisionKind.Offload, "shop/other") }), "cart opted out");
+
+            edgeAdapter.Put((await edgeAdapter.GetWorkloadAsync(cart, CancellationToken.None))! with { Labels = new Dictionary<string, string> { ["federation.io/priority"] = "-1" } });
+            edgeAdapter.Put((await edgeAdapter.GetWorkloadAsync(other, CancellationToken.None))! with { Labels = new Dictionary<string, string> { ["federation.io/priority"] = "high" } });
+            decisions = await edge.Services.GetRequiredService<PolicyEvaluator>().EvaluateOnceAsync(CancellationToken.None);
+            Assert.That(decisions.Select(d => (d.Kind, d.Workload)), Is.EqualTo(new[] { (DecisionKind.Offload, "shop/cart") }),
+                "priority -1 moves before the bad value's 0");
+            Assert.That(decisions.Single().Reason, Does.Contain("shop/cart (priority -1)"));
+        }
+        finally
+        {
+            edgeAdapter.Add(cart, new Uri("http://127.0.0.1:1"));
+            edgeAdapter.Add(other, new Uri("http://127.0.0.1:1"));
+        }
+    }
 }

@@ -35,6 +35,9 @@ public sealed partial class KubeApiEndpoint(
     /// <summary>What answers <c>pods/log</c>; without one the server answers as if no node had reported the pod's containers.</summary>
     public PodLogSource? PodLogs { get; set; }
 
+    /// <summary>The resource metrics API (metrics.k8s.io); null: not served, as in a cluster without metrics-server.</summary>
+    public Metrics.MetricsApi? Metrics { get; set; }
+
     /// <summary>Every request so far, in arrival order.</summary>
     public IReadOnlyList<RecordedRequest> Requests
     {
@@ -66,6 +69,11 @@ public sealed partial class KubeApiEndpoint(
             if (options.BearerToken is { } token && request.Headers.Authorization.ToString() != $"Bearer {token}")
             {
                 throw KubeStatusException.Unauthorized();
+            }
+            if (Metrics?.Answer(path, request.Method, request.Query["labelSelector"]) is { } metrics)
+            {
+                await WriteJsonAsync(http, metrics.Code, metrics.Body).ConfigureAwait(false);
+                return;
             }
             if (await TryNonResourceAsync(http, path).ConfigureAwait(false))
             {
@@ -318,7 +326,7 @@ public sealed partial class KubeApiEndpoint(
         {
             "/api" => discovery.CoreVersions($"{http.Request.Host}"),
             "/api/v1" => discovery.Resources("", "v1"),
-            "/apis" => discovery.Groups(),
+            "/apis" => WithMetricsGroup(discovery.Groups()),
             "/openapi/v3" => openApi.Root(),
             _ when trimmed.StartsWith("/openapi/v3/", StringComparison.Ordinal) => openApi.GroupVersion(trimmed["/openapi/v3/".Length..])
                 ?? throw new KubeStatusException(404, "NotFound", "the server could not find the requested resource", new JsonObject()),
@@ -344,6 +352,12 @@ public sealed partial class KubeApiEndpoint(
         }
         await WriteJsonAsync(http, 200, document).ConfigureAwait(false);
         return true;
+    }
+
+    private JsonObject WithMetricsGroup(JsonObject groups)
+    {
+        if (Metrics is not null) groups["groups"]!.AsArray().Add(Kube.Metrics.MetricsApi.GroupEntry());
+        return groups;
     }
 
     private static JsonObject ScaleOf(JsonObject item)

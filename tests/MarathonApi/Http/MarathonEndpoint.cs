@@ -24,6 +24,9 @@ public sealed partial class MarathonEndpoint(MarathonState state, FaultInjector 
     /// <summary>host:port the server listens on (for <c>/v2/info</c>'s leader).</summary>
     public string Leader { get; set; } = "127.0.0.1:8080";
 
+    /// <summary>The Mesos master and agent this mock also answers for (<c>/master/slaves</c>, <c>/monitor/statistics</c>).</summary>
+    public Mesos.MesosAgentState Mesos { get; } = new();
+
     public async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
@@ -92,6 +95,10 @@ public sealed partial class MarathonEndpoint(MarathonState state, FaultInjector 
                 return (200, "pong");
             case ("GET", "/v2/info"):
                 return (200, Info());
+            case ("GET", "/master/slaves"):
+                return (200, Mesos.Slaves(Leader));
+            case ("GET", "/monitor/statistics" or "/monitor/statistics.json"):
+                return (200, Mesos.Statistics());
             case ("GET", "/v2/apps" or "/v2/apps/"):
                 return (200, new JsonObject { ["apps"] = ListApps(query) });
             case ("POST", "/v2/apps" or "/v2/apps/"):
@@ -191,6 +198,8 @@ public sealed partial class MarathonEndpoint(MarathonState state, FaultInjector 
         if (options.Version is { } version) info["version"] = version;
         info["leader"] = Leader;
         info["marathon_config"]!["hostname"] = "127.0.0.1";
+        info["marathon_config"]!["master"] = Leader;
+        info["frameworkId"] = Mesos.FrameworkId;
         info["http_config"]!["http_port"] = int.Parse(Leader[(Leader.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         return info;
     }

@@ -27,6 +27,7 @@ public sealed class FileTreeReceiver(CheckpointVolume volume, AppLocks locks) : 
 
     public static void Apply(CheckpointVolume volume, string app, string checkpointDirectory, TreeListing listing)
     {
+        TreeListingCheck.Check(listing);
         var root = AppliedTree.Root(volume, app);
         var at = AppliedTree.At(root);
         if (listing.Base.Length > 0 && at != listing.Base)

@@ -3,12 +3,12 @@ using Federation.V1;
 namespace Federation.RuntimeModule.Engine.Trees;
 
 /// <summary>
-/// Gives a restored container its trees without copying them: the app's tree (<see cref="AppliedTree"/>), on the same
+/// Gives restored containers their trees without copying them: the app's tree (<see cref="AppliedTree"/>), on the same
 /// state volume as Docker's data root, is renamed entry by entry into the new container's upper directory and volume
 /// mountpoints. First the whole tree is renamed aside (<c>.fs-taken</c>), so a restore that fails half way, a rollback
 /// or a second restore never finds a half-moved tree: it finds none, and says so (the next push of the app sends
 /// every file). A rollback on the source keeps the stopped container's writable layer the same way
-/// (<see cref="KeepLayerAsync"/>).
+/// (<see cref="KeepLayersAsync"/>).
 /// </summary>
 public sealed class FileTreeRestore(CheckpointVolume volume, ContainerFilesystem filesystem)
 {
@@ -19,24 +19,32 @@ public sealed class FileTreeRestore(CheckpointVolume volume, ContainerFilesystem
         File.Exists(Path.Combine(checkpointDirectory, TreeLocations.FileName)) || File.Exists(Path.Combine(checkpointDirectory, TreeListing.FileName));
 
     /// <summary>
-    /// Before the app's old container here is removed for a restore from <paramref name="checkpoint"/> of this runtime's
-    /// own (a rollback): its writable layer becomes the app's tree, unless a synced tree of that checkpoint is here.
-    /// Volumes stay where they are (the new container mounts the same ones).
+    /// Before the app's old containers here are removed for a restore from <paramref name="checkpoint"/> of this runtime's
+    /// own (a rollback): their writable layers become the app's tree (each under its prefix), unless a synced tree of
+    /// that checkpoint is here. Volumes stay where they are (the new containers mount the same ones).
     /// </summary>
-    public async Task KeepLayerAsync(string app, string checkpoint, string oldContainerId, CancellationToken ct)
+    public async Task KeepLayersAsync(string app, string checkpoint, IReadOnlyList<(string Prefix, string OldContainerId)> old, CancellationToken ct)
     {
         var root = AppliedTree.Root(volume, app);
         if (!Carries(volume.CheckpointDirectory(app, checkpoint)) || AppliedTree.At(root) == checkpoint) return;
-        if (await filesystem.UpperDirectoryAsync(oldContainerId, ct) is not { } upper) return;
+        var uppers = new List<(string Prefix, string Upper)>();
+        foreach (var (prefix, id) in old)
+        {
+            if (await filesystem.UpperDirectoryAsync(id, ct) is { } upper) uppers.Add((prefix, upper));
+        }
+        if (uppers.Count == 0) return;
         FileTree.TryDelete(root);
-        var rootfs = Path.Combine(root, SyncedTree.RootfsName);
-        Directory.CreateDirectory(rootfs);
-        MoveChildren(upper, rootfs);
+        foreach (var (prefix, upper) in uppers)
+        {
+            var rootfs = Path.Combine(root, prefix + SyncedTree.RootfsName);
+            Directory.CreateDirectory(rootfs);
+            MoveChildren(upper, rootfs);
+        }
         AppliedTree.Mark(root, checkpoint);
     }
 
-    /// <summary>Moves the app's tree of <paramref name="checkpoint"/> into the new container (created, not started).</summary>
-    public async Task MoveIntoAsync(string app, string checkpoint, string containerId, AppSpec spec, CancellationToken ct)
+    /// <summary>Moves the app's tree of <paramref name="checkpoint"/> into the new containers (created, not started).</summary>
+    public async Task MoveIntoAsync(string app, string checkpoint, IReadOnlyList<TreeTarget> targets, CancellationToken ct)
     {
         var root = AppliedTree.Root(volume, app);
         var at = Directory.Exists(root) ? AppliedTree.At(root) : "";
@@ -49,16 +57,22 @@ public sealed class FileTreeRestore(CheckpointVolume volume, ContainerFilesystem
         var taken = Path.Combine(volume.AppDirectory(app), TakenName);
         FileTree.TryDelete(taken);
         UnixFiles.Rename(root, taken);
-        var rootfs = Path.Combine(taken, SyncedTree.RootfsName);
+        foreach (var target in targets) await MoveIntoAsync(taken, target, ct);
+        FileTree.TryDelete(taken);
+    }
+
+    private async Task MoveIntoAsync(string taken, TreeTarget target, CancellationToken ct)
+    {
+        var rootfs = Path.Combine(taken, target.Prefix + SyncedTree.RootfsName);
         if (Directory.Exists(rootfs))
         {
-            var upper = await filesystem.UpperDirectoryAsync(containerId, ct)
+            var upper = await filesystem.UpperDirectoryAsync(target.ContainerId, ct)
                 ?? throw new IOException("the new container has no overlay upper directory to move its writable layer into");
             MoveChildren(rootfs, upper);
         }
-        foreach (var mount in spec.Volumes)
+        foreach (var mount in target.Spec.Volumes)
         {
-            var tree = Path.Combine(taken, SyncedTree.VolumeName(mount.Name));
+            var tree = Path.Combine(taken, target.Prefix + SyncedTree.VolumeName(mount.Name));
             if (!Directory.Exists(tree)) continue;
             var mountpoint = await filesystem.VolumeMountpointAsync(mount.Name, ct);
             foreach (var existing in Directory.EnumerateFileSystemEntries(mountpoint).ToList()) Delete(existing);
@@ -67,7 +81,6 @@ public sealed class FileTreeRestore(CheckpointVolume volume, ContainerFilesystem
             TreeApplier.SetMetadata(mountpoint, new TreeEntry { Kind = TreeEntryKind.Directory, Mode = own.Permissions, Uid = own.Uid, Gid = own.Gid, Mtime = own.Mtime },
                 setMtime: true);
         }
-        FileTree.TryDelete(taken);
     }
 
     private static void MoveChildren(string from, string to)

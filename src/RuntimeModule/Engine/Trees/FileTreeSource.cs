@@ -16,7 +16,10 @@ public sealed class FileTreeSource(CheckpointVolume volume)
     public const string SentDirectory = "fs";
 
     public static void WriteLocations(string checkpointDirectory, FilesystemLocations locations, bool live) =>
-        TreeFiles.Write(Path.Combine(checkpointDirectory, TreeLocations.FileName), TreeLocations.Of(locations, live));
+        WriteLocations(checkpointDirectory, TreeLocations.Of(locations, live));
+
+    public static void WriteLocations(string checkpointDirectory, TreeLocations locations) =>
+        TreeFiles.Write(Path.Combine(checkpointDirectory, TreeLocations.FileName), locations);
 
     /// <summary>The round's trees for a push to <paramref name="target"/>, or null for a checkpoint without them (a pre-dump, an older Engine's).</summary>
     public PreparedTrees? Prepare(string app, string checkpoint, string target)
