@@ -27,6 +27,7 @@ public static class DockerAdapterRegistration
         ["--registry-pull-timeout"] = $"{DockerHostSettings.Section}:RegistryPullTimeout",
         ["--warm-runtimes"] = $"{DockerHostSettings.Section}:WarmRuntimes",
         ["--warm-runtime-ports"] = $"{DockerHostSettings.Section}:WarmRuntimePorts",
+        ["--shared-volumes"] = $"{DockerHostSettings.Section}:SharedVolumes",
     };
 
     /// <summary>The adapter as a coordinator host offers it.</summary>
@@ -77,6 +78,7 @@ public static class DockerAdapterRegistration
             // Named like the cluster's runtimes ("{prefix}-{cluster}-{namespace}-{name}"), so clusters sharing a dockerd never share a network.
             Network = $"{settings.NamePrefix}-{cluster.Cluster}",
             Privileged = settings.Privileged,
+            SharedVolumesDirectory = string.IsNullOrEmpty(settings.SharedVolumes) ? null : settings.SharedVolumes,
         },
     };
 }

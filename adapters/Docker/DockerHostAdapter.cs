@@ -75,8 +75,13 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
             Runtime: runtime,
             MemoryFreeBytes: options.LocalEngine ? HostMemory.AvailableBytes() : null,
             WorkloadSlotsFree: Math.Max(0, options.MaxWorkloads - count),
-            Images: OfferedImages(images, spec));
+            Images: OfferedImages(images, spec),
+            SharedVolumes: AppSpecContainers.SharedVolumes(spec).Where(HasSharedVolume).ToList());
     }
+
+    /// <summary>Whether this host's shared storage (<c>--shared-volumes</c>, bound into every runtime) holds the volume.</summary>
+    private bool HasSharedVolume(string name) =>
+        options.Launch.SharedVolumesDirectory is { } root && Directory.Exists(Path.Combine(root, name));
 
     /// <summary>
     /// The Docker host's room: its memory and CPUs from the engine's info, free memory and load from this machine when the
@@ -161,6 +166,10 @@ public sealed partial class DockerHostAdapter : IOrchestratorAdapter
             if (await GetWorkloadAsync(id, ct) is not null)
                 throw new FederationException(FederationError.AlreadyExists, $"workload {id} already exists in cluster '{options.Cluster}'");
             await CheckCapacityAsync(ct);
+            if (AppSpecContainers.SharedVolumes(spec).FirstOrDefault(v => !HasSharedVolume(v)) is { } missing)
+                throw FederationException.FailedPrecondition(options.Launch.SharedVolumesDirectory is null
+                    ? $"workload {id} uses shared volume '{missing}', but cluster '{options.Cluster}' has no shared storage (--shared-volumes)"
+                    : $"workload {id} uses shared volume '{missing}', which is not in cluster '{options.Cluster}''s shared storage ({Path.Combine(options.Launch.SharedVolumesDirectory, missing)})");
             state.PutWorkload(id, new DockerAdapterState.WorkloadEntry(WorkloadRole.Active, null, AppSpecContainers.MainImage(spec), Spec: JsonFormatter.Default.Format(spec)));
         }
         finally

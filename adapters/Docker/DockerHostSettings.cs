@@ -42,6 +42,12 @@ public sealed class DockerHostSettings : RegistryPullSettings
     public const int MaxWarmRuntimes = 8;
 
     /// <summary>
+    /// Host directory of shared storage every runtime binds (<c>--shared-volumes</c>): an app's shared volume is its
+    /// subdirectory of that name, re-attached where the app moves, never copied. Empty: this cluster has none.
+    /// </summary>
+    public string SharedVolumes { get; set; } = "";
+
+    /// <summary>
     /// App ports (runtime ports, comma-separated) every spare publishes besides those learned from the apps this cluster runs:
     /// Docker publishes ports only when a container is created, so a spare serves only apps whose ports it has (<c>--warm-runtime-ports</c>).
     /// </summary>

@@ -20,6 +20,10 @@ public sealed class DockerHostSettingsValidator(ClusterContext cluster) : IValid
             failures.Add($"adapter warm runtime ports '{Names.Shorten(settings.WarmRuntimePorts)}' are not comma-separated port numbers 1 to 65535 (--warm-runtime-ports)");
         else if (warmPorts.Count > WarmRuntimePool.MaxLearnedPorts)
             failures.Add($"adapter warm runtime ports name more than {WarmRuntimePool.MaxLearnedPorts} ports (--warm-runtime-ports)");
+        if (settings.SharedVolumes.Length > 0 && !Path.IsPathRooted(settings.SharedVolumes))
+            failures.Add($"adapter shared volumes directory '{Names.Shorten(settings.SharedVolumes)}' is not an absolute path (--shared-volumes)");
+        else if (settings.SharedVolumes.Length > 0 && !Directory.Exists(settings.SharedVolumes))
+            failures.Add($"adapter shared volumes directory '{Names.Shorten(settings.SharedVolumes)}' does not exist (--shared-volumes)");
         if (settings.MaxRelayConnections < 1) failures.Add("adapter max relay connections must be at least 1");
         if (settings.MaxTrafficHold <= TimeSpan.Zero || settings.MaxTrafficHold > TimeSpan.FromDays(1)) failures.Add("adapter max traffic hold must be above zero and at most a day");
         if (!Uri.TryCreate(settings.DockerEndpoint, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("unix" or "tcp" or "http" or "npipe"))

@@ -66,7 +66,7 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
                 HostConfig = WithRuntimePrivileges(new HostConfig
                 {
                     NetworkMode = network.Name,
-                    Binds = ["/sys/fs/cgroup:/sys/fs/cgroup:rw"],
+                    Binds = ["/sys/fs/cgroup:/sys/fs/cgroup:rw", .. SharedBinds()],
                     Tmpfs = new Dictionary<string, string> { ["/run"] = "", ["/tmp"] = "" },
                     Mounts = [StateMount(volumeName)],
                     PortBindings = ports.ToDictionary(p => $"{p}/tcp", p => PortBindings(p, gateway, hostPorts, gatewayPorts)),
@@ -91,7 +91,7 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
                 NetworkMode = $"container:{runtime.ID}",
                 // shareProcessNamespace of a pod: the Engine runs runc in the runtime's namespaces.
                 PidMode = $"container:{runtime.ID}",
-                Binds = ModuleBinds(),
+                Binds = [.. ModuleBinds(), .. SharedBinds()],
                 Mounts = [StateMount(volumeName)],
             }),
         }, ct);
@@ -414,6 +414,11 @@ public sealed class DockerRuntimeHost(DockerClient docker, RuntimeLaunchOptions 
         $"{options.DotnetRoot}:{options.DotnetRoot}:ro",
         $"{options.ModuleDirectory}:{ModulePath}:ro",
     ];
+
+    /// <summary>The shared storage, at the same path in dockerd's and the Engine's container (the Engine checks what dockerd binds).</summary>
+    private List<string> SharedBinds() => options.SharedVolumesDirectory is { } shared
+        ? [$"{shared}:{RuntimeModule.RuntimeModuleOptions.DefaultSharedVolumesDirectory}:rw"]
+        : [];
 
     private static Mount StateMount(string volume) => new() { Type = "volume", Source = volume, Target = StatePath };
 }

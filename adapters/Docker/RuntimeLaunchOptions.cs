@@ -26,6 +26,13 @@ public sealed class RuntimeLaunchOptions
     /// </summary>
     public required string Network { get; init; }
 
+    /// <summary>
+    /// Host directory of shared storage (an NFS mount every cluster's hosts reach, or one directory for clusters on one
+    /// host), bound into every runtime's dockerd and Engine at <c>/var/lib/federation-shared</c>: an app's shared volume is
+    /// its subdirectory of that name, re-attached at the destination, never copied. Null: none.
+    /// </summary>
+    public string? SharedVolumesDirectory { get; init; }
+
     /// <summary>Label put on everything this host creates, to find leftovers.</summary>
     public string OwnerLabel { get; init; } = "federation";
 

@@ -129,6 +129,7 @@ public sealed partial class KubernetesAdapter : IOrchestratorAdapter
 
     public async Task<WorkloadInfo> DeployAsync(WorkloadId id, AppSpec spec, CancellationToken ct)
     {
+        Federation.Common.SharedStorage.Refuse(id, spec, "Kubernetes");
         await gate.WaitAsync(ct);
         V1Pod pod;
         try

@@ -64,6 +64,7 @@ public sealed partial class MarathonAdapter(MarathonApi api, DeploymentTracker t
 
     public async Task<WorkloadInfo> DeployAsync(WorkloadId id, AppSpec spec, CancellationToken ct)
     {
+        Federation.Common.SharedStorage.Refuse(id, spec, "Marathon");
         var appId = AppIds.Runtime(builder.Options.AppGroup, id, AppIds.DeploySuffix());
         string? deployment;
         await gate.WaitAsync(ct);

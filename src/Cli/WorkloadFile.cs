@@ -19,7 +19,7 @@ namespace Federation.Cli;
 ///       image: federation/testapp:1
 ///       command: [ /app/testapp ]
 ///       env: { MODE: store }
-///       volumes: [ { name: data, mountPath: /data, readOnly: false } ]
+///       volumes: [ { name: data, mountPath: /data, readOnly: false, shared: false } ]
 /// </code>
 /// One container is a single-container app named after the workload; several are a workload of several. Unknown fields
 /// and bad values are refused with one line naming the file and line.
@@ -134,12 +134,13 @@ public static class WorkloadFile
                 foreach (var volume in Sequence(volumes, $"{where}.volumes"))
                 {
                     var at = $"{where}.volumes[{i++}]";
-                    var v = Mapping(volume, at, ["name", "mountPath", "readOnly"]);
+                    var v = Mapping(volume, at, ["name", "mountPath", "readOnly", "shared"]);
                     var mount = new VolumeMount
                     {
                         Name = Scalar(Required(v, "name", volume), $"{at}.name"),
                         ContainerPath = Scalar(Required(v, "mountPath", volume), $"{at}.mountPath"),
                         ReadOnly = v.TryGetValue("readOnly", out var ro) && Boolean(ro, $"{at}.readOnly"),
+                        Shared = v.TryGetValue("shared", out var shared) && Boolean(shared, $"{at}.shared"),
                     };
                     CheckName(v["name"], mount.Name, $"{at}.name");
                     if (!mount.ContainerPath.StartsWith('/')) throw Error(v["mountPath"], $"{at}.mountPath '{Names.Shorten(mount.ContainerPath)}' is not an absolute path");

@@ -26,5 +26,9 @@ public static class AppSpecContainers
     public static IReadOnlyList<string> Images(AppSpec spec) => Of(spec).Select(c => c.Image).Distinct(StringComparer.Ordinal).ToList();
 
     /// <summary>The image shown for the app (listings, labels): its first container's.</summary>
+    /// <summary>The names of the app's shared volumes (shared storage, never copied), over all its containers.</summary>
+    public static IReadOnlyList<string> SharedVolumes(AppSpec spec) =>
+        Of(spec).SelectMany(c => c.Volumes).Where(v => v.Shared).Select(v => v.Name).Distinct(StringComparer.Ordinal).ToList();
+
     public static string MainImage(AppSpec spec) => Of(spec)[0].Image;
 }

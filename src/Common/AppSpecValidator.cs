@@ -36,6 +36,8 @@ public static class AppSpecValidator
                 if (!names.Add(container.Name)) throw FederationException.InvalidArgument($"container name '{container.Name}' is used twice");
                 CheckContainer($"container '{container.Name}': ", container.Image, container.Command, container.Env, container.Volumes);
             }
+            if (spec.Containers.SelectMany(c => c.Volumes).GroupBy(v => v.Name).FirstOrDefault(g => g.Select(v => v.Shared).Distinct().Count() > 1) is { } mixed)
+                throw FederationException.InvalidArgument($"volume '{mixed.Key}' is shared storage in one container and a copied volume in another: say the same in each");
         }
         else
         {

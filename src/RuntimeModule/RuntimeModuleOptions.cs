@@ -10,6 +10,9 @@ public sealed class RuntimeModuleOptions
 {
     public const string DefaultStateDirectory = "/var/lib/federation";
 
+    /// <summary>Where a runtime sees the shared storage its orchestrator gives it (the same path in dockerd's and the Engine's container).</summary>
+    public const string DefaultSharedVolumesDirectory = "/var/lib/federation-shared";
+
     /// <summary>The shared volume: docker data root, checkpoints, app registry and the docker socket live under it.</summary>
     public string StateDirectory { get; set; } = DefaultStateDirectory;
 
@@ -30,6 +33,12 @@ public sealed class RuntimeModuleOptions
     /// <summary>Serve the Engine without a credential (FEDERATION_ENGINE_INSECURE=1): anyone who reaches its port may use it.</summary>
     public bool InsecureEngine { get; set; }
 
+    /// <summary>
+    /// Shared storage: each shared volume of an app is the directory of its name here, bound into the app container, never
+    /// copied (FEDERATION_SHARED_VOLUMES_DIR).
+    /// </summary>
+    public string SharedVolumesDirectory { get; set; } = DefaultSharedVolumesDirectory;
+
     public string DockerSocketPath => DockerSocket ?? Path.Combine(StateDirectory, "run", "docker.sock");
     public string CheckpointDirectory => Path.Combine(StateDirectory, "checkpoints");
     public string AppsDirectory => Path.Combine(StateDirectory, "apps");
@@ -43,6 +52,8 @@ public sealed class RuntimeModuleOptions
         if (!string.IsNullOrEmpty(socket)) options.DockerSocket = socket;
         var port = Environment.GetEnvironmentVariable("FEDERATION_ENGINE_PORT");
         if (!string.IsNullOrEmpty(port)) options.EnginePort = int.Parse(port, System.Globalization.CultureInfo.InvariantCulture);
+        var shared = Environment.GetEnvironmentVariable("FEDERATION_SHARED_VOLUMES_DIR");
+        if (!string.IsNullOrEmpty(shared)) options.SharedVolumesDirectory = shared;
         options.EngineToken = Environment.GetEnvironmentVariable("FEDERATION_ENGINE_TOKEN") ?? "";
         options.InsecureEngine = Environment.GetEnvironmentVariable("FEDERATION_ENGINE_INSECURE") == "1";
         return options;
@@ -52,6 +63,8 @@ public sealed class RuntimeModuleOptions
     {
         if (!Path.IsPathRooted(StateDirectory))
             throw FederationException.InvalidArgument($"state directory '{StateDirectory}' must be an absolute path");
+        if (!Path.IsPathRooted(SharedVolumesDirectory))
+            throw FederationException.InvalidArgument($"shared volumes directory '{SharedVolumesDirectory}' must be an absolute path");
         if (EnginePort is < 1 or > 65535)
             throw FederationException.InvalidArgument($"engine port {EnginePort} is out of range");
     }

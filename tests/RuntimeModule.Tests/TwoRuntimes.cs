@@ -38,13 +38,17 @@ public sealed class TwoRuntimes : IAsyncDisposable
     public static string Prefix(string fallback) =>
         Environment.GetEnvironmentVariable("FEDTEST_RUNTIME_PREFIX") is { Length: > 0 } prefix ? prefix : fallback;
 
-    public static async Task<TwoRuntimes> StartAsync(string prefix, CancellationToken ct)
+    /// <param name="sharedVolumes">A host directory both runtimes bind as their shared storage; null: none.</param>
+    public static async Task<TwoRuntimes> StartAsync(string prefix, CancellationToken ct, string? sharedVolumes = null)
     {
         TestEnvironment.RequireDocker();
         var docker = TestEnvironment.OuterDocker();
         // The coordinator's Engine client, as the Docker-host adapter gets it.
         var engines = new RuntimeEngines(Federation.Common.Auth.BearerToken.New());
-        var host = new DockerRuntimeHost(docker, new RuntimeLaunchOptions { RuntimeImage = TestEnvironment.RuntimeImage, OwnerLabel = "federation-test", Network = prefix }, engines);
+        var host = new DockerRuntimeHost(docker, new RuntimeLaunchOptions
+        {
+            RuntimeImage = TestEnvironment.RuntimeImage, OwnerLabel = "federation-test", Network = prefix, SharedVolumesDirectory = sharedVolumes,
+        }, engines);
         // Only this run's own leftovers: another run's runtimes may share the start of the name.
         foreach (var stale in await host.ListRuntimesAsync(ct))
         {

@@ -25,12 +25,14 @@ public static partial class CompatibilityCheck
         return reasons;
     }
 
-    /// <summary>The runtime refusals and those of room: the image, a workload slot, memory (when the orchestrator tells).</summary>
+    /// <summary>The runtime refusals and those of room: the image, shared storage, a workload slot, memory (when the orchestrator tells).</summary>
     public static List<string> Refusals(DescribeResponse source, PlacementOffer offer, AppSpec spec, ulong requiredMemory)
     {
         var reasons = RuntimeRefusals(source, offer.Runtime);
         foreach (var image in AppSpecContainers.Images(spec).Where(i => !offer.Images.Contains(i)))
             reasons.Add($"image {image} is not available");
+        foreach (var shared in AppSpecContainers.SharedVolumes(spec).Where(v => offer.SharedVolumes?.Contains(v) != true))
+            reasons.Add($"shared volume '{shared}' is not in this cluster's shared storage (it is never copied: the destination must reach the same storage)");
         if (offer.WorkloadSlotsFree <= 0)
             reasons.Add("no free workload slot");
         if (requiredMemory > 0 && offer.MemoryFreeBytes is { } free && free < requiredMemory)

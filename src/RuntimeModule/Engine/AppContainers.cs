@@ -15,7 +15,7 @@ namespace Federation.RuntimeModule.Engine;
 /// <see cref="IndexLabel"/>); the first one owns the network namespace the others join and publishes the app's ports.
 /// Finds, lists, creates and removes them, and reads a spec back from one that has no app record.
 /// </summary>
-public sealed partial class AppContainers(DockerSocket docker, PodCriuConfig podCriu, ILogger<AppContainers> logger)
+public sealed partial class AppContainers(DockerSocket docker, PodCriuConfig podCriu, RuntimeModuleOptions options, ILogger<AppContainers> logger)
 {
     /// <summary>The label whose value names the app a container holds.</summary>
     public const string AppLabel = "federation.app";
@@ -72,6 +72,7 @@ public sealed partial class AppContainers(DockerSocket docker, PodCriuConfig pod
     /// </summary>
     public async Task<IReadOnlyList<string>> CreateAsync(AppSpec spec, CancellationToken ct)
     {
+        CheckSharedVolumes(spec);
         var listed = AppSpecContainers.IsListed(spec);
         var criuConfig = listed ? await podCriu.EnsureAsync(ct) : null;
         var ids = new List<string>();
@@ -92,6 +93,25 @@ public sealed partial class AppContainers(DockerSocket docker, PodCriuConfig pod
         }
     }
 
+    /// <summary>A named volume of the inner dockerd, or a shared volume bound from the runtime's shared storage.</summary>
+    private Mount MountOf(VolumeMount volume) => volume.Shared
+        ? new Mount { Type = "bind", Source = SharedVolumePath(volume.Name), Target = volume.ContainerPath, ReadOnly = volume.ReadOnly }
+        : new Mount { Type = "volume", Source = volume.Name, Target = volume.ContainerPath, ReadOnly = volume.ReadOnly };
+
+    /// <summary>Where the shared volume of that name is in this runtime (the same path for dockerd and the Engine).</summary>
+    public string SharedVolumePath(string name) => Path.Combine(options.SharedVolumesDirectory, name);
+
+    /// <summary>Refuses, before anything is created, an app whose shared volume is not in this runtime's shared storage.</summary>
+    public void CheckSharedVolumes(AppSpec spec)
+    {
+        foreach (var name in AppSpecContainers.SharedVolumes(spec))
+        {
+            if (!Directory.Exists(SharedVolumePath(name)))
+                throw FederationException.FailedPrecondition(
+                    $"shared volume '{name}' of app '{spec.Name}' is not in this runtime's shared storage ({SharedVolumePath(name)})");
+        }
+    }
+
     private async Task<string> CreateOneAsync(AppSpec spec, AppContainer container, int index, string? networkOwner, string? criuConfig, CancellationToken ct)
     {
         var ports = networkOwner is null ? spec.Ports.ToDictionary(p => $"{p.ContainerPort}/{Protocol(p)}", p => p) : [];
@@ -108,7 +128,7 @@ public sealed partial class AppContainers(DockerSocket docker, PodCriuConfig pod
                 PortBindings = ports.ToDictionary(
                     kv => kv.Key,
                     kv => (IList<PortBinding>)[new PortBinding { HostPort = RuntimePort(kv.Value).ToString(System.Globalization.CultureInfo.InvariantCulture) }]),
-                Mounts = container.Volumes.Select(v => new Mount { Type = "volume", Source = v.Name, Target = v.ContainerPath, ReadOnly = v.ReadOnly }).ToList(),
+                Mounts = container.Volumes.Select(MountOf).ToList(),
             },
         };
         try

@@ -22,6 +22,7 @@ public sealed partial class AppCreator(
     public async Task<App> CreateAsync(AppSpec spec, StartMode mode, CancellationToken ct)
     {
         AppSpecValidator.Validate(spec);
+        containers.CheckSharedVolumes(spec);
         if (mode == StartMode.Unspecified) mode = StartMode.Active;
 
         var existing = await registry.GetAsync(spec.Name, ct);

@@ -26,7 +26,7 @@ public sealed class ContainerFilesystem(DockerSocket docker)
     {
         var inspect = await docker.Client.Containers.InspectContainerAsync(containerId, ct);
         var volumes = new List<(string, string)>();
-        foreach (var volume in spec.Volumes)
+        foreach (var volume in spec.Volumes.Where(v => !v.Shared)) // shared storage is re-attached, never copied
             volumes.Add((volume.Name, (await docker.Client.Volumes.InspectAsync(volume.Name, ct)).Mountpoint));
         return new FilesystemLocations(UpperDirectory(inspect), volumes);
     }
@@ -41,7 +41,7 @@ public sealed class ContainerFilesystem(DockerSocket docker)
                 $"the container has no overlay upper directory (storage driver {inspect.GraphDriver?.Name}) to restore its writable layer into");
             await TarFile.ExtractToDirectoryAsync(layer, upper, overwriteFiles: true, ct);
         }
-        foreach (var volume in spec.Volumes)
+        foreach (var volume in spec.Volumes.Where(v => !v.Shared))
         {
             var archive = Path.Combine(checkpointDirectory, VolumeArchive(volume.Name));
             if (!File.Exists(archive)) continue;

@@ -1,4 +1,5 @@
 using Federation.Cli;
+using Federation.Common;
 using Federation.V1;
 
 namespace Federation.Coordinator.Tests.InProcess;
@@ -69,8 +70,27 @@ public sealed class WorkloadFileTests
         });
     }
 
+    [Test]
+    public void A_volume_says_whether_it_is_shared_storage()
+    {
+        var (_, spec) = WorkloadFile.Parse("""
+            metadata: { name: files }
+            spec:
+              containers:
+                - name: app
+                  image: "federation/testapp:1"
+                  volumes:
+                    - { name: common, mountPath: /shared, shared: true }
+                    - { name: own, mountPath: /own }
+            """, "files.yaml");
+        Assert.That(spec.Volumes.Select(v => (v.Name, v.Shared)), Is.EqualTo(new[] { ("common", true), ("own", false) }));
+        Assert.That(AppSpecContainers.SharedVolumes(spec), Is.EqualTo(new[] { "common" }));
+    }
+
     private static IEnumerable<TestCaseData> Bad()
     {
+        yield return Case(TwoContainers.Replace("mountPath: /data", "mountPath: /data\n          shared: maybe"),
+            "spec.containers[0].volumes[0].shared 'maybe' is not true or false", "a shared flag that is no boolean");
         yield return Case(TwoContainers.Replace("      env: { MODE: web }", "      env: { MODE: web }\n      restartPolicy: Always"),
             "shop.yaml:22: unknown field 'restartPolicy' in spec.containers[1]", "an unknown container field");
         yield return Case(TwoContainers.Replace("  namespace: team", "  namespace: team\n  labels: {}"), "shop.yaml:6: unknown field 'labels' in metadata", "an unknown metadata field");

@@ -70,7 +70,7 @@ public sealed class FileTreeRestore(CheckpointVolume volume, ContainerFilesystem
                 ?? throw new IOException("the new container has no overlay upper directory to move its writable layer into");
             MoveChildren(rootfs, upper);
         }
-        foreach (var mount in target.Spec.Volumes)
+        foreach (var mount in target.Spec.Volumes.Where(v => !v.Shared))
         {
             var tree = Path.Combine(taken, target.Prefix + SyncedTree.VolumeName(mount.Name));
             if (!Directory.Exists(tree)) continue;
