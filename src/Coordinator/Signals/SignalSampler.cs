@@ -82,7 +82,7 @@ public sealed partial class SignalSampler(
                 p.Capacity is { } c ? PressureOf.Sample(p.LastSeen ?? now, c) : new PressureSample(now, null, null, null));
         }).ToList();
         recorder.RecordWorkloads(workloads);
-        return new SignalSnapshot(now, Options.Cluster, recorder.Series(), workloads, peers, inFlight);
+        return new SignalSnapshot(now, Options.Cluster, recorder.Series(), workloads, peers, inFlight, Options.Membership.HeartbeatInterval);
     }
 
     /// <summary>When each workload last finished a move out of this cluster, or was restored here.</summary>

@@ -215,4 +215,30 @@ public sealed class DecisionEngineTests
         var notBusiest = here with { Series = [new PressureSample(T0, 0.3, 0.5, 0.5)], Peers = [Peer("cloud", 0.9), Peer("mid", 0.5)] };
         Assert.That(DecisionEngine.Decide(policy, notBusiest), Is.Empty, "the busiest cluster's coordinator moves its own workloads");
     }
+
+    [Test]
+    public void A_peer_that_took_a_workload_after_its_latest_reading_receives_no_balance_move_until_a_reading_shows_it()
+    {
+        var policy = new OffloadPolicy(false, null, new BalancePolicy(PressureResource.Workloads, 0.34), new PolicyGuards(1, TimeSpan.FromMinutes(10)));
+        var now = T0.AddSeconds(30);
+        var series = new List<PressureSample> { new(now, 0.5, 0.5, 2.0 / 3) };
+        var movedToB = new WorkloadSignal("shop/one", "b", "a", 0, 0, 1.0 / 3, LastMovedAt: now.AddSeconds(-1));
+        WorkloadSignal Here(string name) => new(name, "a", "a", 0, 0, 1.0 / 3);
+        PeerSignal Reading(string name, double workloads, DateTimeOffset at) => new(name, true, new PressureSample(at, 0.5, 0.5, workloads));
+
+        // b's heartbeat came after the move, but its reading may be up to a heartbeat interval older: still 0 slots.
+        var stale = new SignalSnapshot(now, "a", series, [movedToB, Here("shop/two"), Here("shop/three")],
+            [Reading("b", 0, now.AddSeconds(-0.5)), Reading("c", 0, now.AddSeconds(-0.5))], 0, PeerReadingAge: TimeSpan.FromSeconds(1));
+        var decision = DecisionEngine.Decide(policy, stale).Single();
+        Assert.That((decision.Kind, decision.Destination), Is.EqualTo((DecisionKind.Balance, "c")), "not b again on its figure from before the move");
+
+        var onlyB = stale with { Peers = [Reading("b", 0, now.AddSeconds(-0.5))] };
+        Assert.That(DecisionEngine.Decide(policy, onlyB), Is.Empty, "no other receiver: wait for b's next reading");
+
+        var fresh = stale with { Peers = [Reading("b", 1.0 / 3, now.AddSeconds(1)), Reading("c", 1.0 / 3, now.AddSeconds(1))] };
+        Assert.That(DecisionEngine.Decide(policy, fresh).Where(d => d.Kind == DecisionKind.Balance), Is.Empty,
+            "with fresh readings the three hold a third each: within the margin");
+        var freshB = stale with { Peers = [Reading("b", 1.0 / 3, now.AddSeconds(1))], Series = [new PressureSample(now, 0.5, 0.5, 1.0)] };
+        Assert.That(DecisionEngine.Decide(policy, freshB).Single().Destination, Is.EqualTo("b"), "a reading taken after the move makes b a receiver again");
+    }
 }
