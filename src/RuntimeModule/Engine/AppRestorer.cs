@@ -108,7 +108,9 @@ public sealed partial class AppRestorer(
         catch (Exception e) when (e is DockerCallException or IOException or UnauthorizedAccessException or InvalidDataException)
         {
             await containers.RemoveQuietlyAsync(id);
-            throw FederationException.FailedPrecondition($"restore of app '{app}' from '{checkpoint}' failed: {e.Message}");
+            var reason = ErrorMappingInterceptor.OneLine(e.Message);
+            trees.RecordFailedRestore(app, checkpoint, reason);
+            throw FederationException.FailedPrecondition($"restore of app '{app}' from '{checkpoint}' failed: {reason}");
         }
     }
 
@@ -170,6 +172,8 @@ public sealed partial class AppRestorer(
         {
             foreach (var id in ids) await containers.RemoveQuietlyAsync(id);
             var which = current.Length > 0 ? $" (container '{current}')" : "";
+            var reason = $"{which.TrimStart()}: {ErrorMappingInterceptor.OneLine(e.Message)}".TrimStart(':', ' ');
+            trees.RecordFailedRestore(app, checkpoint, reason);
             throw FederationException.FailedPrecondition($"restore of app '{app}' from '{checkpoint}' failed{which}: {ErrorMappingInterceptor.OneLine(e.Message)}");
         }
     }

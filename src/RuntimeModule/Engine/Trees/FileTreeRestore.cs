@@ -14,6 +14,9 @@ public sealed class FileTreeRestore(CheckpointVolume volume, ContainerFilesystem
 {
     private const string TakenName = ".fs-taken";
 
+    /// <summary>Why the restore that took the tree failed (checkpoint, then the reason), so a retried restore says so.</summary>
+    private const string FailedName = ".fs-failed-restore";
+
     /// <summary>True when the checkpoint carries its trees this way (false: an older Engine's, with tar archives).</summary>
     public static bool Carries(string checkpointDirectory) =>
         File.Exists(Path.Combine(checkpointDirectory, TreeLocations.FileName)) || File.Exists(Path.Combine(checkpointDirectory, TreeListing.FileName));
@@ -51,9 +54,12 @@ public sealed class FileTreeRestore(CheckpointVolume volume, ContainerFilesystem
         if (at != checkpoint)
         {
             if (!File.Exists(Path.Combine(volume.CheckpointDirectory(app, checkpoint), TreeListing.FileName))) return; // never pushed, nothing kept
+            if (FailedRestore(app, checkpoint) is { } reason)
+                throw new IOException($"an earlier restore of '{checkpoint}' took the file tree of app '{app}' and failed: {reason}; move the app again");
             throw new IOException($"the file tree of app '{app}' here is at '{(at.Length == 0 ? "nothing" : at)}', not '{checkpoint}' " +
                 "(an earlier restore took it, or its round did not finish): move the app again");
         }
+        File.Delete(Path.Combine(volume.AppDirectory(app), FailedName));
         var taken = Path.Combine(volume.AppDirectory(app), TakenName);
         FileTree.TryDelete(taken);
         UnixFiles.Rename(root, taken);
@@ -81,6 +87,24 @@ public sealed class FileTreeRestore(CheckpointVolume volume, ContainerFilesystem
             TreeApplier.SetMetadata(mountpoint, new TreeEntry { Kind = TreeEntryKind.Directory, Mode = own.Permissions, Uid = own.Uid, Gid = own.Gid, Mtime = own.Mtime },
                 setMtime: true);
         }
+    }
+
+    /// <summary>
+    /// A restore that took the tree of <paramref name="checkpoint"/> failed: the tree went with the containers it removed, so a
+    /// retried restore of that checkpoint fails too, and then names this first reason instead of a missing tree.
+    /// </summary>
+    public void RecordFailedRestore(string app, string checkpoint, string reason)
+    {
+        if (Directory.Exists(AppliedTree.Root(volume, app))) return; // not taken: a retry finds it
+        File.WriteAllText(Path.Combine(volume.AppDirectory(app), FailedName), checkpoint + "\n" + reason);
+    }
+
+    private string? FailedRestore(string app, string checkpoint)
+    {
+        var path = Path.Combine(volume.AppDirectory(app), FailedName);
+        if (!File.Exists(path)) return null;
+        var lines = File.ReadAllText(path).Split('\n', 2);
+        return lines.Length == 2 && lines[0] == checkpoint ? lines[1] : null;
     }
 
     private static void MoveChildren(string from, string to)
