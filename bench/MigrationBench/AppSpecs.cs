@@ -30,6 +30,13 @@ public static class AppSpecs
                 "(j=0; while [ $j -lt 3600 ]; do dd if=/dev/urandom of=/data/w-$((j % 64)) bs=1048576 count=1 2>/dev/null; j=$((j+1)); sleep 1; done) & " +
                 "exec /app/testapp"]);
         }
+        else if (benchCase.WriterOnly)
+        {
+            spec.Command.Clear();
+            spec.Command.AddRange(["/bin/sh", "-c",
+                "(j=0; while [ $j -lt 3600 ]; do dd if=/dev/urandom of=/dev/null bs=1048576 count=1 2>/dev/null; j=$((j+1)); sleep 1; done) & " +
+                "exec /app/testapp"]);
+        }
         return spec;
     }
 }

@@ -12,10 +12,16 @@ public sealed record BenchCase(int MemoryMib, int DirtyMibPerSecond, bool SlowLi
     /// <summary>MiB of files in a named volume at /data, filled before the move and rewritten at about 1 MiB/s (0: no volume).</summary>
     public int VolumeMib { get; init; }
 
+    /// <summary>
+    /// The volume case's processes without its volume: the same shell and writer loop, writing to /dev/null, so that the
+    /// volume case is compared with the same process tree (the issue's "same workload without the volume").
+    /// </summary>
+    public bool WriterOnly { get; init; }
+
     public int DirtyKibPerTick => (int)Math.Round(DirtyMibPerSecond * 1024 / 100.0);
 
     public string Label => string.Create(CultureInfo.InvariantCulture,
-        $"{MemoryMib} MiB, {DirtyMibPerSecond} MiB/s{(SlowLink ? ", slow link" : "")}{(VolumeMib > 0 ? $", {VolumeMib} MiB volume written at 1 MiB/s" : "")}");
+        $"{MemoryMib} MiB, {DirtyMibPerSecond} MiB/s{(SlowLink ? ", slow link" : "")}{(VolumeMib > 0 ? $", {VolumeMib} MiB volume written at 1 MiB/s" : "")}{(WriterOnly ? ", its writer without a volume" : "")}");
 
     public override string ToString() => Label;
 }

@@ -79,7 +79,7 @@ public sealed class BenchOptions
                 "headline" => new CaseGroup("headline", [Headline]),
                 "memory" => new CaseGroup("memory sweep", MemoryMib.Select(m => new BenchCase(m, 1, false)).ToList()),
                 "dirty" => new CaseGroup("dirty-rate sweep", DirtyMibPerSecond.Select(d => new BenchCase(128, d, false)).ToList()),
-                "volume" => new CaseGroup("volume (ours only: the baseline carries no volumes)", [Headline, Headline with { VolumeMib = 1024 }]),
+                "volume" => new CaseGroup("volume (ours only: the baseline carries no volumes)", [Headline, Headline with { WriterOnly = true }, Headline with { VolumeMib = 1024 }]),
                 _ => new CaseGroup("slow link (100 Mbit/s, 20 ms RTT where the kernel has netem)", [Headline with { SlowLink = true }]),
             });
         }

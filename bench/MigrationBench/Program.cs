@@ -58,7 +58,7 @@ try
                 var order = rep % 2 == 1 ? new[] { RunKind.Ours, RunKind.Baseline } : [RunKind.Baseline, RunKind.Ours];
                 foreach (var kind in order)
                 {
-                    if (kind == RunKind.Baseline && benchCase.VolumeMib > 0) continue;
+                    if (kind == RunKind.Baseline && (benchCase.VolumeMib > 0 || benchCase.WriterOnly)) continue;
                     var run = kind == RunKind.Ours ? await ours.RunAsync(benchCase, rep, name, ct) : await baseline.RunAsync(benchCase, rep, name, ct);
                     await link.RemoveAllAsync(ct);
                     runs.Add(run);
