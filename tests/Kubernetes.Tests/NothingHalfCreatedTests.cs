@@ -43,6 +43,21 @@ public sealed class NothingHalfCreatedTests
 
     private static AppSpec Counter() => new() { Name = "counter", Image = "registry.test/testapp:1", Ports = { new PortMapping { ContainerPort = 8080 } } };
 
+    [Test]
+    public async Task A_workload_with_a_shared_volume_is_refused_before_anything_is_created()
+    {
+        await using var cluster = await MockCluster.StartAsync(MockFlavor.Kubernetes);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var adapter = AdapterOn(cluster);
+        var spec = Counter();
+        spec.Volumes.Add(new VolumeMount { Name = "common", ContainerPath = "/shared", Shared = true });
+        var e = Assert.ThrowsAsync<FederationException>(() => adapter.DeployAsync(new WorkloadId("default", "counter"), spec, timeout.Token))!;
+        Assert.That(e.Error, Is.EqualTo(FederationError.FailedPrecondition));
+        Assert.That(e.Message, Is.EqualTo(
+            "workload default/counter uses shared volume 'common', but the Kubernetes adapter gives runtimes no shared storage: use a volume that is copied"));
+        Assert.That((await cluster.Client.CoreV1.ListNamespacedPodAsync("default", cancellationToken: timeout.Token)).Items, Is.Empty, "no pod created");
+    }
+
     [TestCase("create", "services", 422, FederationError.InvalidArgument)]
     [TestCase("create", "services", 403, FederationError.PermissionDenied)]
     [TestCase("create", "pods", 403, FederationError.PermissionDenied)]

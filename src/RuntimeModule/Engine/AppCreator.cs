@@ -17,6 +17,7 @@ public sealed partial class AppCreator(
     AppRegistry registry,
     AppContainers containers,
     AppDescriber describer,
+    ContainerFilesystem filesystem,
     ILogger<AppCreator> logger)
 {
     public async Task<App> CreateAsync(AppSpec spec, StartMode mode, CancellationToken ct)
@@ -78,7 +79,17 @@ public sealed partial class AppCreator(
         if (AppSpecContainers.IsListed(spec)) return "";
         try
         {
-            return (await containers.CreateAsync(spec, ct))[0];
+            var id = (await containers.CreateAsync(spec, ct))[0];
+            try
+            {
+                // Its upper directory and volume mountpoints asked now, so the restore does not ask them inside the freeze.
+                await filesystem.LocateAsync(id, spec, ct);
+            }
+            catch (DockerApiException e)
+            {
+                LogNotLocated(logger, spec.Name, e.Message);
+            }
+            return id;
         }
         catch (FederationException e)
         {
@@ -89,6 +100,9 @@ public sealed partial class AppCreator(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "app {App}: its container was not created ahead of the restore ({Reason}); the restore creates it")]
     private static partial void LogNotPrepared(ILogger logger, string app, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "app {App}: the prepared container's paths were not found ahead ({Reason}); the restore asks them")]
+    private static partial void LogNotLocated(ILogger logger, string app, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "app {App} registered passive, waiting for a restore")]
     private static partial void LogRegisteredPassive(ILogger logger, string app);

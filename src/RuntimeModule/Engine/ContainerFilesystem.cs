@@ -13,6 +13,14 @@ namespace Federation.RuntimeModule.Engine;
 /// </summary>
 public sealed class ContainerFilesystem(DockerSocket docker)
 {
+    /// <summary>Remembered paths are forgotten all at once beyond this many (each restore makes a new container).</summary>
+    private const int MaxRemembered = 256;
+
+    // A container's upper directory is fixed for its life and a local volume's mountpoint by its name: each is asked of
+    // dockerd once, so the final checkpoint (inside the client's downtime) asks nothing the pre-copy rounds already asked.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> uppers = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> mountpoints = new(StringComparer.Ordinal);
+
     public const string LayerArchive = "rootfs-diff.tar";
 
     public static string VolumeArchive(string volume) => $"volume-{volume}.tar";
@@ -24,11 +32,11 @@ public sealed class ContainerFilesystem(DockerSocket docker)
     /// </summary>
     public async Task<FilesystemLocations> LocateAsync(string containerId, AppSpec spec, CancellationToken ct)
     {
-        var inspect = await docker.Client.Containers.InspectContainerAsync(containerId, ct);
+        var upper = await UpperDirectoryAsync(containerId, ct);
         var volumes = new List<(string, string)>();
         foreach (var volume in spec.Volumes.Where(v => !v.Shared)) // shared storage is re-attached, never copied
-            volumes.Add((volume.Name, (await docker.Client.Volumes.InspectAsync(volume.Name, ct)).Mountpoint));
-        return new FilesystemLocations(UpperDirectory(inspect), volumes);
+            volumes.Add((volume.Name, await VolumeMountpointAsync(volume.Name, ct)));
+        return new FilesystemLocations(upper, volumes);
     }
 
     public async Task ApplyAsync(string containerId, AppSpec spec, string checkpointDirectory, CancellationToken ct)
@@ -51,11 +59,28 @@ public sealed class ContainerFilesystem(DockerSocket docker)
     }
 
     /// <summary>The container's overlay upper directory, or null when its storage driver has none.</summary>
-    public async Task<string?> UpperDirectoryAsync(string containerId, CancellationToken ct) =>
-        UpperDirectory(await docker.Client.Containers.InspectContainerAsync(containerId, ct));
+    public async Task<string?> UpperDirectoryAsync(string containerId, CancellationToken ct)
+    {
+        if (uppers.TryGetValue(containerId, out var known) && Directory.Exists(known)) return known;
+        var upper = UpperDirectory(await docker.Client.Containers.InspectContainerAsync(containerId, ct));
+        if (upper is not null) Remember(uppers, containerId, upper);
+        return upper;
+    }
 
-    public async Task<string> VolumeMountpointAsync(string volume, CancellationToken ct) =>
-        (await docker.Client.Volumes.InspectAsync(volume, ct)).Mountpoint;
+    public async Task<string> VolumeMountpointAsync(string volume, CancellationToken ct)
+    {
+        // Asked every time the volume is not there (a removed volume is created again by the next container).
+        if (mountpoints.TryGetValue(volume, out var known) && Directory.Exists(known)) return known;
+        var mountpoint = (await docker.Client.Volumes.InspectAsync(volume, ct)).Mountpoint;
+        Remember(mountpoints, volume, mountpoint);
+        return mountpoint;
+    }
+
+    private static void Remember(System.Collections.Concurrent.ConcurrentDictionary<string, string> paths, string key, string path)
+    {
+        if (paths.Count >= MaxRemembered) paths.Clear();
+        paths[key] = path;
+    }
 
     private static string? UpperDirectory(ContainerInspectResponse inspect) =>
         inspect.GraphDriver?.Data is { } data && data.TryGetValue("UpperDir", out var upper) && Directory.Exists(upper) ? upper : null;
