@@ -41,7 +41,7 @@ public sealed class FileTreeRestore(CheckpointVolume volume, ContainerFilesystem
         {
             var rootfs = Path.Combine(root, prefix + SyncedTree.RootfsName);
             Directory.CreateDirectory(rootfs);
-            MoveChildren(upper, rootfs);
+            await MoveChildrenAsync(upper, rootfs, ct);
         }
         AppliedTree.Mark(root, checkpoint);
     }
@@ -74,7 +74,7 @@ public sealed class FileTreeRestore(CheckpointVolume volume, ContainerFilesystem
         {
             var upper = await filesystem.UpperDirectoryAsync(target.ContainerId, ct)
                 ?? throw new IOException("the new container has no overlay upper directory to move its writable layer into");
-            MoveChildren(rootfs, upper);
+            await MoveChildrenAsync(rootfs, upper, ct);
         }
         foreach (var mount in target.Spec.Volumes.Where(v => !v.Shared))
         {
@@ -82,7 +82,7 @@ public sealed class FileTreeRestore(CheckpointVolume volume, ContainerFilesystem
             if (!Directory.Exists(tree)) continue;
             var mountpoint = await filesystem.VolumeMountpointAsync(mount.Name, ct);
             foreach (var existing in Directory.EnumerateFileSystemEntries(mountpoint).ToList()) Delete(existing);
-            MoveChildren(tree, mountpoint);
+            await MoveChildrenAsync(tree, mountpoint, ct);
             var own = UnixFiles.Lstat(tree);
             TreeApplier.SetMetadata(mountpoint, new TreeEntry { Kind = TreeEntryKind.Directory, Mode = own.Permissions, Uid = own.Uid, Gid = own.Gid, Mtime = own.Mtime },
                 setMtime: true);
@@ -107,14 +107,26 @@ public sealed class FileTreeRestore(CheckpointVolume volume, ContainerFilesystem
         return lines.Length == 2 && lines[0] == checkpoint ? lines[1] : null;
     }
 
-    private static void MoveChildren(string from, string to)
+    /// <summary>
+    /// Moves every entry of <paramref name="from"/> into <paramref name="to"/>, replacing what is there: rename(2) when both
+    /// are on one file system (the state volume holds <c>checkpoints/</c> and Docker's data root), else a copy that keeps
+    /// owners, modes, mtimes, hard links, device nodes (whiteouts) and xattrs (<see cref="TreeCopy"/>), then the originals go.
+    /// </summary>
+    private static async Task MoveChildrenAsync(string from, string to, CancellationToken ct)
     {
-        foreach (var child in Directory.EnumerateFileSystemEntries(from).ToList())
+        var children = Directory.EnumerateFileSystemEntries(from).ToList();
+        foreach (var child in children)
         {
             var target = Path.Join(to, Path.GetFileName(child));
             if (Path.Exists(target) || new FileInfo(target).LinkTarget is not null) Delete(target);
-            UnixFiles.Rename(child, target);
         }
+        if (UnixFiles.Lstat(from).Device != UnixFiles.Lstat(to).Device)
+        {
+            await TreeCopy.CopyChildrenAsync(from, to, ct);
+            foreach (var child in children) Delete(child);
+            return;
+        }
+        foreach (var child in children) UnixFiles.Rename(child, Path.Join(to, Path.GetFileName(child)));
     }
 
     private static void Delete(string path)
