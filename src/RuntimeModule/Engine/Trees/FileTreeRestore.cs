@@ -109,8 +109,9 @@ public sealed class FileTreeRestore(CheckpointVolume volume, ContainerFilesystem
 
     /// <summary>
     /// Moves every entry of <paramref name="from"/> into <paramref name="to"/>, replacing what is there: rename(2) when both
-    /// are on one file system (the state volume holds <c>checkpoints/</c> and Docker's data root), else a copy that keeps
-    /// owners, modes, mtimes, hard links, device nodes (whiteouts) and xattrs (<see cref="TreeCopy"/>), then the originals go.
+    /// are on one mount (the state volume holds <c>checkpoints/</c> and Docker's data root), else (EXDEV: another mount or
+    /// file system, as in a Marathon runtime) a copy that keeps owners, modes, mtimes, hard links, device nodes (whiteouts)
+    /// and xattrs (<see cref="TreeCopy"/>), then the originals go.
     /// </summary>
     private static async Task MoveChildrenAsync(string from, string to, CancellationToken ct)
     {
@@ -120,13 +121,20 @@ public sealed class FileTreeRestore(CheckpointVolume volume, ContainerFilesystem
             var target = Path.Join(to, Path.GetFileName(child));
             if (Path.Exists(target) || new FileInfo(target).LinkTarget is not null) Delete(target);
         }
-        if (UnixFiles.Lstat(from).Device != UnixFiles.Lstat(to).Device)
+        foreach (var child in children)
         {
-            await TreeCopy.CopyChildrenAsync(from, to, ct);
-            foreach (var child in children) Delete(child);
-            return;
+            try
+            {
+                UnixFiles.Rename(child, Path.Join(to, Path.GetFileName(child)));
+            }
+            catch (IOException e) when (e.HResult == UnixFiles.CrossDevice)
+            {
+                // Another mount (or file system): what is left of `from` is copied in one go, so hard links among it stay one inode.
+                await TreeCopy.CopyChildrenAsync(from, to, ct);
+                foreach (var left in Directory.EnumerateFileSystemEntries(from).ToList()) Delete(left);
+                return;
+            }
         }
-        foreach (var child in children) UnixFiles.Rename(child, Path.Join(to, Path.GetFileName(child)));
     }
 
     private static void Delete(string path)

@@ -76,6 +76,9 @@ internal static unsafe partial class UnixFiles
     }
 
     /// <summary>rename(2): atomic within one file system, refused (EXDEV) across two.</summary>
+    /// <summary>EXDEV: a rename between two mounts (even of one file system).</summary>
+    public const int CrossDevice = 18;
+
     public static void Rename(string from, string to)
     {
         if (rename(from, to) != 0) throw Failure("rename", from);
