@@ -27,7 +27,9 @@ public sealed partial class CheckpointTransfers(
         var directory = volume.CheckpointDirectory(app, checkpoint);
         if (File.Exists(Path.Combine(directory, CheckpointVolume.SpecFileName)))
             throw new FederationException(FederationError.AlreadyExists, $"checkpoint '{checkpoint}' of app '{app}' is already here");
-        return tokens.IssueToken(CheckpointVolume.RelativeDirectory(app, checkpoint));
+        // The token names the round this runtime's tree of the app is at: the source sends a delta only against it.
+        var at = AppliedTree.At(AppliedTree.Root(volume, app));
+        return tokens.IssueToken(CheckpointVolume.RelativeDirectory(app, checkpoint), tag: TreeBaseTag.Encode(at));
     }
 
     public async IAsyncEnumerable<TransferProgress> PushAsync(PushCheckpointRequest request,
@@ -108,7 +110,7 @@ public sealed partial class CheckpointTransfers(
     {
         try
         {
-            return trees.Prepare(request.App, request.Checkpoint, request.TargetEndpoint);
+            return trees.Prepare(request.App, request.Checkpoint, request.TargetEndpoint, TreeBaseTag.Decode(request.Token));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -14,11 +14,12 @@ public sealed class SyncTokenIssuer(SyncReceiverOptions options, TimeProvider ti
 {
     private readonly ConcurrentDictionary<string, TokenRecord> tokens = new(StringComparer.Ordinal);
 
-    public string IssueToken(string targetPath, TimeSpan? lifetime = null)
+    public string IssueToken(string targetPath, TimeSpan? lifetime = null, string? tag = null)
     {
         var target = RelativePath.Normalize(targetPath, "target path");
         Sweep();
         var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        if (tag is not null) token += "." + tag;
         tokens[KeyOf(token)] = new TokenRecord(target, time.GetUtcNow() + (lifetime ?? options.DefaultTokenLifetime));
         return token;
     }

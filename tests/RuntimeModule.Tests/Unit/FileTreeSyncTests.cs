@@ -113,13 +113,40 @@ public sealed class FileTreeSyncTests
         AssertSame();
     }
 
-    private void Round(string checkpoint, bool liveRound = false)
+    [Test]
+    public void A_new_destination_at_the_old_address_says_in_its_token_that_it_has_nothing_and_gets_every_file_at_once()
+    {
+        Round("r1", tokenSaysBase: true);
+        // The next migration's target is a new runtime published at the same address: no tree yet.
+        Directory.Delete(AppliedTree.Root(destination, App), recursive: true);
+        rehashed.Clear();
+        Assert.DoesNotThrow(() => Round("r2", tokenSaysBase: true), "no delta against a round it never had, so no refusal");
+        Assert.That(rehashed, Has.Count.EqualTo(5), "every file sent in the first round to it");
+        AssertSame();
+
+        Write("upper/etc/app.conf", "changed\n");
+        rehashed.Clear();
+        Round("r3", tokenSaysBase: true);
+        Assert.That(rehashed, Is.EqualTo(new[] { "rootfs:etc/app.conf" }), "then deltas again, against the round its token names");
+        AssertSame();
+    }
+
+    [TestCase("")]
+    [TestCase("m0123456789-round-2")]
+    public void A_token_names_the_round_it_was_issued_for(string round) =>
+        Assert.That(TreeBaseTag.Decode("Zm9vYmFy_-." + TreeBaseTag.Encode(round)), Is.EqualTo(round));
+
+    [Test]
+    public void A_token_without_a_tag_names_no_round() => Assert.That(TreeBaseTag.Decode("Zm9vYmFy_-"), Is.Null);
+
+    private void Round(string checkpoint, bool liveRound = false, bool tokenSaysBase = false)
     {
         var directory = source.CheckpointDirectory(App, checkpoint);
         Directory.CreateDirectory(directory);
         FileTreeSource.WriteLocations(directory,
             new FilesystemLocations(Path.Combine(live, "upper"), [("data", Path.Combine(live, "data"))]), liveRound);
-        var prepared = sender.Prepare(App, checkpoint, Target)!;
+        var token = "random." + TreeBaseTag.Encode(AppliedTree.At(AppliedTree.Root(destination, App)));
+        var prepared = sender.Prepare(App, checkpoint, Target, tokenSaysBase ? TreeBaseTag.Decode(token) : null)!;
         var arrived = destination.CheckpointDirectory(App, checkpoint);
         Directory.CreateDirectory(arrived);
         File.Copy(Path.Combine(directory, TreeListing.FileName), Path.Combine(arrived, TreeListing.FileName));

@@ -22,13 +22,16 @@ public sealed class FileTreeSource(CheckpointVolume volume)
         TreeFiles.Write(Path.Combine(checkpointDirectory, TreeLocations.FileName), locations);
 
     /// <summary>The round's trees for a push to <paramref name="target"/>, or null for a checkpoint without them (a pre-dump, an older Engine's).</summary>
-    public PreparedTrees? Prepare(string app, string checkpoint, string target)
+    /// <param name="destinationBase">The round the destination's tree is at, as its transfer token says ("" none); null: not said.</param>
+    public PreparedTrees? Prepare(string app, string checkpoint, string target, string? destinationBase = null)
     {
         var directory = volume.CheckpointDirectory(app, checkpoint);
         if (TreeFiles.Read<TreeLocations>(Path.Combine(directory, TreeLocations.FileName)) is not { } locations) return null;
         var watch = Stopwatch.StartNew();
         var sent = TreeFiles.Read<SentTrees>(StatePath(app));
-        var previous = sent is not null && sent.Target == target ? sent.Listing : null;
+        var previous = sent is not null && sent.Target == target && (destinationBase is null || destinationBase == sent.Listing.Checkpoint)
+            ? sent.Listing
+            : null;
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000L;
         var trees = new List<SyncedTree>();
         var files = new List<ExtraFile>();
