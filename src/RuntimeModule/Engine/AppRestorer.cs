@@ -172,9 +172,9 @@ public sealed partial class AppRestorer(
         {
             foreach (var id in ids) await containers.RemoveQuietlyAsync(id);
             var which = current.Length > 0 ? $" (container '{current}')" : "";
-            var reason = $"{which.TrimStart()}: {ErrorMappingInterceptor.OneLine(e.Message)}".TrimStart(':', ' ');
-            trees.RecordFailedRestore(app, checkpoint, reason);
-            throw FederationException.FailedPrecondition($"restore of app '{app}' from '{checkpoint}' failed{which}: {ErrorMappingInterceptor.OneLine(e.Message)}");
+            var reason = ErrorMappingInterceptor.OneLine(e.Message);
+            trees.RecordFailedRestore(app, checkpoint, which.TrimStart() + (which.Length > 0 ? ": " : "") + reason);
+            throw FederationException.FailedPrecondition($"restore of app '{app}' from '{checkpoint}' failed{which}: {reason}");
         }
     }
 

@@ -81,7 +81,7 @@ public sealed class FileTreeRestore(CheckpointVolume volume, ContainerFilesystem
             var tree = Path.Combine(taken, target.Prefix + SyncedTree.VolumeName(mount.Name));
             if (!Directory.Exists(tree)) continue;
             var mountpoint = await filesystem.VolumeMountpointAsync(mount.Name, ct);
-            foreach (var existing in Directory.EnumerateFileSystemEntries(mountpoint).ToList()) Delete(existing);
+            foreach (var existing in Directory.EnumerateFileSystemEntries(mountpoint).ToList()) UnixFiles.Delete(existing);
             await MoveChildrenAsync(tree, mountpoint, ct);
             var own = UnixFiles.Lstat(tree);
             TreeApplier.SetMetadata(mountpoint, new TreeEntry { Kind = TreeEntryKind.Directory, Mode = own.Permissions, Uid = own.Uid, Gid = own.Gid, Mtime = own.Mtime },
@@ -119,7 +119,7 @@ public sealed class FileTreeRestore(CheckpointVolume volume, ContainerFilesystem
         foreach (var child in children)
         {
             var target = Path.Join(to, Path.GetFileName(child));
-            if (Path.Exists(target) || new FileInfo(target).LinkTarget is not null) Delete(target);
+            if (UnixFiles.Present(target)) UnixFiles.Delete(target);
         }
         foreach (var child in children)
         {
@@ -131,15 +131,9 @@ public sealed class FileTreeRestore(CheckpointVolume volume, ContainerFilesystem
             {
                 // Another mount (or file system): what is left of `from` is copied in one go, so hard links among it stay one inode.
                 await TreeCopy.CopyChildrenAsync(from, to, ct);
-                foreach (var left in Directory.EnumerateFileSystemEntries(from).ToList()) Delete(left);
+                foreach (var left in Directory.EnumerateFileSystemEntries(from).ToList()) UnixFiles.Delete(left);
                 return;
             }
         }
-    }
-
-    private static void Delete(string path)
-    {
-        if (UnixFiles.Lstat(path).Type == UnixFiles.DirectoryType) Directory.Delete(path, recursive: true);
-        else File.Delete(path);
     }
 }

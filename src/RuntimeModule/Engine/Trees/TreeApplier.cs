@@ -36,7 +36,7 @@ public static class TreeApplier
                     if (new FileInfo(full).LinkTarget != entry.Target) Replace(full, () => File.CreateSymbolicLink(full, entry.Target!));
                     break;
                 case TreeEntryKind.Whiteout:
-                    if (!Path.Exists(full) && new FileInfo(full).LinkTarget is null) UnixFiles.MakeWhiteout(full);
+                    if (!UnixFiles.Present(full)) UnixFiles.MakeWhiteout(full);
                     break;
             }
             SetMetadata(full, entry, setMtime: entry.Kind != TreeEntryKind.Directory);
@@ -77,7 +77,7 @@ public static class TreeApplier
                 if (stat.Type == UnixFiles.DirectoryType) DeleteUnlisted(full, path + "/", listed);
                 continue;
             }
-            Delete(full, stat);
+            UnixFiles.Delete(full, stat);
         }
     }
 
@@ -92,14 +92,8 @@ public static class TreeApplier
 
     private static void Replace(string full, Action create)
     {
-        if (Path.Exists(full) || new FileInfo(full).LinkTarget is not null) Delete(full, UnixFiles.Lstat(full));
+        if (UnixFiles.Present(full)) UnixFiles.Delete(full);
         create();
-    }
-
-    private static void Delete(string full, FileStat stat)
-    {
-        if (stat.Type == UnixFiles.DirectoryType) Directory.Delete(full, recursive: true);
-        else File.Delete(full);
     }
 
     private static bool SameInode(string a, string b)

@@ -76,6 +76,19 @@ internal static unsafe partial class UnixFiles
     }
 
     /// <summary>rename(2): atomic within one file system, refused (EXDEV) across two.</summary>
+    /// <summary>Whether anything is at the path, a dangling symlink included (File/Directory.Exists follow links).</summary>
+    public static bool Present(string path) => Path.Exists(path) || new FileInfo(path).LinkTarget is not null;
+
+    /// <summary>Removes the entry at the path without following a symlink: a directory with all it holds, else the entry itself.</summary>
+    public static void Delete(string path) => Delete(path, Lstat(path));
+
+    /// <inheritdoc cref="Delete(string)"/>
+    public static void Delete(string path, FileStat stat)
+    {
+        if (stat.Type == DirectoryType) Directory.Delete(path, recursive: true);
+        else File.Delete(path);
+    }
+
     /// <summary>EXDEV: a rename between two mounts (even of one file system).</summary>
     public const int CrossDevice = 18;
 
