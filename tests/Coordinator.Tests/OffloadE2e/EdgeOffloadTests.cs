@@ -34,8 +34,6 @@ public sealed class EdgeOffloadTests
           cooldown: 1s
         """;
 
-    private static readonly TimeSpan MoveBound = TimeSpan.FromSeconds(120);
-
     private readonly string prefix = (Environment.GetEnvironmentVariable("FEDTEST_CLUSTER_PREFIX") is { Length: > 0 } p ? p : "fedtest-co") + "off";
     private CoordinatorNode edge = null!;
     private CoordinatorNode cloud = null!;
@@ -44,9 +42,7 @@ public sealed class EdgeOffloadTests
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        TestEnvironment.RequireDocker();
-        await Federation.Tests.Shared.DockerLeftovers.RemoveAsync(prefix, CancellationToken.None);
-        directory = Directory.CreateTempSubdirectory(prefix + "-").FullName;
+        directory = await PolicyClusters.PrepareAsync(prefix);
         var policyPath = Path.Combine(directory, "edge-policy.yaml");
         await File.WriteAllTextAsync(policyPath, Policy);
         int portEdge = FreePort.Next(), portCloud = FreePort.Next();
@@ -56,40 +52,13 @@ public sealed class EdgeOffloadTests
     }
 
     [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        if (edge is not null) await edge.DisposeAsync();
-        if (cloud is not null) await cloud.DisposeAsync();
-        await Federation.Tests.Shared.DockerLeftovers.RemoveAsync(prefix, CancellationToken.None);
-        try { Directory.Delete(directory, recursive: true); }
-        catch (IOException) { }
-    }
+    public Task StopAsync() => PolicyClusters.RemoveAsync([edge, cloud], prefix, directory);
 
-    private CoordinatorNode Node(string cluster, int port, (string Name, int Port) peer, string[] extra) => new(cluster, port, directory,
-    [
-        $"--runtime-image={TestEnvironment.RuntimeImage}",
-        $"--name-prefix={prefix}",
-        $"--Coordinator:Peers:{peer.Name}=http://127.0.0.1:{peer.Port}",
-        "--heartbeat-interval=00:00:01",
-        "--Coordinator:Migration:HeartbeatInterval=00:00:01",
-        "--Logging:LogLevel:Default=Warning",
-        "--Logging:LogLevel:Federation=Information",
-        .. extra,
-    ]);
+    private CoordinatorNode Node(string cluster, int port, (string Name, int Port) peer, string[] extra) =>
+        new(cluster, port, directory, PolicyClusters.Settings(prefix, [peer], extra));
 
     private IReadOnlyList<PolicyEvent> EdgeEvents(string kind) =>
         edge.Services.GetRequiredService<PolicyEvents>().List().Where(e => e.Kind == kind).ToList();
-
-    private static async Task<Migration> WaitForPolicyMigrationAsync(CoordinatorNode node, string initiatedBy)
-    {
-        Migration? found = null;
-        await Federation.Tests.Shared.Eventually.WaitAsync(async () =>
-        {
-            found = (await node.Client.ListMigrationsAsync(new ListMigrationsRequest())).Migrations.FirstOrDefault(m => m.InitiatedBy.StartsWith(initiatedBy, StringComparison.Ordinal));
-            return found is not null;
-        }, $"a migration in '{node.Cluster}' started by '{initiatedBy}'", seconds: (int)MoveBound.TotalSeconds);
-        return await node.WaitForEndAsync(found!.Id, MoveBound);
-    }
 
     [Test]
     public async Task Under_pressure_the_app_moves_to_the_cloud_and_comes_home_when_the_load_is_gone_with_its_state_and_no_failed_request()
@@ -123,7 +92,7 @@ public sealed class EdgeOffloadTests
         var (pinCode, _, pinError) = await Fedctl.RunAsync(config, "pin", "default/load", "--note", "the load stays");
         Assert.That(pinCode, Is.EqualTo(ExitCodes.Ok), pinError);
 
-        var offload = await WaitForPolicyMigrationAsync(edge, "policy offload:");
+        var offload = await PolicyClusters.WaitForPolicyMigrationAsync(edge, "policy offload:");
         MigrationTests.Report(offload, client);
         Assert.That(offload.Phase, Is.EqualTo(MigrationPhase.Completed), offload.Error);
         Assert.That((offload.Workload.Name, offload.SourceCluster, offload.DestinationCluster), Is.EqualTo(("app", "edge", "cloud")));
@@ -132,7 +101,7 @@ public sealed class EdgeOffloadTests
 
         // The load drops: edge's pressure goes to 0, and after the longer window the app comes home.
         await edge.Client.DeleteWorkloadAsync(new DeleteWorkloadRequest { Workload = new V1.WorkloadRef { Namespace = "default", Name = "load" } });
-        var comeback = await WaitForPolicyMigrationAsync(cloud, "policy return of cluster 'edge':");
+        var comeback = await PolicyClusters.WaitForPolicyMigrationAsync(cloud, "policy return of cluster 'edge':");
         MigrationTests.Report(comeback, client);
         await client.StopAsync();
 

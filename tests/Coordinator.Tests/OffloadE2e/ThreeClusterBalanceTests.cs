@@ -31,7 +31,6 @@ public sealed class ThreeClusterBalanceTests
         """;
 
     private static readonly string[] Apps = ["w1", "w2", "w3"];
-    private static readonly TimeSpan MoveBound = TimeSpan.FromSeconds(120);
 
     private readonly string prefix = (Environment.GetEnvironmentVariable("FEDTEST_CLUSTER_PREFIX") is { Length: > 0 } p ? p : "fedtest-co") + "bal";
     private readonly Dictionary<string, CoordinatorNode> nodes = new(StringComparer.Ordinal);
@@ -40,40 +39,22 @@ public sealed class ThreeClusterBalanceTests
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        TestEnvironment.RequireDocker();
-        await Federation.Tests.Shared.DockerLeftovers.RemoveAsync(prefix, CancellationToken.None);
-        directory = Directory.CreateTempSubdirectory(prefix + "-").FullName;
+        directory = await PolicyClusters.PrepareAsync(prefix);
         var ports = new Dictionary<string, int> { ["a"] = FreePort.Next(), ["b"] = FreePort.Next(), ["c"] = FreePort.Next() };
         foreach (var (cluster, port) in ports)
         {
             var policyPath = Path.Combine(directory, $"{cluster}-policy.yaml");
             // b and c balance too (their own workloads, none at first); a's policy is set once its three apps run.
             await File.WriteAllTextAsync(policyPath, cluster == "a" ? "" : BalancePolicy);
-            nodes[cluster] = new CoordinatorNode(cluster, port, directory,
-            [
-                $"--runtime-image={TestEnvironment.RuntimeImage}",
-                $"--name-prefix={prefix}",
-                .. ports.Where(p => p.Key != cluster).Select(p => $"--Coordinator:Peers:{p.Key}=http://127.0.0.1:{p.Value}"),
-                "--max-workloads=3",
-                "--policy", policyPath,
-                "--Coordinator:Policy:EvaluationInterval=00:00:01",
-                "--heartbeat-interval=00:00:01",
-                "--Coordinator:Migration:HeartbeatInterval=00:00:01",
-                "--Logging:LogLevel:Default=Warning",
-                "--Logging:LogLevel:Federation=Information",
-            ]);
+            nodes[cluster] = new CoordinatorNode(cluster, port, directory, PolicyClusters.Settings(prefix,
+                ports.Where(p => p.Key != cluster).Select(p => (p.Key, p.Value)),
+                ["--max-workloads=3", "--policy", policyPath, "--Coordinator:Policy:EvaluationInterval=00:00:01"]));
         }
         await Task.WhenAll(nodes.Values.Select(n => n.StartAsync()));
     }
 
     [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        foreach (var node in nodes.Values) await node.DisposeAsync();
-        await Federation.Tests.Shared.DockerLeftovers.RemoveAsync(prefix, CancellationToken.None);
-        try { Directory.Delete(directory, recursive: true); }
-        catch (IOException) { }
-    }
+    public Task StopAsync() => PolicyClusters.RemoveAsync(nodes.Values, prefix, directory);
 
     [Test]
     public async Task Three_clusters_with_uneven_load_converge_within_the_margin_and_no_workload_moves_twice()
@@ -104,7 +85,7 @@ public sealed class ThreeClusterBalanceTests
             var moves = new List<Migration>();
             for (var i = 0; i < 2; i++)
             {
-                var migration = await WaitForNewBalanceMigrationAsync(a, moves.Select(m => m.Id).ToHashSet());
+                var migration = await PolicyClusters.WaitForPolicyMigrationAsync(a, "policy balance:", moves.Select(m => m.Id).ToHashSet());
                 MigrationTests.Report(migration, clients[migration.Workload.Name]);
                 Assert.That(migration.Phase, Is.EqualTo(MigrationPhase.Completed), migration.Error);
                 moves.Add(migration);
@@ -149,17 +130,5 @@ public sealed class ThreeClusterBalanceTests
         {
             foreach (var client in clients.Values) await client.DisposeAsync();
         }
-    }
-
-    private static async Task<Migration> WaitForNewBalanceMigrationAsync(CoordinatorNode node, IReadOnlySet<string> known)
-    {
-        Migration? found = null;
-        await Federation.Tests.Shared.Eventually.WaitAsync(async () =>
-        {
-            found = (await node.Client.ListMigrationsAsync(new ListMigrationsRequest())).Migrations
-                .FirstOrDefault(m => !known.Contains(m.Id) && m.InitiatedBy.StartsWith("policy balance:", StringComparison.Ordinal));
-            return found is not null;
-        }, $"a new balance migration out of '{node.Cluster}'", seconds: (int)MoveBound.TotalSeconds);
-        return await node.WaitForEndAsync(found!.Id, MoveBound);
     }
 }
