@@ -37,6 +37,13 @@ if ! docker info >/dev/null 2>&1; then
   docker info >/dev/null 2>&1 || { tail -n 20 /var/log/federation-dockerd.log >&2; fail "dockerd did not start within 60 s"; }
 fi
 
+# CRIU's lazy page server (post-copy) sizes its pipes to 4 MiB; above fs.pipe-max-size that needs CAP_SYS_RESOURCE,
+# which the runtimes lack, and CRIU 4.2 then fails its first page request ("splice: Bad file descriptor").
+if [ "$(cat /proc/sys/fs/pipe-max-size 2>/dev/null || echo 0)" -lt 4194304 ]; then
+  log "raising fs.pipe-max-size to 4194304 (CRIU's lazy page server)"
+  echo 4194304 >/proc/sys/fs/pipe-max-size || fail "cannot raise fs.pipe-max-size: post-copy moves would fail"
+fi
+
 hash_of() { cat "$@" | sha256sum | cut -c1-12; }
 runtime_image="federation/runtime:$(hash_of "$repo/images/runtime/build.sh")"
 testapp_image="federation/testapp:$(hash_of "$repo/images/testapp/build.sh" "$repo/images/testapp/testapp.c")"

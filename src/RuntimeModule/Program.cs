@@ -55,12 +55,15 @@ static async Task<int> RunEngineAsync(RuntimeModuleOptions options, string[] arg
         if (options.EngineToken.Length > 0) o.Interceptors.Add<BearerTokenInterceptor>(options.EngineToken, "the Engine");
         o.Interceptors.Add<ErrorMappingInterceptor>();
     });
+    // The page tunnel's end answers without the Engine's credential: the key of the lazy restore it joins is its credential.
+    builder.Services.AddGrpc().AddServiceOptions<Federation.RuntimeModule.Engine.Lazy.LazyPagesService>(o => o.Interceptors.Add<ErrorMappingInterceptor>());
     builder.Services.AddGrpcReflection();
     builder.Services.AddHostedService<CriuKernelFeatureCache>();
     builder.Services.AddHostedService<EngineWarmUp>();
     var app = builder.Build();
     app.MapGrpcService<EngineService>();
     app.MapFederationSync();
+    app.MapGrpcService<Federation.RuntimeModule.Engine.Lazy.LazyPagesService>();
     app.MapGrpcReflectionService();
     await app.RunAsync();
     return 0;

@@ -40,6 +40,12 @@ public static class RuntimeModuleServices
         services.AddSingleton<ImagePuller>();
         services.AddSingleton(sp => new SyncSender(sp.GetRequiredService<ILogger<SyncSender>>()));
         services.AddSingleton<CheckpointTransfers>();
+        services.AddSingleton<Engine.Lazy.LazyDumps>();
+        services.AddSingleton<Engine.Lazy.PageServing>();
+        services.AddSingleton<Engine.Lazy.LazyDumpAbort>();
+        services.AddSingleton<Engine.Lazy.PageTunnelBreakHook>();
+        services.AddSingleton<Engine.Lazy.LazyRestores>();
+        services.AddSingleton<Engine.Lazy.LazyRestoreConfig>();
         services.AddSingleton<Engine.Trees.FileTreeSource>();
         services.AddSingleton<Engine.Trees.FileTreeRestore>();
         services.AddSingleton<Federation.SyncModule.Receiver.ISyncTransferCompletion, Engine.Trees.FileTreeReceiver>();

@@ -26,10 +26,18 @@ public sealed partial class AppCheckpointer(
     RestoreFailureHook restoreFailureHook,
     AppLocks locks,
     CheckpointsInProgress inProgress,
+    Lazy.LazyDumps lazyDumps,
+    Lazy.LazyDumpAbort lazyAbort,
     ILogger<AppCheckpointer> logger)
 {
     /// <summary>How long a checkpoint may take once its dump has started, whoever waits for it.</summary>
     private static readonly TimeSpan FinishLimit = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a lazy dump waits for a destination to ask for its pages before it gives up (the app stays here, stopped and intact).</summary>
+    private static readonly TimeSpan UnclaimedLimit = TimeSpan.FromMinutes(2);
+
+    /// <summary>The file that marks a lazy checkpoint: its memory is not in it, only a lazy restore can use it.</summary>
+    public const string LazyMarker = "lazy-pages";
 
     public async Task<CheckpointResponse> CheckpointAsync(CheckpointRequest request, CancellationToken ct)
     {
@@ -43,6 +51,10 @@ public sealed partial class AppCheckpointer(
             throw FederationException.FailedPrecondition("pre-dumps and parent checkpoints need the runc checkpoint method");
         if (request.PreDump && !await describer.DirtyTrackingAsync(ct))
             throw FederationException.FailedPrecondition("CRIU cannot track dirty memory on this kernel: pre-dumps are not possible, use leave-running checkpoints");
+        if (request.LazyPages && (leaveRunning || parent is not null))
+            throw FederationException.InvalidArgument("a lazy checkpoint stops the app and holds all its memory: it is never a pre-dump, leave-running or on a parent");
+        if (request.LazyPages && method != CheckpointMethod.Runc)
+            throw FederationException.FailedPrecondition("lazy checkpoints need the runc checkpoint method");
         if (parent is not null && !Directory.Exists(parent))
             throw FederationException.FailedPrecondition($"parent checkpoint '{request.Parent}' of app '{app}' is not in the checkpoint volume");
 
@@ -63,25 +75,37 @@ public sealed partial class AppCheckpointer(
         };
         Directory.CreateDirectory(volume.AppDirectory(app));
         var record = await registry.GetAsync(app, ct) ?? new AppRecord(await containers.SpecOfAsync(container.ID, app, ct), StartMode.Active, false, "");
-        // Counted under the app's lock, so a Resume never thaws the app in the middle of this dump.
-        using var running = await BeginAsync(app, ct);
-        // From the dump on, the caller going away (a coordinator that crashed, a cancelled call) stops nothing:
-        // CRIU killed mid-dump leaves the app frozen. The checkpoint finishes, or fails, on its own, bounded.
-        using var bound = new CancellationTokenSource(FinishLimit);
-        var finishing = bound.Token;
-        var workDirectory = volume.WorkDirectory(app, checkpoint);
-        if (AppSpecContainers.IsListed(record.Spec))
-            await DumpListedAsync(request, record, directory, workDirectory, parent, method, response, finishing);
-        else
-            await DumpSingleAsync(request, record, container.ID, directory, workDirectory, parent, method, response, finishing);
-        if (!leaveRunning) await restoreFailureHook.CarryAsync(app, directory, finishing);
+        if (request.LazyPages && AppSpecContainers.IsListed(record.Spec))
+            throw FederationException.FailedPrecondition($"app '{app}' has several containers: post-copy (lazy pages) moves one-container apps only");
+        // Counted under the app's lock, so a Resume never thaws the app in the middle of this dump (a lazy one: until it ends).
+        var running = await BeginAsync(app, ct);
+        var handedOver = false;
+        try
+        {
+            // From the dump on, the caller going away (a coordinator that crashed, a cancelled call) stops nothing:
+            // CRIU killed mid-dump leaves the app frozen. The checkpoint finishes, or fails, on its own, bounded.
+            using var bound = new CancellationTokenSource(FinishLimit);
+            var finishing = bound.Token;
+            var workDirectory = volume.WorkDirectory(app, checkpoint);
+            if (AppSpecContainers.IsListed(record.Spec))
+                await DumpListedAsync(request, record, directory, workDirectory, parent, method, response, finishing);
+            else if (request.LazyPages)
+                handedOver = await DumpLazyAsync(request, record, container.ID, directory, workDirectory, response, running, finishing);
+            else
+                await DumpSingleAsync(request, record, container.ID, directory, workDirectory, parent, method, response, finishing);
+            if (!leaveRunning) await restoreFailureHook.CarryAsync(app, directory, finishing);
 
-        var watch = Stopwatch.StartNew();
-        await File.WriteAllTextAsync(Path.Combine(directory, CheckpointVolume.SpecFileName), JsonFormatter.Default.Format(record.Spec), finishing);
-        response.Timings.Add(StepTimings.Of("record", watch));
+            var watch = Stopwatch.StartNew();
+            await File.WriteAllTextAsync(Path.Combine(directory, CheckpointVolume.SpecFileName), JsonFormatter.Default.Format(record.Spec), finishing);
+            response.Timings.Add(StepTimings.Of("record", watch));
 
-        response.Files.AddRange(CheckpointVolume.ListFiles(directory));
-        response.TotalBytes = (ulong)response.Files.Sum(f => (long)f.Size);
+            response.Files.AddRange(CheckpointVolume.ListFiles(directory));
+            response.TotalBytes = (ulong)response.Files.Sum(f => (long)f.Size);
+        }
+        finally
+        {
+            if (!handedOver) running.Dispose();
+        }
         LogCheckpointed(logger, app, checkpoint, method, response.TotalBytes, leaveRunning);
         return response;
     }
@@ -120,6 +144,73 @@ public sealed partial class AppCheckpointer(
         // Only where the trees are: each push reads them in place and sends what changed (Trees.FileTreeSource).
         FileTreeSource.WriteLocations(directory, files, leaveRunning);
         response.Timings.Add(StepTimings.Of("filesystem", watch));
+    }
+
+    /// <summary>
+    /// Post-copy: runc dumps the app without its memory and its CRIU then serves the pages (<see cref="Lazy.LazyDumps"/>,
+    /// relayed by <see cref="Lazy.PageServing"/>) until the destination has them all. The dump, and with it the
+    /// checkpoint in progress, lasts until then; <paramref name="running"/> is released when it ends. Returns true once the
+    /// dump runs (it then owns <paramref name="running"/>).
+    /// </summary>
+    private async Task<bool> DumpLazyAsync(CheckpointRequest request, AppRecord record, string containerId, string directory, string workDirectory,
+        CheckpointResponse response, IDisposable running, CancellationToken finishing)
+    {
+        var app = request.App;
+        var files = await filesystem.LocateAsync(containerId, record.Spec, finishing);
+        await registry.UpdateAsync(app, r => (r ?? record) with { CheckpointedAway = true }, finishing);
+        var watch = Stopwatch.StartNew();
+        (Process Process, int Port, Task<string?> Finished) started;
+        try
+        {
+            started = await runc.StartLazyAsync(containerId, directory, workDirectory, finishing);
+        }
+        catch (FederationException)
+        {
+            await registry.UpdateAsync(app, r => (r ?? record) with { CheckpointedAway = false }, CancellationToken.None);
+            FileTree.TryDelete(directory);
+            FileTree.TryDelete(workDirectory);
+            throw;
+        }
+        var dump = new Lazy.LazyDump(app, request.Checkpoint, containerId, started.Port, started.Process, started.Finished);
+        lazyDumps.Add(dump);
+        _ = EndLazyAsync(dump, workDirectory, running);
+        response.Timings.Add(StepTimings.Of("dump", watch));
+
+        watch.Restart();
+        FileTreeSource.WriteLocations(directory, files, false);
+        await File.WriteAllTextAsync(Path.Combine(directory, LazyMarker), $"page server 127.0.0.1:{dump.Port}\n", finishing);
+        response.Timings.Add(StepTimings.Of("filesystem", watch));
+        response.LazyPages = true;
+        return true;
+    }
+
+    /// <summary>
+    /// Waits for a lazy dump to end. Served whole, the app is gone (CRIU killed it). Unclaimed for <see cref="UnclaimedLimit"/>,
+    /// or stopped by its broken page tunnel (<see cref="Lazy.LazyDumpAbort"/>), the app stays here, frozen and intact, an
+    /// unfinished dump that Resume brings back (its work directory stays). A CRIU that failed by itself let the app run on.
+    /// </summary>
+    private async Task EndLazyAsync(Lazy.LazyDump dump, string workDirectory, IDisposable running)
+    {
+        using (running)
+        {
+            if (await Task.WhenAny(dump.Finished, Task.Delay(UnclaimedLimit)) != dump.Finished && dump.TryClaim())
+            {
+                LogUnclaimed(logger, dump.App, dump.Checkpoint, UnclaimedLimit.TotalSeconds);
+                await lazyAbort.AbortAsync(dump, connection: null, $"no destination asked for its pages within {UnclaimedLimit.TotalSeconds:F0} s");
+            }
+            var failure = await dump.Finished;
+            if (failure is null)
+            {
+                FileTree.TryDelete(workDirectory);
+                settling.Begin(dump.App, dump.ContainerId);
+                LogLazyServed(logger, dump.App, dump.Checkpoint);
+                return;
+            }
+            LogLazyFailed(logger, dump.App, dump.Checkpoint, failure, dump.Abandoned);
+            if (dump.Abandoned) return;
+            FileTree.TryDelete(workDirectory);
+            await registry.UpdateIfPresentAsync(dump.App, r => r with { CheckpointedAway = false }, CancellationToken.None);
+        }
     }
 
     /// <summary>
@@ -211,6 +302,15 @@ public sealed partial class AppCheckpointer(
 
     /// <summary>What <see cref="CheckpointMethod.Auto"/> means here: runc when dockerd's process is visible, else Docker.</summary>
     public CheckpointMethod DefaultMethod() => runc.Available ? CheckpointMethod.Runc : CheckpointMethod.Docker;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "app {App}: no destination asked for the pages of lazy checkpoint {Checkpoint} within {Seconds} s: the dump is abandoned, the app stays here stopped")]
+    private static partial void LogUnclaimed(ILogger logger, string app, string checkpoint, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "app {App}: every page of lazy checkpoint {Checkpoint} was served; the app left this runtime")]
+    private static partial void LogLazyServed(ILogger logger, string app, string checkpoint);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "app {App}: lazy checkpoint {Checkpoint} ended without serving every page ({Reason}); abandoned {Abandoned}")]
+    private static partial void LogLazyFailed(ILogger logger, string app, string checkpoint, string reason, bool abandoned);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "app {App}: could not thaw container {Container} after its dump: {Reason}")]
     private static partial void LogThawFailed(ILogger logger, string app, string container, string reason);

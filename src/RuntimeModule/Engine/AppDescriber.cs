@@ -52,6 +52,7 @@ public sealed class AppDescriber(
             Generation = record?.Generation ?? 0,
             FencedBelow = await registry.FencedBelowAsync(name, ct),
             CheckpointInProgress = checkpoints.IsRunning(name),
+            Failure = record?.Failure ?? "",
         };
         if (container is null)
         {

@@ -31,7 +31,8 @@ public sealed class AppRegistry(RuntimeModuleOptions options)
                 // Records written before generations existed have neither: generation 0, never fenced.
                 root.TryGetProperty("generation", out var generation) ? generation.GetUInt64() : 0,
                 root.TryGetProperty("fencedBelow", out var fenced) ? fenced.GetUInt64() : 0,
-                root.TryGetProperty("preparedContainer", out var prepared) ? prepared.GetString() ?? "" : "");
+                root.TryGetProperty("preparedContainer", out var prepared) ? prepared.GetString() ?? "" : "",
+                root.TryGetProperty("failure", out var failure) ? failure.GetString() ?? "" : "");
         }
         catch (FileNotFoundException)
         {
@@ -83,6 +84,20 @@ public sealed class AppRegistry(RuntimeModuleOptions options)
         }
     }
 
+    /// <summary>As <see cref="UpdateAsync"/>, for an app that still has a record; an app removed meanwhile stays removed.</summary>
+    public async Task UpdateIfPresentAsync(string app, Func<AppRecord, AppRecord> change, CancellationToken ct)
+    {
+        await updates.WaitAsync(ct);
+        try
+        {
+            if (await GetAsync(app, ct) is { } record) await WriteAsync(change(record), ct);
+        }
+        finally
+        {
+            updates.Release();
+        }
+    }
+
     /// <summary>Forgets the app; its fence, if it had one, stays (see <see cref="FencedBelowAsync"/>).</summary>
     public async Task DeleteAsync(string app, CancellationToken ct)
     {
@@ -122,7 +137,7 @@ public sealed class AppRegistry(RuntimeModuleOptions options)
     private Task WriteAsync(AppRecord record, CancellationToken ct)
     {
         var json = $$"""
-            {"spec":{{JsonFormatter.Default.Format(record.Spec)}},"startMode":"{{record.StartMode}}","checkpointedAway":{{(record.CheckpointedAway ? "true" : "false")}},"restoredFrom":{{JsonSerializer.Serialize(record.RestoredFrom)}},"generation":{{record.Generation}},"fencedBelow":{{record.FencedBelow}},"preparedContainer":{{JsonSerializer.Serialize(record.PreparedContainer)}}}
+            {"spec":{{JsonFormatter.Default.Format(record.Spec)}},"startMode":"{{record.StartMode}}","checkpointedAway":{{(record.CheckpointedAway ? "true" : "false")}},"restoredFrom":{{JsonSerializer.Serialize(record.RestoredFrom)}},"generation":{{record.Generation}},"fencedBelow":{{record.FencedBelow}},"preparedContainer":{{JsonSerializer.Serialize(record.PreparedContainer)}},"failure":{{JsonSerializer.Serialize(record.Failure)}}}
             """;
         return WriteAtomicallyAsync(PathOf(record.Spec.Name), json, ct);
     }

@@ -27,14 +27,24 @@ public sealed partial class AppRestorer(
     FileTreeRestore trees,
     AppStopSettling settling,
     AppLocks locks,
+    Lazy.LazyRestores lazyRestores,
+    Lazy.LazyRestoreConfig lazyConfig,
     ILogger<AppRestorer> logger)
 {
-    public async Task<RestoreResponse> RestoreAsync(string app, string checkpoint, ulong generation, CancellationToken ct)
+    /// <param name="lazyKey">Post-copy: the key of the source's page tunnel; empty for a restore with the memory in the checkpoint.</param>
+    public async Task<RestoreResponse> RestoreAsync(string app, string checkpoint, ulong generation, string lazyKey, CancellationToken ct)
     {
         Names.CheckAppName(app);
         var directory = volume.CheckpointDirectory(app, checkpoint);
         if (!Directory.Exists(directory))
             throw FederationException.FailedPrecondition($"checkpoint '{checkpoint}' of app '{app}' is not in the checkpoint volume");
+        var lazy = File.Exists(Path.Combine(directory, AppCheckpointer.LazyMarker));
+        if (lazyKey.Length > 0 && lazyKey.Length < Lazy.PageServing.MinimumKeyLength)
+            throw FederationException.InvalidArgument($"the lazy pages key must be at least {Lazy.PageServing.MinimumKeyLength} characters");
+        if (lazy && lazyKey.Length == 0)
+            throw FederationException.FailedPrecondition($"checkpoint '{checkpoint}' of app '{app}' is lazy (its memory stayed at the source): restore it with the key of its page tunnel");
+        if (!lazy && lazyKey.Length > 0)
+            throw FederationException.FailedPrecondition($"checkpoint '{checkpoint}' of app '{app}' holds its memory: it is not restored lazily");
 
         var response = new RestoreResponse();
         var watch = Stopwatch.StartNew();
@@ -47,11 +57,12 @@ public sealed partial class AppRestorer(
         var spec = record?.Spec ?? await ReadSpecFileAsync(directory, app, checkpoint, ct);
         if (AppSpecContainers.IsListed(spec))
         {
+            if (lazy) throw FederationException.FailedPrecondition($"app '{app}' has several containers: post-copy (lazy pages) moves one-container apps only");
             await RestoreListedAsync(app, checkpoint, directory, spec, response, watch, ct);
         }
         else
         {
-            await RestoreSingleAsync(app, checkpoint, directory, spec, record, response, watch, ct);
+            await RestoreSingleAsync(app, checkpoint, directory, spec, record, lazyKey, response, watch, ct);
         }
 
         await registry.UpdateAsync(app, current => new AppRecord(spec, current?.StartMode ?? record?.StartMode ?? StartMode.Passive,
@@ -61,7 +72,7 @@ public sealed partial class AppRestorer(
         return response;
     }
 
-    private async Task RestoreSingleAsync(string app, string checkpoint, string directory, AppSpec spec, AppRecord? record,
+    private async Task RestoreSingleAsync(string app, string checkpoint, string directory, AppSpec spec, AppRecord? record, string lazyKey,
         RestoreResponse response, Stopwatch watch, CancellationToken ct)
     {
         var existing = await containers.FindAsync(app, ct);
@@ -94,6 +105,7 @@ public sealed partial class AppRestorer(
         }
 
         watch.Restart();
+        Lazy.LazyRestore? lazy = null;
         try
         {
             if (FileTreeRestore.Carries(directory)) await trees.MoveIntoAsync(app, checkpoint, [new TreeTarget("", id, spec)], ct);
@@ -102,11 +114,31 @@ public sealed partial class AppRestorer(
             response.Timings.Add(StepTimings.Of("stage", watch));
 
             watch.Restart();
-            await checkpointApi.StartFromCheckpointAsync(id, checkpoint, ct);
+            if (lazyKey.Length > 0)
+            {
+                lazy = await lazyRestores.StartAsync(app, checkpoint, lazyKey, directory, ct);
+                response.Timings.Add(StepTimings.Of("lazy-pages daemon", watch));
+                watch.Restart();
+                await using (await lazyConfig.ApplyAsync(lazy.WorkDirectory, ct))
+                    await checkpointApi.StartFromCheckpointAsync(id, checkpoint, ct);
+                _ = StopIfPagesFailAsync(app, id, lazy);
+            }
+            else
+            {
+                await checkpointApi.StartFromCheckpointAsync(id, checkpoint, ct);
+            }
             response.Timings.Add(StepTimings.Of("restore", watch));
+        }
+        catch (FederationException) when (lazyKey.Length > 0)
+        {
+            // The lazy-pages daemon did not start: nothing was restored.
+            lazy?.Dispose();
+            await containers.RemoveQuietlyAsync(id);
+            throw;
         }
         catch (Exception e) when (e is DockerCallException or IOException or UnauthorizedAccessException or InvalidDataException)
         {
+            lazy?.Dispose();
             await containers.RemoveQuietlyAsync(id);
             var reason = ErrorMappingInterceptor.OneLine(e.Message);
             trees.RecordFailedRestore(app, checkpoint, reason);
@@ -178,6 +210,29 @@ public sealed partial class AppRestorer(
         }
     }
 
+    /// <summary>
+    /// A lazily restored app runs before its memory is all here. When its daemon fails (the source or the tunnel went away),
+    /// the pages still missing read as zeros: the app is killed at once, and its record says why.
+    /// </summary>
+    private async Task StopIfPagesFailAsync(string app, string containerId, Lazy.LazyRestore lazy)
+    {
+        var failure = await lazy.Finished;
+        if (failure is null) return;
+        var reason = $"post-copy restore from '{lazy.Checkpoint}' lost its pages ({failure}): the app was stopped, its memory here is incomplete";
+        try
+        {
+            await docker.Client.Containers.KillContainerAsync(containerId, new Docker.DotNet.Models.ContainerKillParameters { Signal = "SIGKILL" }, CancellationToken.None);
+        }
+        catch (Docker.DotNet.DockerApiException e)
+        {
+            LogKillFailed(logger, app, e.Message);
+        }
+        // Under the app's lock: a restore still finishing writes its record first, and this one's reason is not overwritten.
+        using (await locks.LockAsync(app, CancellationToken.None))
+            await registry.UpdateIfPresentAsync(app, r => r with { Failure = reason }, CancellationToken.None);
+        LogPagesLost(logger, app, reason);
+    }
+
     private static async Task<AppSpec> ReadSpecFileAsync(string directory, string app, string checkpoint, CancellationToken ct)
     {
         var path = Path.Combine(directory, CheckpointVolume.SpecFileName);
@@ -189,6 +244,12 @@ public sealed partial class AppRestorer(
             throw FederationException.FailedPrecondition($"checkpoint '{checkpoint}' belongs to app '{spec.Name}', not '{app}'");
         return spec;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "app {App}: {Reason}")]
+    private static partial void LogPagesLost(ILogger logger, string app, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "app {App}: could not kill the app whose pages were lost: {Reason}")]
+    private static partial void LogKillFailed(ILogger logger, string app, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "app {App} restored from {Checkpoint} at generation {Generation}")]
     private static partial void LogRestored(ILogger logger, string app, string checkpoint, ulong generation);

@@ -18,7 +18,8 @@ public sealed class EngineService(
     AppFencing fencing,
     AppResumer resumer,
     CheckpointVolume volume,
-    CheckpointTransfers transfers)
+    CheckpointTransfers transfers,
+    Lazy.PageServing pages)
     : V1.Engine.EngineBase
 {
     public override Task<DescribeResponse> Describe(DescribeRequest request, ServerCallContext context) =>
@@ -49,7 +50,7 @@ public sealed class EngineService(
         checkpointer.CheckpointAsync(request, context.CancellationToken);
 
     public override Task<RestoreResponse> Restore(RestoreRequest request, ServerCallContext context) =>
-        restorer.RestoreAsync(request.App, request.Checkpoint, request.Generation, context.CancellationToken);
+        restorer.RestoreAsync(request.App, request.Checkpoint, request.Generation, request.LazyPagesKey, context.CancellationToken);
 
     public override Task<ListCheckpointsResponse> ListCheckpoints(ListCheckpointsRequest request, ServerCallContext context) =>
         Task.FromResult(new ListCheckpointsResponse { Checkpoints = { volume.List(request.App) } });
@@ -75,6 +76,12 @@ public sealed class EngineService(
     public override async Task PushCheckpoint(PushCheckpointRequest request, IServerStreamWriter<TransferProgress> responseStream, ServerCallContext context)
     {
         await foreach (var progress in transfers.PushAsync(request, context.CancellationToken))
+            await responseStream.WriteAsync(progress, context.CancellationToken);
+    }
+
+    public override async Task ServePages(ServePagesRequest request, IServerStreamWriter<PageServingProgress> responseStream, ServerCallContext context)
+    {
+        await foreach (var progress in pages.ServeAsync(request, context.CancellationToken))
             await responseStream.WriteAsync(progress, context.CancellationToken);
     }
 }

@@ -7,14 +7,19 @@ namespace Federation.RuntimeModule.Engine;
 
 /// <summary>
 /// Reports what a destination must match for a restore to work: Docker, containerd, runc and CRIU
-/// versions, kernel, architecture, and whether CRIU can track dirty memory (pre-dumps).
+/// versions, kernel, architecture, whether CRIU can track dirty memory (pre-dumps) and restore lazily (userfaultfd).
 /// CRIU is asked in the Engine's own container, which runs the runtime image and so the same CRIU.
 /// </summary>
 public sealed class RuntimeDescriber(DockerSocket docker, DockerCheckpointApi api, CheckpointVolume volume, RuncCheckpointer runc, DockerRootDirectory dockerRoot)
 {
     private readonly Lazy<Task<(string Version, bool DirtyTracking, string Detail)>> criu = new(ProbeCriuAsync);
 
+    private readonly Lazy<Task<bool>> userfaultfd = new(async () => (await RunAsync("criu", "check --feature uffd-noncoop")).ExitCode == 0);
+
     public async Task<bool> DirtyTrackingAsync(CancellationToken ct) => (await criu.Value.WaitAsync(ct)).DirtyTracking;
+
+    /// <summary><c>criu check --feature uffd-noncoop</c> passed: this runtime can restore lazily (post-copy).</summary>
+    public Task<bool> LazyPagesAsync(CancellationToken ct) => userfaultfd.Value.WaitAsync(ct);
 
     public async Task<DescribeResponse> DescribeAsync(CancellationToken ct)
     {
@@ -40,6 +45,7 @@ public sealed class RuntimeDescriber(DockerSocket docker, DockerCheckpointApi ap
             MemoryTotalBytes = (ulong)Math.Max(0, info.MemTotal),
             Cpus = (uint)Math.Max(0, info.NCPU),
             CheckpointMethod = runc.Available ? CheckpointMethod.Runc : CheckpointMethod.Docker,
+            LazyPages = await LazyPagesAsync(ct),
         };
         var images = await docker.Client.Images.ListImagesAsync(new Docker.DotNet.Models.ImagesListParameters(), ct);
         response.Images.AddRange(images.SelectMany(i => i.RepoTags ?? []).Where(t => t != "<none>:<none>").Order(StringComparer.Ordinal));

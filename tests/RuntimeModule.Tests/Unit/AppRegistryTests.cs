@@ -47,6 +47,19 @@ public sealed class AppRegistryTests
     }
 
     [Test]
+    public async Task A_failure_is_kept_and_an_update_of_a_removed_app_writes_nothing()
+    {
+        await registry.PutAsync(new AppRecord(Spec("cart"), StartMode.Passive, false, "lazy-1"), CancellationToken.None);
+        await registry.UpdateIfPresentAsync("cart", r => r with { Failure = "post-copy restore lost its pages" }, CancellationToken.None);
+        var again = new AppRegistry(new RuntimeModuleOptions { StateDirectory = root });
+        Assert.That((await again.GetAsync("cart", CancellationToken.None))!.Failure, Is.EqualTo("post-copy restore lost its pages"));
+
+        await registry.DeleteAsync("cart", CancellationToken.None);
+        await registry.UpdateIfPresentAsync("cart", r => r with { CheckpointedAway = false }, CancellationToken.None);
+        Assert.That(await registry.GetAsync("cart", CancellationToken.None), Is.Null, "a removed app stays removed");
+    }
+
+    [Test]
     public async Task An_update_changes_the_record_as_it_is_on_disk()
     {
         await registry.PutAsync(new AppRecord(Spec("cart"), StartMode.Active, false, "", Generation: 2, FencedBelow: 0), CancellationToken.None);

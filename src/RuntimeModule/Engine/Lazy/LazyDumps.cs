@@ -1,0 +1,18 @@
+using System.Collections.Concurrent;
+
+namespace Federation.RuntimeModule.Engine.Lazy;
+
+/// <summary>The post-copy dumps serving pages in this Engine, by app and checkpoint; each leaves when its dump ends.</summary>
+public sealed class LazyDumps
+{
+    private readonly ConcurrentDictionary<(string App, string Checkpoint), LazyDump> dumps = new();
+
+    public void Add(LazyDump dump)
+    {
+        dumps[(dump.App, dump.Checkpoint)] = dump;
+        _ = dump.Finished.ContinueWith(_ => dumps.TryRemove(new KeyValuePair<(string, string), LazyDump>((dump.App, dump.Checkpoint), dump)),
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    public LazyDump? Find(string app, string checkpoint) => dumps.GetValueOrDefault((app, checkpoint));
+}
