@@ -47,6 +47,7 @@ fi
 hash_of() { cat "$@" | sha256sum | cut -c1-12; }
 runtime_image="federation/runtime:$(hash_of "$repo/images/runtime/build.sh")"
 testapp_image="federation/testapp:$(hash_of "$repo/images/testapp/build.sh" "$repo/images/testapp/testapp.c")"
+redis_image="federation/redis:$(hash_of "$repo/images/redis/build.sh")"
 
 if ! docker image inspect "$runtime_image" >/dev/null 2>&1; then
   log "building $runtime_image (debootstrap, about a minute)"
@@ -56,9 +57,14 @@ if ! docker image inspect "$testapp_image" >/dev/null 2>&1; then
   log "building $testapp_image"
   bash "$repo/images/testapp/build.sh" "$testapp_image" >&2 || fail "test app image build failed"
 fi
+if ! docker image inspect "$redis_image" >/dev/null 2>&1; then
+  log "building $redis_image (debootstrap, about 30 s)"
+  bash "$repo/images/redis/build.sh" "$redis_image" >&2 || fail "redis image build failed"
+fi
 
 registry_out=$(bash "$repo/scripts/setup-registry.sh" "$testapp_image") || fail "the test registry could not be set up"
 
 echo "FEDERATION_RUNTIME_IMAGE=$runtime_image"
 echo "FEDERATION_TESTAPP_IMAGE=$testapp_image"
+echo "FEDERATION_REDIS_IMAGE=$redis_image"
 echo "$registry_out"

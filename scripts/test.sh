@@ -14,7 +14,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 export PATH="/usr/sbin:/usr/bin:$PATH" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 setup_out=$(bash "$repo/scripts/setup.sh") || { echo "test.sh: machine setup failed (see above); no test can run" >&2; exit 1; }
 eval "$setup_out"
-export FEDERATION_RUNTIME_IMAGE FEDERATION_TESTAPP_IMAGE FEDERATION_REGISTRY FEDERATION_REGISTRY_CA
+export FEDERATION_RUNTIME_IMAGE FEDERATION_TESTAPP_IMAGE FEDERATION_REDIS_IMAGE FEDERATION_REGISTRY FEDERATION_REGISTRY_CA
 dotnet build "$repo/Federation.sln" -nologo -v quiet
 
 coordinator="$repo/tests/Coordinator.Tests/Federation.Coordinator.Tests.csproj"

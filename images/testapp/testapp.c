@@ -23,6 +23,9 @@
  *          PUT <k> <v> -> ok   GET <k> -> value=<v> | missing   STATS -> <the store's STATS> backend_connects=<n>
  *          EXIT <n> -> bye exit=<n>, then exits with status n
  *          backend_connects counts the connections it opened to the store: 1 while the first one lives.
+ *          BACKEND=redis: the store is a Redis (STORE=127.0.0.1:6379), spoken to in RESP over that one connection:
+ *          PUT k v -> SET k v, GET k -> GET k, and STATS -> client_id=<CLIENT ID> keys=<DBSIZE> backend_connects=<n>
+ *          (Redis numbers its connections: the same client_id means the same connection).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -304,7 +307,7 @@ static int run_store(void) {
     }
 }
 
-static int backend = -1;
+static int backend = -1, redis;
 static unsigned long long backend_connects;
 static struct sockaddr_in store_addr;
 
@@ -325,25 +328,35 @@ static int backend_connect(void) {
     return -1;
 }
 
-/* Sends one command line to the store and reads its one reply line (without the newline). */
-static int backend_call(const char *command, char *reply, size_t size) {
+/* Reads one reply line from the store (without the newline; for Redis, without its \r too). */
+static int backend_line(char *reply, size_t size) {
+    size_t len = 0;
+    int ok = 1;
+    while (len < size - 1) {
+        /* A freeze (a checkpoint) interrupts a read that has a timeout with EINTR: it is not a lost connection. */
+        ssize_t r = read(backend, reply + len, 1);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) { ok = 0; break; }
+        if (reply[len] == '\n') break;
+        len++;
+    }
+    if (redis && len && reply[len - 1] == '\r') len--;
+    reply[len] = 0;
+    return ok ? 0 : -1;
+}
+
+/* Sends a request (whole lines) to the store and reads its one reply line. A Redis bulk string ($<length>, then a line)
+ * comes back as '$' and its content, a null one ($-1) as '_'. */
+static int backend_call(const char *request, char *reply, size_t size) {
     for (int tries = 0; tries < 2; tries++) {
         if (backend < 0 && backend_connect() != 0) return -1;
-        char line[LINE + 16];
-        snprintf(line, sizeof line, "%s\n", command);
-        size_t len = 0;
         ssize_t w;
-        do w = write(backend, line, strlen(line)); while (w < 0 && errno == EINTR);
-        int ok = w == (ssize_t)strlen(line);
-        while (ok && len < size - 1) {
-            /* A freeze (a checkpoint) interrupts a read that has a timeout with EINTR: it is not a lost connection. */
-            ssize_t r = read(backend, reply + len, 1);
-            if (r < 0 && errno == EINTR) continue;
-            if (r <= 0) { ok = 0; break; }
-            if (reply[len] == '\n') break;
-            len++;
+        do w = write(backend, request, strlen(request)); while (w < 0 && errno == EINTR);
+        int ok = w == (ssize_t)strlen(request) && backend_line(reply, size) == 0;
+        if (ok && redis && reply[0] == '$') {
+            if (strcmp(reply, "$-1") == 0) strcpy(reply, "_");
+            else ok = backend_line(reply + 1, size - 1) == 0;
         }
-        reply[len] = 0;
         if (ok) return 0;
         printf("testapp: web lost its store connection\n");
         close(backend);
@@ -352,10 +365,44 @@ static int backend_call(const char *command, char *reply, size_t size) {
     return -1;
 }
 
+/* One Redis command, an array of bulk strings in RESP; its reply as backend_call gives it, or -1. */
+static int redis_call(char *reply, size_t size, int argc, const char **argv) {
+    char request[2 * LINE];
+    size_t n = (size_t)snprintf(request, sizeof request, "*%d\r\n", argc);
+    for (int i = 0; i < argc && n < sizeof request; i++)
+        n += (size_t)snprintf(request + n, sizeof request - n, "$%zu\r\n%s\r\n", strlen(argv[i]), argv[i]);
+    return n < sizeof request ? backend_call(request, reply, size) : -1;
+}
+
+/* PUT, GET and STATS of the web part, answered through Redis the way the store answers them. */
+static void redis_command(char *line, char *reply, size_t size) {
+    char answer[LINE], keys[LINE];
+    if (strncmp(line, "PUT ", 4) == 0) {
+        char *v = strchr(line + 4, ' ');
+        if (!v) { snprintf(reply, size, "error=usage\n"); return; }
+        *v++ = 0;
+        if (redis_call(answer, sizeof answer, 3, (const char *[]){ "SET", line + 4, v }) != 0) goto unreachable;
+        snprintf(reply, size, "%s\n", strcmp(answer, "+OK") == 0 ? "ok" : answer);
+    } else if (strncmp(line, "GET ", 4) == 0) {
+        if (redis_call(answer, sizeof answer, 2, (const char *[]){ "GET", line + 4 }) != 0) goto unreachable;
+        if (answer[0] == '$') snprintf(reply, size, "value=%s\n", answer + 1);
+        else snprintf(reply, size, "%s\n", strcmp(answer, "_") == 0 ? "missing" : answer);
+    } else {
+        if (redis_call(answer, sizeof answer, 2, (const char *[]){ "CLIENT", "ID" }) != 0
+            || redis_call(keys, sizeof keys, 1, (const char *[]){ "DBSIZE" }) != 0) goto unreachable;
+        snprintf(reply, size, "client_id=%s keys=%s backend_connects=%llu\n", answer + (answer[0] == ':'), keys + (keys[0] == ':'), backend_connects);
+    }
+    return;
+unreachable:
+    snprintf(reply, size, "error=store-unreachable\n");
+}
+
 static int run_web(void) {
     unsigned port = env_uint("PORT", 7000);
-    const char *store = getenv("STORE");
+    const char *store = getenv("STORE"), *kind = getenv("BACKEND");
     if (!store || !*store) store = "127.0.0.1:7001";
+    redis = kind && strcmp(kind, "redis") == 0;
+    if (kind && *kind && !redis && strcmp(kind, "store") != 0) { fprintf(stderr, "testapp: BACKEND=%s is not store or redis\n", kind); return 2; }
     char host[64];
     unsigned store_port = 0;
     if (sscanf(store, "%63[0-9.]:%u", host, &store_port) != 2 || store_port == 0 || store_port > 65535
@@ -383,9 +430,12 @@ static int run_web(void) {
         }
         line[len] = 0;
         if (len && line[len - 1] == '\r') line[--len] = 0;
-        if (strncmp(line, "PUT ", 4) == 0 || strncmp(line, "GET ", 4) == 0 || strcmp(line, "STATS") == 0) {
+        int data = strncmp(line, "PUT ", 4) == 0 || strncmp(line, "GET ", 4) == 0 || strcmp(line, "STATS") == 0;
+        if (data && redis) {
+            redis_command(line, reply, sizeof reply);
+        } else if (data) {
             char command[LINE + 8];
-            snprintf(command, sizeof command, "%s%s", strncmp(line, "PUT ", 4) == 0 ? "SET " : "", strncmp(line, "PUT ", 4) == 0 ? line + 4 : line);
+            snprintf(command, sizeof command, "%s%s\n", strncmp(line, "PUT ", 4) == 0 ? "SET " : "", strncmp(line, "PUT ", 4) == 0 ? line + 4 : line);
             if (backend_call(command, answer, sizeof answer) != 0) snprintf(reply, sizeof reply, "error=store-unreachable\n");
             else if (strcmp(line, "STATS") == 0) snprintf(reply, sizeof reply, "%s backend_connects=%llu\n", answer, backend_connects);
             else snprintf(reply, sizeof reply, "%s\n", answer);

@@ -18,6 +18,17 @@ public static class TestEnvironment
     public static string RuntimeImage => Images.Value.Runtime ?? throw new InvalidOperationException(Images.Value.Error);
     public static string TestAppImage => Images.Value.TestApp ?? throw new InvalidOperationException(Images.Value.Error);
 
+    /// <summary>Debian's redis-server (FEDERATION_REDIS_IMAGE of scripts/setup.sh, built by images/redis/build.sh); fails the test when missing.</summary>
+    public static string RedisImage
+    {
+        get
+        {
+            RequireDocker();
+            try { return Value("FEDERATION_REDIS_IMAGE"); }
+            catch (InvalidOperationException e) { Assert.Fail("the Redis image is not available: " + e.Message); throw; }
+        }
+    }
+
     /// <summary>The test registry (FEDERATION_REGISTRY of scripts/setup.sh: host:port, reachable from every container of this host).</summary>
     public static string Registry => Value("FEDERATION_REGISTRY");
 

@@ -196,14 +196,14 @@ public sealed class WorkloadOfSeveralTests
         await runtimes.EngineA.RemoveAppAsync(new RemoveAppRequest { Name = app, DeleteCheckpoints = true });
     }
 
-    /// <summary>Asks the web part for STATS until it answers (bounded): right after a start or a restore.</summary>
     private static async Task ExecOkAsync(Docker.DotNet.DockerClient inner, string container, string script)
     {
         var (code, output) = await InnerContainerFiles.ExecAsync(inner, container, script);
         Assert.That(code, Is.Zero, $"{container}: {script}: {output}");
     }
 
-    private static async Task<string> WaitForWebAsync(int port)
+    /// <summary>Asks the web part for STATS until it answers (bounded): right after a start or a restore.</summary>
+    internal static async Task<string> WaitForWebAsync(int port)
     {
         Exception? last = null;
         for (var attempt = 0; attempt < 100; attempt++)
