@@ -6,7 +6,7 @@ using Grpc.Core;
 
 namespace Federation.Cli.Commands;
 
-/// <summary>`fedctl migrate NS/NAME --to CLUSTER [--precopy-rounds N] [--detach]`.</summary>
+/// <summary>`fedctl migrate NS/NAME --to CLUSTER [--precopy-rounds N] [--post-copy] [--detach]`.</summary>
 public static class MigrateCommand
 {
     public static Command Create(GlobalOptions global, CliConsole console)
@@ -14,13 +14,18 @@ public static class MigrateCommand
         var workload = WorkloadArgument.Create();
         var to = new Option<string>("--to") { Description = "destination cluster (a peer of the source coordinator)", Required = true };
         var rounds = NumberOptions.Optional("--precopy-rounds", "pre-copy rounds before the final stop; 0 = stop-and-copy (default: the coordinator's)");
+        var postCopy = new Option<bool>("--post-copy")
+        {
+            Description = "move the memory after the app resumes at the destination (lazy pages); pre-copies instead where a runtime cannot, saying why",
+        };
         var detach = new Option<bool>("--detach", "-d") { Description = "print the migration id and return at once" };
-        var command = new Command("migrate", "live-migrate a workload of the cluster to another cluster") { workload, to, rounds, detach };
+        var command = new Command("migrate", "live-migrate a workload of the cluster to another cluster") { workload, to, rounds, postCopy, detach };
         command.SetAction(async (result, ct) =>
         {
             using var connection = global.Connect(result);
             var options = new MigrationOptions();
             if (result.GetValue(rounds) is { } n) options.PrecopyRounds = n;
+            options.PostCopy = result.GetValue(postCopy);
             var started = await connection.Client.MigrateAsync(new MigrateRequest
             {
                 Workload = result.GetValue(workload),

@@ -43,6 +43,15 @@ public static class MigrationText
             s.AppendLine(CultureInfo.InvariantCulture, $"Stable addr:  held by home cluster {P(m.HomeCluster)}");
         s.AppendLine(CultureInfo.InvariantCulture, $"Phase:        {Phase(m.Phase)}");
         s.AppendLine(CultureInfo.InvariantCulture, $"Pre-copy:     {m.Options?.PrecopyRounds} round(s) max, {m.PrecopyMode}, stopped: {P(m.PrecopyStopReason)}");
+        if (m.PostCopy)
+        {
+            var pages = m.PostCopyDuration is null ? "pages still moving" : $"{Bytes(m.PostCopyBytes)} in {Duration(m.PostCopyDuration.ToTimeSpan())}";
+            s.AppendLine(CultureInfo.InvariantCulture, $"Post-copy:    the memory followed the restore: {pages}");
+        }
+        else if (m.Options?.PostCopy == true && m.Rounds.Any(r => r.Final))
+        {
+            s.AppendLine("Post-copy:    asked for, not possible: pre-copied instead (see events)");
+        }
         if (m.InitiatedBy.Length > 0) s.AppendLine(CultureInfo.InvariantCulture, $"Started by:   {P(m.InitiatedBy)}");
         if (m.Negotiation.Length > 0) s.AppendLine(CultureInfo.InvariantCulture, $"Negotiation:  {P(m.Negotiation)}");
         if (m.Downtime is not null) s.AppendLine(CultureInfo.InvariantCulture, $"Downtime:     {Duration(m.Downtime.ToTimeSpan())} (app frozen: final checkpoint to restored)");

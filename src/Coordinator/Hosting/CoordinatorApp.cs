@@ -68,6 +68,7 @@ public static class CoordinatorApp
         services.AddSingleton<SourceSideTraffic>();
         services.AddSingleton<HomeSideTraffic>();
         services.AddSingleton<StableAddressClosure>();
+        services.AddSingleton<PostCopyServing>();
         services.AddSingleton<MigrationSaga>();
         services.AddSingleton<MigrationRollback>();
         services.AddSingleton<CommitResolution>();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Federation.Adapters;
 using Federation.Common;
+using Federation.Common.Auth;
 using Federation.Common.Retry;
 using Federation.Coordinator.Engines;
 using Federation.Coordinator.Journal;
@@ -28,6 +29,7 @@ public sealed partial class MigrationSaga(
     MigrationJournal journal,
     MigrationTracker tracker,
     MigrationHooks hooks,
+    PostCopyServing pageServing,
     IOptions<CoordinatorOptions> options,
     ILogger<MigrationSaga> logger)
 {
@@ -77,6 +79,8 @@ public sealed partial class MigrationSaga(
                 tracker.Save(migration, $"the target on node '{target.Node}' decides pre-copy mode {mode}");
             }
             var token = target.Token;
+            migration.PostCopy = PostCopyChoice.Decide(migration, spec, sourceRuntime, target, out var noPostCopy);
+            if (noPostCopy is not null) tracker.Save(migration, $"post-copy is not possible ({noPostCopy}): the memory moves before the freeze instead");
 
             if (policy.Rounds > 0)
             {
@@ -121,24 +125,40 @@ public sealed partial class MigrationSaga(
             await hooks.ReachedAsync(MigrationHooks.FinalCheckpoint, migration.Id, ct);
             var frozenAt = Stopwatch.GetTimestamp();
             var lastPreDump = migration.PrecopyMode == PrecopyMode.PreDumps && migration.Rounds.Count > 0 ? migration.Rounds[^1].Checkpoint : "";
-            var final = await CheckpointAsync(engine, migration, app, finalName, (uint)migration.Rounds.Count + 1, leaveRunning: false, ct, parent: lastPreDump);
+            var final = await CheckpointAsync(engine, migration, app, finalName, (uint)migration.Rounds.Count + 1, leaveRunning: false, ct, parent: lastPreDump,
+                lazyPages: migration.PostCopy);
             journal.AppendStep(migration.Id, SagaSteps.FinalCheckpoint, StepStatus.Done);
 
-            tracker.EnterPhase(migration, MigrationPhase.FinalTransfer, "sending the last delta");
-            await hooks.ReachedAsync(MigrationHooks.FinalTransfer, migration.Id, ct);
-            await TransferAsync(engine, peer, migration, final, app, target.PeerEngineEndpoint, token, ct);
+            // Post-copy: the source serves the app's pages from now until the destination has them all. Before the commit is
+            // decided, a failure ends the tunnel, which leaves the source frozen with its memory for the rollback to resume.
+            var pageKey = migration.PostCopy ? BearerToken.New() : "";
+            using var pagesStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var pages = migration.PostCopy ? pageServing.Serve(engine, migration, app, finalName, target.PeerEngineEndpoint, pageKey, pagesStop.Token) : null;
+            try
+            {
+                tracker.EnterPhase(migration, MigrationPhase.FinalTransfer, "sending the last delta");
+                await hooks.ReachedAsync(MigrationHooks.FinalTransfer, migration.Id, ct);
+                await TransferAsync(engine, peer, migration, final, app, target.PeerEngineEndpoint, token, ct);
+                control.ThrowIfCancelRequested();
+            }
+            catch when (pages is not null)
+            {
+                await pagesStop.CancelAsync();
+                await PostCopyServing.EndQuietlyAsync(pages);
+                throw;
+            }
 
-            control.ThrowIfCancelRequested();
-            tracker.EnterPhase(migration, MigrationPhase.Commit, $"restoring in cluster '{migration.DestinationCluster}' at generation {migration.Generation}");
+            tracker.EnterPhase(migration, MigrationPhase.Commit, $"restoring in cluster '{migration.DestinationCluster}' at generation {migration.Generation}" +
+                (migration.PostCopy ? " (post-copy: its pages follow)" : ""));
             var commitStarted = Stopwatch.GetTimestamp();
             await DecideCommitAsync(engine, migration, app, ct);
             await hooks.ReachedAsync(MigrationHooks.Commit, migration.Id, ct);
-            var commit = await CommitAsync(peer, migration, ct);
+            var commit = await CommitAsync(peer, migration, ct, pageKey);
             migration.Downtime = Duration.FromTimeSpan(Stopwatch.GetElapsedTime(frozenAt));
             journal.AppendStep(migration.Id, SagaSteps.Commit, StepStatus.Done);
             tracker.Save(migration, $"restored in '{migration.DestinationCluster}' ({commit.RestoreDuration.ToTimeSpan().TotalMilliseconds:F0} ms{Steps(commit.Timings)}) of a commit of {Stopwatch.GetElapsedTime(commitStarted).TotalMilliseconds:F0} ms");
 
-            await FinishAsync(migration, commit, Stopwatch.GetElapsedTime(holdStarted), ct);
+            await FinishAsync(migration, commit, Stopwatch.GetElapsedTime(holdStarted), ct, pages);
         }
         finally
         {
@@ -147,8 +167,13 @@ public sealed partial class MigrationSaga(
         }
     }
 
-    /// <summary>After the commit: switch traffic to the restored app, delete the source, done. Safe to repeat.</summary>
-    public async Task FinishAsync(Migration migration, CommitResponse commit, TimeSpan? holdSoFar, CancellationToken ct)
+    /// <summary>
+    /// After the commit: switch traffic to the restored app, (post-copy) wait until every page reached it, delete the source,
+    /// done. Safe to repeat. A post-copy whose pages stopped coming ends the migration failed, the source kept.
+    /// </summary>
+    /// <param name="pages">Post-copy: the page tunnel this saga opened; null in recovery, which asks the source's Engine instead.</param>
+    public async Task FinishAsync(Migration migration, CommitResponse commit, TimeSpan? holdSoFar, CancellationToken ct,
+        PostCopyPages? pages = null)
     {
         var workload = new WorkloadId(migration.Workload.Namespace, migration.Workload.Name);
         tracker.EnterPhase(migration, MigrationPhase.SwitchTraffic, traffic.IsHere(migration)
@@ -160,6 +185,8 @@ public sealed partial class MigrationSaga(
         await traffic.SwitchAsync(migration, commit.AppEndpoints.ToDictionary(kv => (int)kv.Key, kv => kv.Value), ct);
         journal.AppendStep(migration.Id, SagaSteps.SwitchTraffic, StepStatus.Done);
         if (holdSoFar is { } hold) migration.TrafficHold = Duration.FromTimeSpan(hold + Stopwatch.GetElapsedTime(switchStarted));
+
+        if (migration.PostCopy && !await pageServing.AllPagesArrivedAsync(migration, pages, ct)) return;
 
         tracker.EnterPhase(migration, MigrationPhase.DeleteSource, "removing the source workload");
         journal.AppendStep(migration.Id, SagaSteps.DeleteSource, StepStatus.Begun);
@@ -183,18 +210,22 @@ public sealed partial class MigrationSaga(
         journal.AppendStep(migration.Id, SagaSteps.Commit, StepStatus.Begun, $"generation {migration.Generation}");
     }
 
-    public async Task<CommitResponse> CommitAsync(CoordinatorPeer.CoordinatorPeerClient peer, Migration migration, CancellationToken ct) =>
+    /// <param name="lazyPagesKey">Post-copy: the page tunnel's key. A commit retried in recovery has none: a destination that has
+    /// not restored then refuses the lazy checkpoint, and one that has answers as before.</param>
+    public async Task<CommitResponse> CommitAsync(CoordinatorPeer.CoordinatorPeerClient peer, Migration migration, CancellationToken ct, string lazyPagesKey = "") =>
         await peer.CommitAsync(new CommitRequest
         {
             MigrationId = migration.Id,
             Checkpoint = CheckpointNames.Final(migration.Id),
             Generation = migration.Generation,
+            LazyPagesKey = lazyPagesKey,
         }, deadline: Deadline(Defaults.TargetReadyTimeout), cancellationToken: ct);
 
     /// <param name="preDump">A CRIU pre-dump (memory only) instead of a full leave-running dump; where both runtimes track dirty memory.</param>
     /// <param name="parent">The previous pre-dump, so this dump holds only the pages dirtied since.</param>
+    /// <param name="lazyPages">Post-copy: the dump writes no memory (the source serves it afterwards).</param>
     private async Task<RoundStats> CheckpointAsync(V1.Engine.EngineClient engine, Migration migration, string app, string name, uint round, bool leaveRunning,
-        CancellationToken ct, bool preDump = false, string parent = "")
+        CancellationToken ct, bool preDump = false, string parent = "", bool lazyPages = false)
     {
         journal.AppendStep(migration.Id, SagaSteps.Checkpoint(name), StepStatus.Begun);
         var watch = Stopwatch.StartNew();
@@ -205,6 +236,7 @@ public sealed partial class MigrationSaga(
             LeaveRunning = leaveRunning,
             PreDump = preDump,
             Parent = parent,
+            LazyPages = lazyPages,
         }, cancellationToken: ct);
         var stats = new RoundStats
         {

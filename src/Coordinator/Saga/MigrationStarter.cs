@@ -70,6 +70,7 @@ public sealed partial class MigrationStarter(
                 PrecopyRounds = rounds,
                 ConvergeBytes = requested.ConvergeBytes > 0 ? requested.ConvergeBytes : Options.Migration.ConvergeBytes,
                 Transfer = requested.Transfer ?? new TransferOptions(),
+                PostCopy = requested.PostCopy,
             },
             CreatedAt = Timestamp.FromDateTimeOffset(clock.GetUtcNow()),
             InitiatedBy = initiatedBy,

@@ -42,7 +42,7 @@ public sealed partial class TargetCommit(
             ?? throw FederationException.FailedPrecondition($"the target of migration {request.MigrationId} is gone");
         // A definite answer: a source in doubt must learn that nothing was (or will be) restored here.
         if (!info.Running) throw FederationException.FailedPrecondition($"the target runtime of migration {request.MigrationId} is not running");
-        var response = await RestoreAsync(target, info, request.Checkpoint, request.Generation, ct);
+        var response = await RestoreAsync(target, info, request.Checkpoint, request.Generation, request.LazyPagesKey, ct);
         await hooks.ReachedAsync(MigrationHooks.TargetRestored, request.MigrationId, ct);
         await PromoteAsync(target, ct);
         foreach (var (port, endpoint) in info.AppEndpoints) response.AppEndpoints[(uint)port] = endpoint;
@@ -50,14 +50,17 @@ public sealed partial class TargetCommit(
     }
 
     /// <summary>Starts the app from <paramref name="checkpoint"/> at <paramref name="generation"/> in the target runtime, unless it already runs from it.</summary>
-    public async Task<CommitResponse> RestoreAsync(TargetRecord target, WorkloadInfo info, string checkpoint, ulong generation, CancellationToken ct)
+    /// <param name="lazyPagesKey">Post-copy: the key of the source's page tunnel; empty for a checkpoint that holds the memory.</param>
+    public async Task<CommitResponse> RestoreAsync(TargetRecord target, WorkloadInfo info, string checkpoint, ulong generation, string lazyPagesKey,
+        CancellationToken ct)
     {
         var engine = engines.For(info.EngineEndpoint);
         var response = new CommitResponse();
         var app = await engine.GetAppAsync(new GetAppRequest { Name = target.Workload.Name }, cancellationToken: ct);
         if (app.State == AppState.Running && app.RestoredFrom == checkpoint) return response;
         var watch = Stopwatch.StartNew();
-        var restored = await engine.RestoreAsync(new RestoreRequest { App = target.Workload.Name, Checkpoint = checkpoint, Generation = generation }, cancellationToken: ct);
+        var restored = await engine.RestoreAsync(new RestoreRequest { App = target.Workload.Name, Checkpoint = checkpoint, Generation = generation, LazyPagesKey = lazyPagesKey },
+            cancellationToken: ct);
         response.Timings.AddRange(restored.Timings);
         response.RestoreDuration = Duration.FromTimeSpan(watch.Elapsed);
         return response;

@@ -81,6 +81,7 @@ public sealed partial class TargetPreparation(
             Target = target.Id.ToString(),
             TargetRuntime = runtime,
             PreDumpPossible = request.SourceRuntime is { DirtyTracking: true } && runtime.DirtyTracking,
+            LazyPagesPossible = runtime.LazyPages,
             Node = target.Node,
         };
     }

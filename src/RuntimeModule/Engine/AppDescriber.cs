@@ -21,7 +21,8 @@ public sealed class AppDescriber(
     ContainerFreezer freezer,
     CriuNetworkLock networkLock,
     CheckpointVolume volume,
-    CheckpointsInProgress checkpoints)
+    CheckpointsInProgress checkpoints,
+    Lazy.LazyDumps lazyDumps)
 {
     public async Task<App> GetAsync(string name, CancellationToken ct)
     {
@@ -66,6 +67,8 @@ public sealed class AppDescriber(
         app.ExitCode = (int)inspect.State.ExitCode;
         app.State = inspect.State.Status switch
         {
+            // A lazy dump holds the app's processes only to serve their pages to where the app now runs.
+            "running" when lazyDumps.IsServing(name) => AppState.Checkpointed,
             "running" => await RunningStateAsync(name, container.ID, inspect.State.Pid, ct),
             "paused" => AppState.Paused,
             // The passive app's container made ahead of its restore: still waiting for it.

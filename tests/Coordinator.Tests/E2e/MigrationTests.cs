@@ -109,6 +109,54 @@ public sealed class MigrationTests
         }
     }
 
+    [Test]
+    public async Task A_post_copy_move_resumes_the_app_before_its_memory_arrives_and_loses_nothing()
+    {
+        const string name = "lazyshop";
+        var (_, stablePort, first) = await LocalClusters.DeployTestAppAsync(name, mib: 128, dirtyKib: 16);
+        try
+        {
+            await using var client = new StableClient(stablePort, TimeSpan.FromMinutes(3));
+            await Task.Delay(500);
+            var started = await LocalClusters.A.Client.MigrateAsync(new MigrateRequest
+            {
+                Workload = $"default/{name}",
+                Destination = "b",
+                Options = new MigrationOptions { PrecopyRounds = 0, PostCopy = true },
+            });
+            var events = await WatchAsync(started.MigrationId);
+            await Task.Delay(500);
+            await client.StopAsync();
+
+            var migration = await LocalClusters.A.Client.GetMigrationAsync(new GetMigrationRequest { MigrationId = started.MigrationId });
+            Report(migration, client);
+            TestContext.Out.WriteLine($"  post-copy: {migration.PostCopyBytes >> 20} MiB in {migration.PostCopyDuration?.ToTimeSpan().TotalMilliseconds:F0} ms");
+            var after = await TestApp.AskAsync(stablePort, "VERIFY");
+            var sum = await TestApp.AskAsync(stablePort, "SUM");
+            var answers = client.Answers.Select(a => a.Status).ToList();
+            var inA = await LocalClusters.WorkloadsAsync(LocalClusters.A);
+            Assert.Multiple(() =>
+            {
+                Assert.That(migration.Phase, Is.EqualTo(MigrationPhase.Completed), migration.Error);
+                Assert.That(migration.PostCopy, Is.True, "the final round ran post-copy");
+                Assert.That(migration.Rounds.Single().Final, Is.True, "no pre-copy round");
+                Assert.That(migration.Rounds.Single().CheckpointBytes, Is.LessThan(4UL << 20), "the freeze moved no memory");
+                Assert.That(migration.PostCopyBytes, Is.GreaterThan(128UL << 20), "the memory followed the restore");
+                Assert.That(events.Select(e => e.Message), Has.Some.StartsWith("post-copy: every page reached 'b'"));
+                Assert.That(client.Failures, Is.Empty, "no client request failed");
+                Assert.That(answers.Select(a => a.Seed).Distinct(), Is.EquivalentTo(new[] { first.Seed }), "one process all along");
+                Assert.That(answers.Zip(answers.Skip(1)).All(p => p.Second.Counter >= p.First.Counter), Is.True, "the counter never goes back");
+                Assert.That(after.Fields["verify"], Is.EqualTo("ok"), "every page matches its version after the move");
+                Assert.That(sum.Fields["memsum"], Is.EqualTo(sum.Checksum), "the memory checksum matches");
+                Assert.That(inA.Select(w => w.Ref.Name), Does.Not.Contain(name), "the source is removed once every page was served");
+            });
+        }
+        finally
+        {
+            await LocalClusters.RemoveWorkloadEverywhereAsync(name);
+        }
+    }
+
     private static async Task<List<MigrationEvent>> WatchAsync(string id)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
