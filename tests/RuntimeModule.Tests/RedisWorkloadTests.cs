@@ -47,34 +47,14 @@ public sealed class RedisWorkloadTests
         }
     }
 
-    /// <summary>Redis first (the workload's first container owns the network namespace), then the web part that uses it.</summary>
-    public static AppSpec WebAndRedis(string app) => new()
-    {
-        Name = app,
-        Ports = { new PortMapping { ContainerPort = TestApp.Port } },
-        Containers =
-        {
-            new AppContainer
-            {
-                Name = "redis", Image = TestEnvironment.RedisImage,
-                Command = { "/usr/bin/redis-server", "--bind", "127.0.0.1", "--port", "6379", "--save", "", "--appendonly", "no", "--protected-mode", "no" },
-            },
-            new AppContainer
-            {
-                Name = "web", Image = TestEnvironment.TestAppImage,
-                Env = { ["MODE"] = "web", ["PORT"] = TestApp.Port.ToString(), ["BACKEND"] = "redis", ["STORE"] = "127.0.0.1:6379" },
-            },
-        },
-    };
-
     [Test]
     public async Task Web_app_and_redis_move_live_with_every_key_and_the_connection_between_them()
     {
         const string app = "shop-redis";
         var clock = Stopwatch.StartNew();
-        await runtimes.EngineA.CreateAppAsync(new CreateAppRequest { Spec = WebAndRedis(app), StartMode = StartMode.Active });
+        await runtimes.EngineA.CreateAppAsync(new CreateAppRequest { Spec = TestApp.WebAndRedis(app, TestEnvironment.TestAppImage, TestEnvironment.RedisImage), StartMode = StartMode.Active });
         var portA = TwoRuntimes.AppPort(runtimes.A);
-        var started = await WorkloadOfSeveralTests.WaitForWebAsync(portA);
+        var started = await TestApp.WaitForWebAsync(portA);
         Assert.That(started, Does.Match(@"^client_id=\d+ keys=0 backend_connects=1$"));
         var clientId = started.Split(' ')[0];
         var written = new List<string>();
@@ -104,7 +84,7 @@ public sealed class RedisWorkloadTests
         var finalSent = await runtimes.TransferAsync(runtimes.A, runtimes.B, app, "final");
         var restored = await runtimes.EngineB.RestoreAsync(new RestoreRequest { App = app, Checkpoint = "final", Generation = 1 });
         var portB = TwoRuntimes.AppPort(runtimes.B);
-        Assert.That(await WorkloadOfSeveralTests.WaitForWebAsync(portB), Is.EqualTo($"{clientId} keys={written.Count} backend_connects=1"),
+        Assert.That(await TestApp.WaitForWebAsync(portB), Is.EqualTo($"{clientId} keys={written.Count} backend_connects=1"),
             "Redis holds every key written, and neither did the web part open a new connection nor did Redis number one anew: the connection is the one from before the move");
 
         var wrong = new List<string>();

@@ -18,6 +18,29 @@ public static class TestApp
         Ports = { new PortMapping { ContainerPort = Port } },
     };
 
+    /// <summary>
+    /// Debian's redis-server and the test app's web part (MODE=web, BACKEND=redis), which keeps ONE connection to it: Redis first
+    /// (a workload's first container owns the network namespace), then the web part that uses it over localhost.
+    /// </summary>
+    public static AppSpec WebAndRedis(string name, string image, string redisImage) => new()
+    {
+        Name = name,
+        Ports = { new PortMapping { ContainerPort = Port } },
+        Containers =
+        {
+            new AppContainer
+            {
+                Name = "redis", Image = redisImage,
+                Command = { "/usr/bin/redis-server", "--bind", "127.0.0.1", "--port", "6379", "--save", "", "--appendonly", "no", "--protected-mode", "no" },
+            },
+            new AppContainer
+            {
+                Name = "web", Image = image,
+                Env = { ["MODE"] = "web", ["PORT"] = Port.ToString(), ["BACKEND"] = "redis", ["STORE"] = "127.0.0.1:6379" },
+            },
+        },
+    };
+
     public static async Task<TestAppStatus> AskAsync(int hostPort, string command = "GET", CancellationToken ct = default) =>
         TestAppStatus.Parse(await SendAsync(hostPort, command, ct));
 
@@ -31,6 +54,25 @@ public static class TestApp
         await stream.WriteAsync(Encoding.ASCII.GetBytes(command + "\n"), timeout.Token);
         using var reader = new StreamReader(stream, Encoding.ASCII);
         return await reader.ReadLineAsync(timeout.Token) ?? throw new IOException("the test app closed without answering");
+    }
+
+    /// <summary>Asks the web part (MODE=web) for STATS until it answers (bounded): right after a start or a restore.</summary>
+    public static async Task<string> WaitForWebAsync(int port)
+    {
+        Exception? last = null;
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            try
+            {
+                return await SendAsync(port, "STATS");
+            }
+            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
+            {
+                last = e;
+                await Task.Delay(100);
+            }
+        }
+        throw new TimeoutException($"the web part on port {port} did not answer: {last?.Message}");
     }
 
     /// <summary>Asks until the app answers (bounded), for right after a start or restore.</summary>

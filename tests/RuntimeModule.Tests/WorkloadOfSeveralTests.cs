@@ -60,7 +60,7 @@ public sealed class WorkloadOfSeveralTests
         const string app = "shop";
         await runtimes.EngineA.CreateAppAsync(new CreateAppRequest { Spec = WebAndStore(app), StartMode = StartMode.Active });
         var portA = TwoRuntimes.AppPort(runtimes.A);
-        Assert.That(await WaitForWebAsync(portA), Does.StartWith("connections=1 keys=0 backend_connects=1"));
+        Assert.That(await TestApp.WaitForWebAsync(portA), Does.StartWith("connections=1 keys=0 backend_connects=1"));
         for (var i = 0; i < 20; i++) Assert.That(await TestApp.SendAsync(portA, $"PUT key{i} value{i}"), Is.EqualTo("ok"));
         using var innerA = TwoRuntimes.InnerDocker(runtimes.A);
         await ExecOkAsync(innerA, $"{app}.store", "echo first > /data/store.txt");
@@ -94,7 +94,7 @@ public sealed class WorkloadOfSeveralTests
         Assert.That(pushed.FileTreeFiles, Is.EqualTo(2), "the freeze's push sends each container's changed file, nothing else");
         await runtimes.EngineB.RestoreAsync(new RestoreRequest { App = app, Checkpoint = "final", Generation = 1 });
         var portB = TwoRuntimes.AppPort(runtimes.B);
-        var stats = await WaitForWebAsync(portB);
+        var stats = await TestApp.WaitForWebAsync(portB);
         Assert.Multiple(async () =>
         {
             Assert.That(stats, Is.EqualTo("connections=1 keys=21 backend_connects=1"),
@@ -128,7 +128,7 @@ public sealed class WorkloadOfSeveralTests
         const string app = "halfway";
         await runtimes.EngineA.CreateAppAsync(new CreateAppRequest { Spec = WebAndStore(app), StartMode = StartMode.Active });
         var portA = TwoRuntimes.AppPort(runtimes.A);
-        await WaitForWebAsync(portA);
+        await TestApp.WaitForWebAsync(portA);
         Assert.That(await TestApp.SendAsync(portA, "PUT kept yes"), Is.EqualTo("ok"));
         using var innerA = TwoRuntimes.InnerDocker(runtimes.A);
         await ExecOkAsync(innerA, $"{app}.web", "echo kept > /web.txt");
@@ -162,7 +162,7 @@ public sealed class WorkloadOfSeveralTests
         await runtimes.EngineA.RestoreAsync(new RestoreRequest { App = app, Checkpoint = "final" });
         Assert.Multiple(async () =>
         {
-            Assert.That(await WaitForWebAsync(portA), Is.EqualTo("connections=1 keys=1 backend_connects=1"));
+            Assert.That(await TestApp.WaitForWebAsync(portA), Is.EqualTo("connections=1 keys=1 backend_connects=1"));
             Assert.That(await TestApp.SendAsync(portA, "GET kept"), Is.EqualTo("value=yes"));
             Assert.That((await runtimes.EngineA.GetAppAsync(new GetAppRequest { Name = app })).State, Is.EqualTo(AppState.Running));
             Assert.That(await InnerContainerFiles.ReadAsync(innerA, $"{app}.web", "/web.txt"), Is.EqualTo("kept\n"), "the web part's writable layer is kept through the rollback");
@@ -178,7 +178,7 @@ public sealed class WorkloadOfSeveralTests
         const string app = "mirrored2";
         var ambassador = await runtimes.Host.StartAmbassadorAsync(runtimes.A, WebAndStore(app), StartMode.Active, CancellationToken.None);
         var portA = TwoRuntimes.AppPort(runtimes.A);
-        await WaitForWebAsync(portA);
+        await TestApp.WaitForWebAsync(portA);
         Assert.That((await runtimes.EngineA.GetAppAsync(new GetAppRequest { Name = app })).State, Is.EqualTo(AppState.Running));
 
         Assert.That(await TestApp.SendAsync(portA, "EXIT 4"), Is.EqualTo("bye exit=4"));
@@ -200,25 +200,6 @@ public sealed class WorkloadOfSeveralTests
     {
         var (code, output) = await InnerContainerFiles.ExecAsync(inner, container, script);
         Assert.That(code, Is.Zero, $"{container}: {script}: {output}");
-    }
-
-    /// <summary>Asks the web part for STATS until it answers (bounded): right after a start or a restore.</summary>
-    internal static async Task<string> WaitForWebAsync(int port)
-    {
-        Exception? last = null;
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            try
-            {
-                return await TestApp.SendAsync(port, "STATS");
-            }
-            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OperationCanceledException)
-            {
-                last = e;
-                await Task.Delay(100);
-            }
-        }
-        throw new TimeoutException($"the web part on port {port} did not answer: {last?.Message}");
     }
 
     private static async Task<IReadOnlyList<string>> AppContainerNamesAsync(RuntimeInstance runtime, string app)

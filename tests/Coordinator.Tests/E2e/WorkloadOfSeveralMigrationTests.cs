@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Net.Sockets;
 using Federation.Adapters;
 using Federation.Adapters.Docker;
 using Federation.Coordinator.Tests.Support;
@@ -39,7 +37,7 @@ public sealed class WorkloadOfSeveralMigrationTests
         var port = await DeployAsync(name);
         try
         {
-            await using var client = new StatsClient(port, TimeSpan.FromMinutes(3));
+            await using var client = new StableAddressClient(port, TimeSpan.FromMinutes(3));
             var started = await LocalClusters.A.Client.MigrateAsync(new MigrateRequest
             {
                 Workload = $"default/{name}",
@@ -87,7 +85,7 @@ public sealed class WorkloadOfSeveralMigrationTests
         await File.WriteAllTextAsync(hook, "web");
         try
         {
-            await using var client = new StatsClient(port, TimeSpan.FromMinutes(3));
+            await using var client = new StableAddressClient(port, TimeSpan.FromMinutes(3));
             var started = await LocalClusters.A.Client.MigrateAsync(new MigrateRequest
             {
                 Workload = $"default/{name}",
@@ -121,87 +119,9 @@ public sealed class WorkloadOfSeveralMigrationTests
     /// <summary>Deploys the workload in cluster a, fills the store through the web part and returns the stable port.</summary>
     private static async Task<int> DeployAsync(string name)
     {
-        var workload = await LocalClusters.A.Client.DeployAsync(new DeployRequest
-        {
-            Ref = new WorkloadRef { Namespace = "default", Name = name },
-            Spec = WebAndStore(name),
-        });
-        var port = int.Parse(workload.StableAddress.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
-        Exception? last = null;
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            try
-            {
-                Assert.That(await TestApp.SendAsync(port, "STATS"), Is.EqualTo("connections=1 keys=0 backend_connects=1"));
-                last = null;
-                break;
-            }
-            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
-            {
-                last = e;
-                await Task.Delay(100);
-            }
-        }
-        if (last is not null) Assert.Fail($"the web part did not answer on its stable address: {last.Message}");
+        var (_, port, stats) = await StableAddressClient.DeployAsync(name, WebAndStore(name));
+        Assert.That(stats, Is.EqualTo("connections=1 keys=0 backend_connects=1"));
         for (var i = 0; i < Keys; i++) Assert.That(await TestApp.SendAsync(port, $"PUT key{i} value{i}"), Is.EqualTo("ok"));
         return port;
-    }
-
-    /// <summary>Asks the web part for STATS through the stable address, one connection per request, bounded in count and time.</summary>
-    private sealed class StatsClient : IAsyncDisposable
-    {
-        private readonly CancellationTokenSource stop = new();
-        private readonly Task loop;
-
-        public StatsClient(int port, TimeSpan maxRun) => loop = RunAsync(port, maxRun);
-
-        public List<string> Answers { get; } = [];
-        public List<string> Failures { get; } = [];
-        public TimeSpan LongestRequest { get; private set; }
-
-        public async Task StopAsync()
-        {
-            await stop.CancelAsync();
-            await loop;
-        }
-
-        private async Task RunAsync(int port, TimeSpan maxRun)
-        {
-            var clock = Stopwatch.StartNew();
-            for (var i = 0; i < 20_000 && !stop.IsCancellationRequested && clock.Elapsed < maxRun; i++)
-            {
-                var started = clock.Elapsed;
-                try
-                {
-                    // A request held through a rollback (final checkpoint, transfer, failed restore, restore at the source) may wait long.
-                    using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(45));
-                    var answer = await AskAsync(port, patience.Token);
-                    Answers.Add(answer);
-                    if (clock.Elapsed - started > LongestRequest) LongestRequest = clock.Elapsed - started;
-                }
-                catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
-                {
-                    Failures.Add($"{started.TotalSeconds:F2}s: {e.GetType().Name}: {e.Message}");
-                }
-                try { await Task.Delay(20, stop.Token); }
-                catch (OperationCanceledException) { }
-            }
-        }
-
-        private static async Task<string> AskAsync(int port, CancellationToken ct)
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync("127.0.0.1", port, ct);
-            var stream = client.GetStream();
-            await stream.WriteAsync("STATS\n"u8.ToArray(), ct);
-            using var reader = new StreamReader(stream, System.Text.Encoding.ASCII);
-            return await reader.ReadLineAsync(ct) ?? throw new IOException("the web part closed without answering");
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await StopAsync();
-            stop.Dispose();
-        }
     }
 }
