@@ -18,10 +18,13 @@ public sealed record BenchCase(int MemoryMib, int DirtyMibPerSecond, bool SlowLi
     /// </summary>
     public bool WriterOnly { get; init; }
 
+    /// <summary>Our move runs post-copy (lazy pages, no pre-copy round): the memory follows the restore.</summary>
+    public bool PostCopy { get; init; }
+
     public int DirtyKibPerTick => (int)Math.Round(DirtyMibPerSecond * 1024 / 100.0);
 
     public string Label => string.Create(CultureInfo.InvariantCulture,
-        $"{MemoryMib} MiB, {DirtyMibPerSecond} MiB/s{(SlowLink ? ", slow link" : "")}{(VolumeMib > 0 ? $", {VolumeMib} MiB volume written at 1 MiB/s" : "")}{(WriterOnly ? ", its writer without a volume" : "")}");
+        $"{MemoryMib} MiB, {DirtyMibPerSecond} MiB/s{(SlowLink ? ", slow link" : "")}{(VolumeMib > 0 ? $", {VolumeMib} MiB volume written at 1 MiB/s" : "")}{(WriterOnly ? ", its writer without a volume" : "")}{(PostCopy ? ", post-copy" : "")}");
 
     public override string ToString() => Label;
 }

@@ -6,7 +6,7 @@ namespace Federation.MigrationBench;
 public sealed class BenchOptions
 {
     public const string Usage = """
-        usage: MigrationBench [--quick] [--reps N] [--cases headline,memory,dirty,slow,volume] [--memory-mib 16,128,512,1024]
+        usage: MigrationBench [--quick] [--reps N] [--cases headline,memory,dirty,slow,volume,postcopy] [--memory-mib 16,128,512,1024]
                               [--dirty-mibps 0,1,16,64] [--precopy-rounds N] [--out DIR] [--coordinator DLL]
           --quick           one repetition of the headline case (128 MiB, ~1 MiB/s): a smoke run
           --reps N          repetitions per case, ours and the baseline interleaved (default 5)
@@ -19,7 +19,7 @@ public sealed class BenchOptions
         environment: FEDERATION_RUNTIME_IMAGE, FEDERATION_TESTAPP_IMAGE (what scripts/setup.sh prints)
         """;
 
-    private static readonly string[] AllGroups = ["headline", "memory", "dirty", "slow", "volume"];
+    private static readonly string[] AllGroups = ["headline", "memory", "dirty", "slow", "volume", "postcopy"];
 
     public int Reps { get; private init; } = 5;
     public bool Quick { get; private init; }
@@ -80,6 +80,7 @@ public sealed class BenchOptions
                 "memory" => new CaseGroup("memory sweep", MemoryMib.Select(m => new BenchCase(m, 1, false)).ToList()),
                 "dirty" => new CaseGroup("dirty-rate sweep", DirtyMibPerSecond.Select(d => new BenchCase(128, d, false)).ToList()),
                 "volume" => new CaseGroup("volume (ours only: the baseline carries no volumes)", [Headline, Headline with { WriterOnly = true }, Headline with { VolumeMib = 1024 }]),
+                "postcopy" => new CaseGroup("post-copy (lazy pages) beside pre-copy", [Headline, Headline with { PostCopy = true }]),
                 _ => new CaseGroup("slow link (100 Mbit/s, 20 ms RTT where the kernel has netem)", [Headline with { SlowLink = true }]),
             });
         }

@@ -89,16 +89,15 @@ public sealed partial class PostCopyServing(
             failure ??= "the source's dump ended before every page was served";
             kept = app.State == AppState.Running
                 ? $"the source's CRIU let the app run on in '{migration.SourceCluster}' from the final checkpoint"
-                : $"the app is kept {app.State.ToString().ToLowerInvariant()} with all its memory in its runtime in '{migration.SourceCluster}' (generation {migration.Generation}); it has run nowhere since";
+                : $"the app is kept {app.State.ToString().ToLowerInvariant()} with all its memory in '{migration.SourceCluster}' at generation {migration.Generation}: Resume brings it back";
         }
         else
         {
             failure ??= "the source runtime is gone";
-            kept = $"the source runtime in '{migration.SourceCluster}' is gone: the pages that had not reached '{migration.DestinationCluster}' are lost, and with them the app's memory";
+            kept = $"the source runtime in '{migration.SourceCluster}' is gone: the pages not yet in '{migration.DestinationCluster}' are lost, and the app with them";
         }
         migration.Error = ErrorMappingInterceptor.OneLine(
-            $"post-copy failed after the commit: {failure}. The app's copy in '{migration.DestinationCluster}' was stopped (its memory was incomplete; " +
-            $"what it did since the switch is lost); {kept}");
+            $"post-copy failed after the commit: {failure}. '{migration.DestinationCluster}' stopped its copy (memory incomplete; what it did since the switch is lost); {kept}");
         LogLost(logger, migration.Id, migration.Error);
         tracker.EnterPhase(migration, MigrationPhase.Failed, migration.Error);
         return false;

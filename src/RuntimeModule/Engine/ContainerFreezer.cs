@@ -50,16 +50,7 @@ public sealed partial class ContainerFreezer(RuntimeProcesses runtime, RuntimeMo
     /// </summary>
     public async Task FreezeAsync(string app, string containerId, CancellationToken ct)
     {
-        var found = await FindAsync(containerId, 0, ct);
-        // On a hybrid host the v1 freezer is the one that freezes (and the one CRIU uses); v2's cgroup.freeze only on a v2-only host.
-        var cgroups = found.Any(c => !c.Unified) ? found.Where(c => !c.Unified).ToList() : found;
-        if (cgroups.Count == 0)
-            throw FederationException.FailedPrecondition($"the cgroups of app '{app}' are out of the Engine's sight: it cannot freeze its containers together");
-        foreach (var cgroup in cgroups)
-        {
-            await File.WriteAllTextAsync(cgroup.Unified ? Path.Join(cgroup.Directory, "cgroup.freeze") : Path.Join(cgroup.Directory, "freezer.state"),
-                cgroup.Unified ? "1" : "FROZEN", ct);
-        }
+        var cgroups = await RequestFreezeAsync(app, containerId, ct);
         var deadline = DateTime.UtcNow + ThawLimit;
         foreach (var cgroup in cgroups)
         {
@@ -70,6 +61,25 @@ public sealed partial class ContainerFreezer(RuntimeProcesses runtime, RuntimeMo
                 await Task.Delay(5, ct);
             }
         }
+    }
+
+    /// <summary>
+    /// Asks the kernel to freeze the container's processes without waiting for it: tasks a tracer holds (CRIU) freeze only
+    /// once it lets them go, and then stay frozen. Returns the cgroups asked.
+    /// </summary>
+    public async Task<IReadOnlyList<FreezerCgroup>> RequestFreezeAsync(string app, string containerId, CancellationToken ct)
+    {
+        var found = await FindAsync(containerId, 0, ct);
+        // On a hybrid host the v1 freezer is the one that freezes (and the one CRIU uses); v2's cgroup.freeze only on a v2-only host.
+        var cgroups = found.Any(c => !c.Unified) ? found.Where(c => !c.Unified).ToList() : found;
+        if (cgroups.Count == 0)
+            throw FederationException.FailedPrecondition($"the cgroups of app '{app}' are out of the Engine's sight: it cannot freeze its containers together");
+        foreach (var cgroup in cgroups)
+        {
+            await File.WriteAllTextAsync(cgroup.Unified ? Path.Join(cgroup.Directory, "cgroup.freeze") : Path.Join(cgroup.Directory, "freezer.state"),
+                cgroup.Unified ? "1" : "FROZEN", ct);
+        }
+        return cgroups;
     }
 
     private static async Task<bool> IsFullyFrozenAsync(FreezerCgroup cgroup, CancellationToken ct)

@@ -1,6 +1,10 @@
+using Federation.Adapters.Docker;
+using Federation.Coordinator.Engines;
 using Federation.Coordinator.Tests.Support;
+using Federation.RuntimeModule.Engine.Lazy;
 using Federation.V1;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Federation.Coordinator.Tests.E2e;
 
@@ -156,6 +160,63 @@ public sealed class MigrationTests
             await LocalClusters.RemoveWorkloadEverywhereAsync(name);
         }
     }
+
+    [Test]
+    public async Task A_post_copy_whose_pages_stop_after_the_commit_keeps_the_source_whole_and_says_what_was_lost()
+    {
+        const string name = "lazycut";
+        var (_, _, first) = await LocalClusters.DeployTestAppAsync(name, mib: 64, dirtyKib: 0);
+        var adapter = (DockerHostAdapter)LocalClusters.A.Services.GetRequiredService<Federation.Adapters.IOrchestratorAdapter>();
+        var source = await adapter.Host.FindRuntimeAsync(adapter.RuntimeName(new Federation.Adapters.WorkloadId("default", name)), CancellationToken.None)
+                     ?? throw new InvalidOperationException("the source runtime is not there");
+        // The test hook: the source's page tunnel breaks after 8 MiB, as a source that died mid-way would look to the destination.
+        var hook = PageTunnelBreakHook.RequestPath(source.VolumeHostPath, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(hook)!);
+        await File.WriteAllTextAsync(hook, (8 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        try
+        {
+            var started = await LocalClusters.A.Client.MigrateAsync(new MigrateRequest
+            {
+                Workload = $"default/{name}",
+                Destination = "b",
+                Options = new MigrationOptions { PrecopyRounds = 0, PostCopy = true },
+            });
+            var migration = await LocalClusters.A.WaitForEndAsync(started.MigrationId, TimeSpan.FromMinutes(3));
+            Report(migration, null);
+            var engine = LocalClusters.A.Services.GetRequiredService<RuntimeEngines>().For(source.EngineEndpoint);
+            var kept = await engine.GetAppAsync(new GetAppRequest { Name = name });
+            Assert.Multiple(async () =>
+            {
+                Assert.That(migration.Phase, Is.EqualTo(MigrationPhase.Failed));
+                Assert.That(migration.PostCopy, Is.True);
+                Assert.That(migration.Error, Does.StartWith("post-copy failed after the commit: page tunnel broke after"));
+                Assert.That(migration.Error, Does.Contain("'b' stopped its copy (memory incomplete; what it did since the switch is lost)"));
+                Assert.That(migration.Error, Does.EndWith($"the app is kept paused with all its memory in 'a' at generation {migration.Generation}: Resume brings it back"));
+                Assert.That(migration.Phases.Select(p => p.Phase), Does.Not.Contain(MigrationPhase.DeleteSource), "the source is not deleted");
+                Assert.That((await LocalClusters.WorkloadsAsync(LocalClusters.A)).Select(w => w.Ref.Name), Does.Contain(name));
+                Assert.That(kept.State, Is.EqualTo(AppState.Paused), "frozen at the source, not running in two places");
+            });
+
+            // The operator's way back: the source resumes at the migration's generation, with every page of its memory.
+            var resumed = await engine.ResumeAsync(new ResumeAppRequest { App = name, Generation = migration.Generation });
+            Assert.That(resumed.State, Is.EqualTo(AppState.Running));
+            var sum = await TestApp.WaitAsync(RuntimeAppPort(source), "SUM");
+            Assert.Multiple(() =>
+            {
+                Assert.That(sum.Seed, Is.EqualTo(first.Seed), "the same process");
+                Assert.That(sum.Fields["memsum"], Is.EqualTo(first.Checksum), "with all its memory");
+                Assert.That(sum.Counter, Is.GreaterThanOrEqualTo(first.Counter));
+            });
+        }
+        finally
+        {
+            File.Delete(hook);
+            await LocalClusters.RemoveWorkloadEverywhereAsync(name);
+        }
+    }
+
+    /// <summary>Where the app's port of a Docker-host runtime is published on 127.0.0.1.</summary>
+    private static int RuntimeAppPort(RuntimeInstance runtime) => runtime.PublishedPorts[TestApp.Port];
 
     private static async Task<List<MigrationEvent>> WatchAsync(string id)
     {

@@ -54,12 +54,11 @@ public sealed partial class PageServing(LazyDumps dumps, LazyDumpAbort abort, Pa
         {
             LogBroke(logger, app, checkpoint, counters.ToDestination, broke);
             await abort.AbortAsync(dump, server, $"its page tunnel broke: {broke}");
-            throw FederationException.Unavailable(
-                $"the page tunnel of app '{app}' to {target} broke after {counters.ToDestination} bytes ({broke}): the app is stopped here with all its memory; Resume brings it back");
+            // Short: the saga quotes it whole in the migration's one-line error.
+            throw FederationException.Unavailable($"page tunnel broke after {counters.ToDestination / 1048576.0:F1} MiB ({broke})");
         }
         var failure = await dump.Finished.WaitAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
-        if (failure is not null)
-            throw FederationException.FailedPrecondition($"the page server of app '{app}' failed ({failure}): CRIU let the app run on here");
+        if (failure is not null) throw FederationException.FailedPrecondition($"page server failed ({failure}); CRIU let the app run on at the source");
         LogServed(logger, app, checkpoint, counters.ToDestination, watch.ElapsedMilliseconds);
         yield return Progress(counters, watch, completed: true);
     }
