@@ -41,7 +41,9 @@ public sealed partial class LazyRestores(RuntimeProcesses runtime, ILogger<LazyR
         var start = new ProcessStartInfo("nsenter",
         [
             "--target", pid.ToString(CultureInfo.InvariantCulture), "--mount", "--cgroup", "--uts", "--ipc", "--",
-            "criu", "lazy-pages", "--page-server", "--address", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture),
+            // Niced: once the restore has finished, CRIU 4.2's daemon polls with a zero timeout while a request is out (a busy
+            // loop); it must not take the CPU from the Engines relaying its pages and from the restored app.
+            "nice", "-n", "19", "criu", "lazy-pages", "--page-server", "--address", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture),
             "--images-dir", imagesDirectory, "--work-dir", workDirectory, "-o", LogName, "-v2",
         ]) { RedirectStandardError = true, RedirectStandardOutput = true };
         var daemon = Process.Start(start);
