@@ -43,7 +43,7 @@ public sealed class OursRun(ClusterPair clusters, BenchOptions options, SlowLink
             {
                 Workload = $"{Namespace}/{name}",
                 Destination = "b",
-                Options = new MigrationOptions { PrecopyRounds = benchCase.PostCopy ? 0 : options.PrecopyRounds, PostCopy = benchCase.PostCopy },
+                Options = new MigrationOptions { PrecopyRounds = benchCase.PostCopy ? 0 : options.PrecopyRounds, PostCopy = benchCase.PostCopy ? PostCopyMode.On : PostCopyMode.Off },
             }, deadline: DateTime.UtcNow.AddMinutes(2), cancellationToken: ct);
             var (migration, ended) = await FollowAsync(migrate.MigrationId, ct);
             await Task.Delay(1000, ct);

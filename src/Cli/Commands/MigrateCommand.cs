@@ -6,7 +6,7 @@ using Grpc.Core;
 
 namespace Federation.Cli.Commands;
 
-/// <summary>`fedctl migrate NS/NAME --to CLUSTER [--precopy-rounds N] [--post-copy] [--detach]`.</summary>
+/// <summary>`fedctl migrate NS/NAME --to CLUSTER [--precopy-rounds N] [--post-copy | --post-copy-if-needed] [--detach]`.</summary>
 public static class MigrateCommand
 {
     public static Command Create(GlobalOptions global, CliConsole console)
@@ -18,14 +18,20 @@ public static class MigrateCommand
         {
             Description = "move the memory after the app resumes at the destination (lazy pages); pre-copies instead where a runtime cannot, saying why",
         };
+        var postCopyIfNeeded = new Option<bool>("--post-copy-if-needed")
+        {
+            Description = "post-copy only the final round, and only when pre-copy does not converge (or has no round); the events say which ran and why",
+        };
         var detach = new Option<bool>("--detach", "-d") { Description = "print the migration id and return at once" };
-        var command = new Command("migrate", "live-migrate a workload of the cluster to another cluster") { workload, to, rounds, postCopy, detach };
+        var command = new Command("migrate", "live-migrate a workload of the cluster to another cluster") { workload, to, rounds, postCopy, postCopyIfNeeded, detach };
         command.SetAction(async (result, ct) =>
         {
             using var connection = global.Connect(result);
             var options = new MigrationOptions();
             if (result.GetValue(rounds) is { } n) options.PrecopyRounds = n;
-            options.PostCopy = result.GetValue(postCopy);
+            if (result.GetValue(postCopy) && result.GetValue(postCopyIfNeeded))
+                throw new CliException(ExitCodes.Usage, "--post-copy and --post-copy-if-needed exclude each other");
+            options.PostCopy = result.GetValue(postCopy) ? PostCopyMode.On : result.GetValue(postCopyIfNeeded) ? PostCopyMode.Auto : PostCopyMode.Off;
             var started = await connection.Client.MigrateAsync(new MigrateRequest
             {
                 Workload = result.GetValue(workload),

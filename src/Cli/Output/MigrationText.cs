@@ -48,9 +48,11 @@ public static class MigrationText
             var pages = m.PostCopyDuration is null ? "pages still moving" : $"{Bytes(m.PostCopyBytes)} in {Duration(m.PostCopyDuration.ToTimeSpan())}";
             s.AppendLine(CultureInfo.InvariantCulture, $"Post-copy:    the memory followed the restore: {pages}");
         }
-        else if (m.Options?.PostCopy == true && m.Rounds.Any(r => r.Final))
+        else if (m.Options?.PostCopy is PostCopyMode.On or PostCopyMode.Auto && m.Rounds.Any(r => r.Final))
         {
-            s.AppendLine("Post-copy:    asked for, not possible: pre-copied instead (see events)");
+            s.AppendLine(m.Options.PostCopy == PostCopyMode.On
+                ? "Post-copy:    asked for, not possible: pre-copied instead (see events)"
+                : "Post-copy:    if needed; not needed or not possible: pre-copied (see events)");
         }
         if (m.InitiatedBy.Length > 0) s.AppendLine(CultureInfo.InvariantCulture, $"Started by:   {P(m.InitiatedBy)}");
         if (m.Negotiation.Length > 0) s.AppendLine(CultureInfo.InvariantCulture, $"Negotiation:  {P(m.Negotiation)}");

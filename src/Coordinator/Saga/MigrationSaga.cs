@@ -79,8 +79,7 @@ public sealed partial class MigrationSaga(
                 tracker.Save(migration, $"the target on node '{target.Node}' decides pre-copy mode {mode}");
             }
             var token = target.Token;
-            migration.PostCopy = PostCopyChoice.Decide(migration, spec, sourceRuntime, target, out var noPostCopy);
-            if (noPostCopy is not null) tracker.Save(migration, $"post-copy is not possible ({noPostCopy}): the memory moves before the freeze instead");
+            var noPostCopy = PostCopyChoice.Impossible(spec, sourceRuntime, target);
 
             if (policy.Rounds > 0)
             {
@@ -109,6 +108,10 @@ public sealed partial class MigrationSaga(
             {
                 migration.PrecopyStopReason = "stop-and-copy";
             }
+
+            migration.PostCopy = PostCopyChoice.Decide(migration.Options.PostCopy, noPostCopy, migration.PrecopyStopReason,
+                migration.Rounds.LastOrDefault()?.BytesSent ?? 0, out var postCopyWhy);
+            if (postCopyWhy is not null) tracker.Save(migration, postCopyWhy);
 
             control.ThrowIfCancelRequested();
             tracker.EnterPhase(migration, MigrationPhase.HoldTraffic, traffic.IsHere(migration)

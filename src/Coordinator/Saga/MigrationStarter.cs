@@ -44,6 +44,8 @@ public sealed partial class MigrationStarter(
         if (!membership.ViewOf(request.Destination).AcceptsMigrations) await heartbeats.SendAsync(request.Destination, ct);
         membership.EnsureAcceptsMigrations(request.Destination);
         var requested = request.Options ?? new MigrationOptions();
+        if (!System.Enum.IsDefined(requested.PostCopy))
+            throw FederationException.InvalidArgument($"post-copy mode {(int)requested.PostCopy} is not off (0), on (1) or auto (2)");
         var rounds = requested.HasPrecopyRounds ? requested.PrecopyRounds : Options.Migration.PrecopyRounds;
         if (rounds > Options.Migration.MaxPrecopyRounds)
             throw FederationException.InvalidArgument($"pre-copy rounds {rounds} is above the limit of {Options.Migration.MaxPrecopyRounds}");

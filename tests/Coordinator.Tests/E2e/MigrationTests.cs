@@ -126,7 +126,7 @@ public sealed class MigrationTests
             {
                 Workload = $"default/{name}",
                 Destination = "b",
-                Options = new MigrationOptions { PrecopyRounds = 0, PostCopy = true },
+                Options = new MigrationOptions { PrecopyRounds = 0, PostCopy = PostCopyMode.On },
             });
             var events = await WatchAsync(started.MigrationId);
             await Task.Delay(500);
@@ -179,7 +179,7 @@ public sealed class MigrationTests
             {
                 Workload = $"default/{name}",
                 Destination = "b",
-                Options = new MigrationOptions { PrecopyRounds = 0, PostCopy = true },
+                Options = new MigrationOptions { PrecopyRounds = 0, PostCopy = PostCopyMode.On },
             });
             var migration = await LocalClusters.A.WaitForEndAsync(started.MigrationId, TimeSpan.FromMinutes(3));
             Report(migration, null);
