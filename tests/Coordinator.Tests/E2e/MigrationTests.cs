@@ -162,6 +162,41 @@ public sealed class MigrationTests
     }
 
     [Test]
+    public async Task Post_copy_if_needed_takes_over_the_final_round_when_pre_copy_does_not_converge()
+    {
+        const string name = "hotshop";
+        // About 40 MiB/s rewritten in a 64 MiB app: every pre-copy round resends most of it.
+        var (_, stablePort, first) = await LocalClusters.DeployTestAppAsync(name, mib: 64, dirtyKib: 400);
+        try
+        {
+            var started = await LocalClusters.A.Client.MigrateAsync(new MigrateRequest
+            {
+                Workload = $"default/{name}",
+                Destination = "b",
+                Options = new MigrationOptions { PrecopyRounds = 2, PostCopy = PostCopyMode.Auto },
+            });
+            var events = await WatchAsync(started.MigrationId);
+            var migration = await LocalClusters.A.Client.GetMigrationAsync(new GetMigrationRequest { MigrationId = started.MigrationId });
+            Report(migration, null);
+            var after = await TestApp.AskAsync(stablePort, "VERIFY");
+            Assert.Multiple(() =>
+            {
+                Assert.That(migration.Phase, Is.EqualTo(MigrationPhase.Completed), migration.Error);
+                Assert.That(migration.PrecopyStopReason, Is.Not.EqualTo("converged"));
+                Assert.That(migration.PostCopy, Is.True, "the policy chose post-copy for the final round");
+                Assert.That(events.Select(e => e.Message), Has.Some.StartsWith("pre-copy did not converge (").And.Some.EndsWith(": the final round runs post-copy"));
+                Assert.That(migration.Rounds.Last().CheckpointBytes, Is.LessThan(4UL << 20), "the freeze moved no memory");
+                Assert.That(after.Seed, Is.EqualTo(first.Seed));
+                Assert.That(after.Fields["verify"], Is.EqualTo("ok"));
+            });
+        }
+        finally
+        {
+            await LocalClusters.RemoveWorkloadEverywhereAsync(name);
+        }
+    }
+
+    [Test]
     public async Task A_post_copy_whose_pages_stop_after_the_commit_keeps_the_source_whole_and_says_what_was_lost()
     {
         const string name = "lazycut";
