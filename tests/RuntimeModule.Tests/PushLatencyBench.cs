@@ -21,7 +21,9 @@ public sealed class PushLatencyBench
     public async Task Small_checkpoint_push_latency()
     {
         var rounds = int.TryParse(Environment.GetEnvironmentVariable("FEDTEST_PUSH_BENCH_ROUNDS"), out var r) ? Math.Clamp(r, 1, 50) : 7;
+        var starting = Stopwatch.StartNew();
         await using var runtimes = await TwoRuntimes.StartAsync(TwoRuntimes.Prefix("fedtest-pushbench"), CancellationToken.None);
+        TestContext.Out.WriteLine($"STARTED two runtimes in {starting.Elapsed.TotalMilliseconds:F0} ms");
         const string app = "push-bench";
         await runtimes.EngineA.CreateAppAsync(new CreateAppRequest
         {

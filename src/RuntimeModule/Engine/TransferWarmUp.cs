@@ -12,7 +12,8 @@ using Microsoft.Extensions.Logging;
 namespace Federation.RuntimeModule.Engine;
 
 /// <summary>
-/// Moves a tiny checkpoint from this Engine to itself, twice, once the Engine listens: OpenTransfer and PushCheckpoint
+/// Moves a tiny checkpoint from this Engine to itself, twice, after <see cref="EngineWarmUp"/> (so not while dockerd
+/// starts, which the runtime's start waits for): OpenTransfer and PushCheckpoint
 /// through its own gRPC port, so the sender (file trees read, hashing, the gRPC client, compression), the Sync receiver
 /// (manifest, local pass, final checks, chunk index) and the file tree's apply all run once before a migration needs
 /// them. The Engine runs without tiered compilation, so every method is compiled fully optimized on its first call:
@@ -23,7 +24,7 @@ namespace Federation.RuntimeModule.Engine;
 /// failure is only logged.
 /// </summary>
 public sealed partial class TransferWarmUp(RuntimeModuleOptions options, CheckpointVolume volume, IHostApplicationLifetime lifetime,
-    ILogger<TransferWarmUp> logger) : BackgroundService
+    ILogger<TransferWarmUp> logger)
 {
     /// <summary>The app directory the warm-up writes in; a real app of this name makes it skip.</summary>
     public const string App = "federation-warm-up-transfer";
@@ -33,7 +34,8 @@ public sealed partial class TransferWarmUp(RuntimeModuleOptions options, Checkpo
 
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Runs once the Engine listens; never throws but for <paramref name="stoppingToken"/>'s cancellation.</summary>
+    public async Task RunQuietlyAsync(CancellationToken stoppingToken)
     {
         try
         {
