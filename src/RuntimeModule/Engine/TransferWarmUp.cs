@@ -12,16 +12,15 @@ using Microsoft.Extensions.Logging;
 namespace Federation.RuntimeModule.Engine;
 
 /// <summary>
-/// Moves a tiny checkpoint from this Engine to itself, twice, after <see cref="EngineWarmUp"/> (so not while dockerd
-/// starts, which the runtime's start waits for): OpenTransfer and PushCheckpoint
-/// through its own gRPC port, so the sender (file trees read, hashing, the gRPC client, compression), the Sync receiver
-/// (manifest, local pass, final checks, chunk index) and the file tree's apply all run once before a migration needs
-/// them. The Engine runs without tiered compilation, so every method is compiled fully optimized on its first call:
-/// without this, the first push of an Engine pair (a post-copy move's only push, its downtime) paid about half a second
-/// of compiling on a small machine, where a warm one takes some 15 ms. The second round is a delta against the first
-/// (the tree base, the chunk index). Everything is written under one app directory of the checkpoint volume that no app
-/// uses (<see cref="App"/>; skipped when an app of that name has a directory) and removed afterwards. Bounded; a
-/// failure is only logged.
+/// Moves a tiny checkpoint from this Engine to itself, twice, through its own gRPC port (OpenTransfer, PushCheckpoint), so
+/// the sender (file trees read, hashing, the gRPC client, compression), the Sync receiver (manifest, local pass, final
+/// checks, chunk index) and the file tree's apply all run once before a migration needs them. The Engine runs without
+/// tiered compilation, so every method is compiled fully optimized on its first call: without this, the first push of an
+/// Engine pair (a post-copy move's only push, all of it downtime) paid some 500 ms of compiling on a small machine, where
+/// a warm one takes some 15 ms. The second round is a delta against the first (the tree base, the chunk index). It runs
+/// after <see cref="EngineWarmUp"/>, not while dockerd starts (which the runtime's start waits for). Everything is written
+/// under one app directory of the checkpoint volume (<see cref="App"/>; skipped when an app of that name has a directory)
+/// and removed afterwards. Bounded; a failure is only logged.
 /// </summary>
 public sealed partial class TransferWarmUp(RuntimeModuleOptions options, CheckpointVolume volume, IHostApplicationLifetime lifetime,
     ILogger<TransferWarmUp> logger)
