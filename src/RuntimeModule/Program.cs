@@ -60,6 +60,7 @@ static async Task<int> RunEngineAsync(RuntimeModuleOptions options, string[] arg
     builder.Services.AddGrpcReflection();
     builder.Services.AddHostedService<CriuKernelFeatureCache>();
     builder.Services.AddHostedService<EngineWarmUp>();
+    builder.Services.AddSingleton<TransferWarmUp>();
     var app = builder.Build();
     app.MapGrpcService<EngineService>();
     app.MapFederationSync();

@@ -42,6 +42,26 @@ public sealed partial class CheckpointRestoreTests
         });
     }
 
+    [Test]
+    public async Task Each_Engine_warms_its_transfer_path_at_start_and_leaves_nothing_behind()
+    {
+        foreach (var runtime in new[] { runtimes.A, runtimes.B })
+        {
+            var warmed = "";
+            for (var poll = 0; poll < 300 && warmed.Length == 0; poll++)
+            {
+                var log = await runtimes.EngineLogAsync(runtime);
+                Assert.That(log, Does.Not.Contain("transfer warm-up failed"), $"{runtime.Name}'s Engine");
+                warmed = log.Split('\n').FirstOrDefault(l => l.Contains("transfer path warmed up")) ?? "";
+                if (warmed.Length == 0) await Task.Delay(100);
+            }
+            TestContext.Out.WriteLine($"{runtime.Name}: {warmed.Trim()}");
+            Assert.That(warmed, Is.Not.Empty, $"{runtime.Name}'s Engine pushed to itself within 30 s of the fixture's start");
+            Assert.That(Directory.Exists(Path.Combine(runtime.VolumeHostPath, "checkpoints", Engine.TransferWarmUp.App)), Is.False,
+                "the warm-up's checkpoints and tree are gone");
+        }
+    }
+
     [TestCase(CheckpointMethod.Runc)]
     [TestCase(CheckpointMethod.Docker)]
     public async Task Checkpoint_with_exit_moves_the_app_to_the_other_runtime_with_its_memory(CheckpointMethod method)

@@ -94,6 +94,15 @@ public sealed class TwoRuntimes : IAsyncDisposable
         await engines.WaitForEngineAsync(runtime.EngineEndpoint, runtime.Name, TimeSpan.FromSeconds(60), _ => Task.FromResult<string?>(null), ct);
     }
 
+    /// <summary>What the runtime's Engine has written to stdout and stderr so far.</summary>
+    public async Task<string> EngineLogAsync(RuntimeInstance runtime)
+    {
+        using var stream = await docker.Containers.GetContainerLogsAsync(runtime.EngineContainerId, tty: false,
+            new ContainerLogsParameters { ShowStdout = true, ShowStderr = true }, CancellationToken.None);
+        var (stdout, stderr) = await stream.ReadOutputToEndAsync(CancellationToken.None);
+        return stdout + stderr;
+    }
+
     /// <summary>The inner dockerd of a runtime, through its socket on the state volume.</summary>
     public static DockerClient InnerDocker(RuntimeInstance runtime) =>
         new DockerClientConfiguration(new Uri("unix://" + runtime.DockerSocketHostPath)).CreateClient();

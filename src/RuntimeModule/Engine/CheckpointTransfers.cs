@@ -35,6 +35,7 @@ public sealed partial class CheckpointTransfers(
     public async IAsyncEnumerable<TransferProgress> PushAsync(PushCheckpointRequest request,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var directory = volume.CheckpointDirectory(request.App, request.Checkpoint);
         if (!Directory.Exists(directory))
             throw FederationException.FailedPrecondition($"checkpoint '{request.Checkpoint}' of app '{request.App}' is not in the checkpoint volume");
@@ -87,7 +88,8 @@ public sealed partial class CheckpointTransfers(
             };
         }
         var result = await send;
-        LogPushed(logger, request.App, request.Checkpoint, target, result.TotalBytes, result.WireBytes, result.SkippedBytes, result.Duration.TotalMilliseconds);
+        LogPushed(logger, request.App, request.Checkpoint, target, result.TotalBytes, result.WireBytes, result.SkippedBytes, result.Duration.TotalMilliseconds,
+            treeScan.ToTimeSpan().TotalMilliseconds, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         yield return new TransferProgress
         {
             BytesTotal = (ulong)result.TotalBytes,
@@ -136,6 +138,7 @@ public sealed partial class CheckpointTransfers(
     }
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "pushed {App}/{Checkpoint} to {Target}: {Total} bytes, {Wire} on the wire, {Skipped} already there, {Ms} ms")]
-    private static partial void LogPushed(ILogger logger, string app, string checkpoint, Uri target, long total, long wire, long skipped, double ms);
+        Message = "pushed {App}/{Checkpoint} to {Target}: {Total} bytes, {Wire} on the wire, {Skipped} already there, {Ms} ms (file trees read in {TreeMs} ms; {AllMs} ms in all)")]
+    private static partial void LogPushed(ILogger logger, string app, string checkpoint, Uri target, long total, long wire, long skipped, double ms,
+        double treeMs, double allMs);
 }

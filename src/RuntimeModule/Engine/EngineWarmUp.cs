@@ -10,10 +10,11 @@ namespace Federation.RuntimeModule.Engine;
 /// <summary>
 /// Runs the read-only code paths of an app's registration once, when the Engine starts and its dockerd answers (the registry,
 /// the app containers, the image check, the spec's JSON), so that the first CreateApp of a target, which a migration waits for,
-/// is not the one that loads and compiles them. Nothing is written; bounded; a failure is only logged.
+/// is not the one that loads and compiles them. Nothing is written; bounded; a failure is only logged. Then the transfer path
+/// (<see cref="TransferWarmUp"/>).
 /// </summary>
 public sealed partial class EngineWarmUp(RuntimeProber prober, AppRegistry registry, AppContainers containers, AppDescriber describer,
-    ILogger<EngineWarmUp> logger) : BackgroundService
+    TransferWarmUp transfers, ILogger<EngineWarmUp> logger) : BackgroundService
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
     private const int MaxPolls = 600;
@@ -44,6 +45,8 @@ public sealed partial class EngineWarmUp(RuntimeProber prober, AppRegistry regis
         {
             LogFailed(logger, e.Message);
         }
+        // Then the transfer path: after dockerd's start, which the runtime's start waits for.
+        if (!stoppingToken.IsCancellationRequested) await transfers.RunQuietlyAsync(stoppingToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "engine warmed up in {Milliseconds} ms")]

@@ -45,6 +45,7 @@ public sealed class SyncReceiver
         if (first.PartCase != OfferPart.PartOneofCase.Header)
             throw FederationException.InvalidArgument("an offer must start with its header");
         var header = first.Header;
+        var reading = System.Diagnostics.Stopwatch.StartNew();
         var target = tokens.Reserve(header.Token);
         ReceivedManifest manifest;
         try
@@ -67,6 +68,7 @@ public sealed class SyncReceiver
         var session = new TransferSession(id, manifest, new TargetDirectory(options.RootDirectory, target), options, Stats, time);
         registry.Add(session);
         SyncReceiverLog.TransferOpened(logger, id, target, manifest.Entries.Count, manifest.TotalBytes, manifest.ChunkSize);
+        session.ManifestRead = reading.Elapsed;
         session.StartPrepare(() => index.LoadSources(target, manifest.ChunkSize));
         return session;
     }
@@ -95,12 +97,19 @@ public sealed class SyncReceiver
     {
         var session = registry.Get(transferId);
         await session.Prepared.WaitAsync(cancellationToken);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var response = await session.CompleteAsync(cancellationToken);
+        var finished = watch.Elapsed;
         index.Save(session.Manifest);
+        var indexed = watch.Elapsed;
         foreach (var completion in completions) await completion.CompletedAsync(session.Manifest.Target, cancellationToken);
+        var hooked = watch.Elapsed;
         registry.Remove(session);
         Stats.TransferCompleted();
         SyncReceiverLog.TransferCompleted(logger, session.Id, session.Manifest.Target, response.Files, response.TotalBytes);
+        SyncReceiverLog.TransferSteps(logger, session.Id, session.ManifestRead.TotalMilliseconds, session.PrepareTime.TotalMilliseconds,
+            finished.TotalMilliseconds, (indexed - finished).TotalMilliseconds, (hooked - indexed).TotalMilliseconds,
+            session.Open.TotalMilliseconds);
         return response;
     }
 }

@@ -17,4 +17,9 @@ internal static partial class SyncReceiverLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "transfer {TransferId} into '{Target}' completed: {Files} files, {TotalBytes} bytes")]
     public static partial void TransferCompleted(ILogger logger, string transferId, string target, uint files, ulong totalBytes);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "transfer {TransferId} steps: manifest read {ManifestMs:F1} ms, prepared {PrepareMs:F1} ms, final checks {FinishMs:F1} ms, index saved {IndexMs:F1} ms, completion hooks {HooksMs:F1} ms; open {OpenMs:F1} ms in all")]
+    public static partial void TransferSteps(ILogger logger, string transferId, double manifestMs, double prepareMs, double finishMs, double indexMs,
+        double hooksMs, double openMs);
 }

@@ -20,6 +20,7 @@ internal sealed class TransferSession : IDisposable
     private readonly Dictionary<long, List<long>> duplicatesOf = [];
     private readonly HashSet<long> waitingDuplicates = [];
     private readonly CancellationTokenSource lifetime = new();
+    private readonly long opened = System.Diagnostics.Stopwatch.GetTimestamp();
     private int rejectedChunks;
     private long presentBytes;
     private long neededBytes;
@@ -42,13 +43,27 @@ internal sealed class TransferSession : IDisposable
     public TargetDirectory Target { get; }
     public Task Prepared { get; private set; } = Task.CompletedTask;
     public DateTimeOffset LastActivity { get; private set; }
+
+    /// <summary>How long the offer's manifest took to read and check (timing log).</summary>
+    public TimeSpan ManifestRead { get; set; }
+
+    /// <summary>How long the local pass took (index load, chunks copied, complete files finished; timing log).</summary>
+    public TimeSpan PrepareTime { get; private set; }
+
+    /// <summary>Since the session was opened.</summary>
+    public TimeSpan Open => System.Diagnostics.Stopwatch.GetElapsedTime(opened);
     private TimeProvider Time { get; }
 
     public void Touch() => LastActivity = Time.GetUtcNow();
 
     /// <summary>Starts the local pass on the session's own lifetime, so a broken Offer call does not cut it short.</summary>
     public void StartPrepare(Func<ChunkSources> loadSources) =>
-        Prepared = Task.Run(() => PrepareAsync(loadSources(), lifetime.Token), lifetime.Token);
+        Prepared = Task.Run(async () =>
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            await PrepareAsync(loadSources(), lifetime.Token);
+            PrepareTime = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        }, lifetime.Token);
 
     private async Task PrepareAsync(ChunkSources sources, CancellationToken cancellationToken)
     {

@@ -54,7 +54,10 @@ public sealed class SyncSender(ILogger<SyncSender>? logger = null)
         var manifest = await SourceManifestBuilder.BuildAsync(sourceDirectory, options.ChunkSize, options.HashParallelism, cancellationToken, extraFiles);
         SyncSenderLog.Offering(logger, sourceDirectory, manifest.Entries.Count, manifest.TotalBytes, hashing.ElapsedMilliseconds);
 
-        var counters = new SendCounters(manifest, progress, options.ProgressInterval, hashing.Elapsed);
+        var hashed = hashing.Elapsed;
+        var counters = new SendCounters(manifest, progress, options.ProgressInterval, hashed);
+        var steps = System.Diagnostics.Stopwatch.StartNew();
+        TimeSpan offered = TimeSpan.Zero, pushed = TimeSpan.Zero;
         var client = new Sync.SyncClient(invoker);
         var limiter = options.BandwidthLimitBytesPerSecond > 0 ? new BandwidthLimiter(options.BandwidthLimitBytesPerSecond) : null;
         using var files = new SourceFiles(manifest);
@@ -76,9 +79,11 @@ public sealed class SyncSender(ILogger<SyncSender>? logger = null)
                 {
                     needs = await ResumeAsync(client, manifest, transferId, options, cancellationToken);
                 }
+                offered = steps.Elapsed;
 
                 counters.EnterPhase(SyncPhase.Sending);
                 await PushAsync(client, manifest, files, transferId!, needs, options, limiter, counters, cancellationToken);
+                pushed = steps.Elapsed;
                 counters.EnterPhase(SyncPhase.Completing);
                 await client.CompleteAsync(new CompleteRequest { TransferId = transferId },
                     deadline: DateTime.UtcNow + options.CallTimeout, cancellationToken: cancellationToken);
@@ -112,6 +117,8 @@ public sealed class SyncSender(ILogger<SyncSender>? logger = null)
             counters.ChunksResent, attempt, counters.Elapsed);
         SyncSenderLog.Done(logger, result.TransferId, result.TotalBytes, result.SkippedBytes, result.SentBytes, result.WireBytes,
             (long)result.Duration.TotalMilliseconds);
+        SyncSenderLog.Steps(logger, result.TransferId, hashed.TotalMilliseconds, offered.TotalMilliseconds,
+            (pushed - offered).TotalMilliseconds, (steps.Elapsed - pushed).TotalMilliseconds, attempt);
         return result;
     }
 
