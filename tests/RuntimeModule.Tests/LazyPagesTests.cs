@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Federation.RuntimeModule.Engine.Lazy;
+using Federation.Testing;
 using Federation.V1;
 using Grpc.Core;
 
@@ -145,6 +146,22 @@ public sealed class LazyPagesTests
             Assert.That(after.Fields["memsum"], Is.EqualTo(before.Checksum), "with every page of its memory");
             Assert.That(after.Counter, Is.GreaterThanOrEqualTo(lastBefore.Counter), "the counter continues");
         });
+    }
+
+    [Test]
+    public async Task Removing_an_app_whose_lazy_dump_still_serves_ends_the_dump_and_leaves_nothing()
+    {
+        const string app = "lazy-removed";
+        await StartAppAsync(app);
+        await runtimes.EngineA.CheckpointAsync(new CheckpointRequest { App = app, Checkpoint = "lazy-1", LazyPages = true });
+
+        var removed = await runtimes.EngineA.RemoveAppAsync(new RemoveAppRequest { Name = app, DeleteCheckpoints = true });
+
+        Assert.That(removed.Removed, Is.True);
+        GrpcAssert.Status(() => runtimes.EngineA.GetAppAsync(new GetAppRequest { Name = app }).ResponseAsync, StatusCode.NotFound, "is not in this runtime");
+        using var inner = TwoRuntimes.InnerDocker(runtimes.A);
+        var left = await inner.Containers.ListContainersAsync(new Docker.DotNet.Models.ContainersListParameters { All = true });
+        Assert.That(left.SelectMany(c => c.Names), Has.None.Contains(app), "no container of the app is left");
     }
 
     private async Task<(TestAppStatus First, TestAppStatus Last)> StartAppAsync(string app)

@@ -13,6 +13,7 @@ public sealed partial class AppRemover(
     AppRegistry registry,
     AppContainers containers,
     AppStopSettling settling,
+    Lazy.LazyDumps lazyDumps,
     ILogger<AppRemover> logger)
 {
     public async Task<bool> RemoveAsync(string app, bool deleteCheckpoints, CancellationToken ct)
@@ -22,6 +23,14 @@ public sealed partial class AppRemover(
         var record = await registry.GetAsync(app, ct);
         var container = await containers.FindAsync(app, ct);
         if (record is null && container is null) throw FederationException.NotFound($"app '{app}' is not in this runtime");
+        // A lazy dump holds the app's processes (ptrace): Docker cannot kill them under it ("PID ... is zombie"). The app is
+        // being removed, so its dump ends first, whatever that does to the pages not yet served.
+        foreach (var dump in lazyDumps.Of(app))
+        {
+            dump.MarkAbandoned();
+            dump.Kill();
+            await dump.Finished.WaitAsync(TimeSpan.FromSeconds(10), ct);
+        }
         foreach (var member in await containers.ListOfAppAsync(app, ct)) await containers.RemoveAsync(member.ID, ct);
         await registry.DeleteAsync(app, ct);
         if (deleteCheckpoints) FileTree.TryDelete(volume.AppDirectory(app));

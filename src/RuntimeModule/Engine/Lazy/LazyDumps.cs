@@ -16,6 +16,9 @@ public sealed class LazyDumps
 
     public LazyDump? Find(string app, string checkpoint) => dumps.GetValueOrDefault((app, checkpoint));
 
+    /// <summary>The app's lazy dumps still serving pages.</summary>
+    public IReadOnlyList<LazyDump> Of(string app) => dumps.Values.Where(d => d.App == app).ToList();
+
     /// <summary>True while a lazy dump of the app serves its pages: the app has moved away, though its processes still exist here.</summary>
     public bool IsServing(string app) => dumps.Keys.Any(k => k.App == app);
 }
