@@ -50,7 +50,8 @@ others_lane() {
 # Each failed test's name and the first lines of its error message, so that the end of the output says what failed.
 failure_summary() { # lane
   awk -v lane="[$1]" '
-    index($0, lane "   Failed ") == 1 { shown = 0; printing = 1; print; next }
+    # NUnit: "  Failed <test name> [<duration>]"; the output of a test may hold lines like "  Failed   0 ms" (a phase).
+    index($0, lane "   Failed ") == 1 && $0 ~ /Failed [^ ].* \[[^]]*\]$/ { shown = 0; printing = 1; print; next }
     index($0, lane "   Passed ") == 1 || index($0, lane "   Skipped ") == 1 || index($0, lane "   Stack Trace:") == 1 { printing = 0 }
     printing && $0 ~ /^\[[a-z]+\] +at / { next }
     printing && shown < 15 { print; shown++ }

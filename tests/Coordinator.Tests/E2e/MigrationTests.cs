@@ -21,34 +21,13 @@ public sealed class MigrationTests
         var (_, stablePort, first) = await LocalClusters.DeployTestAppAsync(name, mib: 48, dirtyKib: 16);
         try
         {
-            await using var client = new StableClient(stablePort, TimeSpan.FromMinutes(3));
-            await Task.Delay(500);
-            var started = await LocalClusters.A.Client.MigrateAsync(new MigrateRequest
-            {
-                Workload = $"default/{name}",
-                Destination = "b",
-                Options = new MigrationOptions { PrecopyRounds = 2 },
-            });
-            var events = await WatchAsync(started.MigrationId);
-            await Task.Delay(500);
-            await client.StopAsync();
-
-            var migration = await LocalClusters.A.Client.GetMigrationAsync(new GetMigrationRequest { MigrationId = started.MigrationId });
-            Report(migration, client);
-            var after = await TestApp.AskAsync(stablePort, "VERIFY");
-            var sum = await TestApp.AskAsync(stablePort, "SUM");
-            var answers = client.Answers.Select(a => a.Status).ToList();
-            Assert.Multiple(() =>
+            var (migration, events, client) = await MoveWithClientAsync(name, stablePort, new MigrationOptions { PrecopyRounds = 2 });
+            Assert.Multiple(async () =>
             {
                 Assert.That(migration.Phase, Is.EqualTo(MigrationPhase.Completed), migration.Error);
                 Assert.That(events.Last().Terminal, Is.True, "Watch ends with a terminal event");
-                Assert.That(client.Failures, Is.Empty, "no client request failed: new connections were held, not refused");
-                Assert.That(answers, Has.Count.GreaterThan(10));
-                Assert.That(answers.Select(a => a.Seed).Distinct(), Is.EquivalentTo(new[] { first.Seed }), "one process all along: the memory came along");
-                Assert.That(answers.Zip(answers.Skip(1)).All(p => p.Second.Counter >= p.First.Counter), Is.True, "the counter never goes back");
-                Assert.That(after.Fields["verify"], Is.EqualTo("ok"), "every page matches its version after the move");
-                Assert.That(sum.Fields["memsum"], Is.EqualTo(sum.Checksum), "the memory checksum matches");
-                Assert.That(after.Counter, Is.GreaterThan(first.Counter));
+                Assert.That(client.Answers, Has.Count.GreaterThan(10));
+                await AssertOneProcessAllAlongAsync(client, stablePort, first);
             });
 
             var inA = await LocalClusters.WorkloadsAsync(LocalClusters.A);
@@ -120,26 +99,11 @@ public sealed class MigrationTests
         var (_, stablePort, first) = await LocalClusters.DeployTestAppAsync(name, mib: 128, dirtyKib: 16);
         try
         {
-            await using var client = new StableClient(stablePort, TimeSpan.FromMinutes(3));
-            await Task.Delay(500);
-            var started = await LocalClusters.A.Client.MigrateAsync(new MigrateRequest
-            {
-                Workload = $"default/{name}",
-                Destination = "b",
-                Options = new MigrationOptions { PrecopyRounds = 0, PostCopy = PostCopyMode.On },
-            });
-            var events = await WatchAsync(started.MigrationId);
-            await Task.Delay(500);
-            await client.StopAsync();
-
-            var migration = await LocalClusters.A.Client.GetMigrationAsync(new GetMigrationRequest { MigrationId = started.MigrationId });
-            Report(migration, client);
+            var (migration, events, client) = await MoveWithClientAsync(name, stablePort,
+                new MigrationOptions { PrecopyRounds = 0, PostCopy = PostCopyMode.On });
             TestContext.Out.WriteLine($"  post-copy: {migration.PostCopyBytes >> 20} MiB in {migration.PostCopyDuration?.ToTimeSpan().TotalMilliseconds:F0} ms");
-            var after = await TestApp.AskAsync(stablePort, "VERIFY");
-            var sum = await TestApp.AskAsync(stablePort, "SUM");
-            var answers = client.Answers.Select(a => a.Status).ToList();
             var inA = await LocalClusters.WorkloadsAsync(LocalClusters.A);
-            Assert.Multiple(() =>
+            Assert.Multiple(async () =>
             {
                 Assert.That(migration.Phase, Is.EqualTo(MigrationPhase.Completed), migration.Error);
                 Assert.That(migration.PostCopy, Is.True, "the final round ran post-copy");
@@ -147,12 +111,8 @@ public sealed class MigrationTests
                 Assert.That(migration.Rounds.Single().CheckpointBytes, Is.LessThan(4UL << 20), "the freeze moved no memory");
                 Assert.That(migration.PostCopyBytes, Is.GreaterThan(128UL << 20), "the memory followed the restore");
                 Assert.That(events.Select(e => e.Message), Has.Some.StartsWith("post-copy: every page reached 'b'"));
-                Assert.That(client.Failures, Is.Empty, "no client request failed");
-                Assert.That(answers.Select(a => a.Seed).Distinct(), Is.EquivalentTo(new[] { first.Seed }), "one process all along");
-                Assert.That(answers.Zip(answers.Skip(1)).All(p => p.Second.Counter >= p.First.Counter), Is.True, "the counter never goes back");
-                Assert.That(after.Fields["verify"], Is.EqualTo("ok"), "every page matches its version after the move");
-                Assert.That(sum.Fields["memsum"], Is.EqualTo(sum.Checksum), "the memory checksum matches");
                 Assert.That(inA.Select(w => w.Ref.Name), Does.Not.Contain(name), "the source is removed once every page was served");
+                await AssertOneProcessAllAlongAsync(client, stablePort, first);
             });
         }
         finally
@@ -252,6 +212,35 @@ public sealed class MigrationTests
 
     /// <summary>Where the app's port of a Docker-host runtime is published on 127.0.0.1.</summary>
     private static int RuntimeAppPort(RuntimeInstance runtime) => runtime.PublishedPorts[TestApp.Port];
+
+    /// <summary>Moves the workload to b while a client reads it through the stable address; the migration as it ended, its events, the client.</summary>
+    private static async Task<(Migration Migration, List<MigrationEvent> Events, StableClient Client)> MoveWithClientAsync(string name, int stablePort,
+        MigrationOptions options)
+    {
+        await using var client = new StableClient(stablePort, TimeSpan.FromMinutes(3));
+        await Task.Delay(500);
+        var started = await LocalClusters.A.Client.MigrateAsync(new MigrateRequest { Workload = $"default/{name}", Destination = "b", Options = options });
+        var events = await WatchAsync(started.MigrationId);
+        await Task.Delay(500);
+        await client.StopAsync();
+        var migration = await LocalClusters.A.Client.GetMigrationAsync(new GetMigrationRequest { MigrationId = started.MigrationId });
+        Report(migration, client);
+        return (migration, events, client);
+    }
+
+    /// <summary>No request failed, one process answered all along with a counter that never went back, and its memory is whole.</summary>
+    private static async Task AssertOneProcessAllAlongAsync(StableClient client, int stablePort, TestAppStatus first)
+    {
+        var after = await TestApp.AskAsync(stablePort, "VERIFY");
+        var sum = await TestApp.AskAsync(stablePort, "SUM");
+        var answers = client.Answers.Select(a => a.Status).ToList();
+        Assert.That(client.Failures, Is.Empty, "no client request failed: new connections were held, not refused");
+        Assert.That(answers.Select(a => a.Seed).Distinct(), Is.EquivalentTo(new[] { first.Seed }), "one process all along: the memory came along");
+        Assert.That(answers.Zip(answers.Skip(1)).All(p => p.Second.Counter >= p.First.Counter), Is.True, "the counter never goes back");
+        Assert.That(after.Fields["verify"], Is.EqualTo("ok"), "every page matches its version after the move");
+        Assert.That(sum.Fields["memsum"], Is.EqualTo(sum.Checksum), "the memory checksum matches");
+        Assert.That(after.Counter, Is.GreaterThan(first.Counter));
+    }
 
     private static async Task<List<MigrationEvent>> WatchAsync(string id)
     {
