@@ -93,8 +93,8 @@ public sealed partial class PostCopyServing(
         }
         else
         {
-            failure ??= "the source runtime is gone";
-            kept = $"the source runtime in '{migration.SourceCluster}' is gone: the pages not yet in '{migration.DestinationCluster}' are lost, and the app with them";
+            failure ??= $"the source runtime in '{migration.SourceCluster}' died before every page reached '{migration.DestinationCluster}'";
+            kept = $"the pages not yet in '{migration.DestinationCluster}' are lost, and the app with them (the source runtime in '{migration.SourceCluster}' is gone)";
         }
         migration.Error = ErrorMappingInterceptor.OneLine(
             $"post-copy failed after the commit: {failure}. '{migration.DestinationCluster}' stopped its copy (memory incomplete; what it did since the switch is lost); {kept}");

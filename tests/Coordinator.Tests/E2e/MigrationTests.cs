@@ -161,9 +161,7 @@ public sealed class MigrationTests
     {
         const string name = "lazycut";
         var (_, _, first) = await LocalClusters.DeployTestAppAsync(name, mib: 64, dirtyKib: 0);
-        var adapter = (DockerHostAdapter)LocalClusters.A.Services.GetRequiredService<Federation.Adapters.IOrchestratorAdapter>();
-        var source = await adapter.Host.FindRuntimeAsync(adapter.RuntimeName(new Federation.Adapters.WorkloadId("default", name)), CancellationToken.None)
-                     ?? throw new InvalidOperationException("the source runtime is not there");
+        var source = await SourceRuntimeAsync(name);
         // The test hook: the source's page tunnel breaks after 8 MiB, as a source that died mid-way would look to the destination.
         var hook = PageTunnelBreakHook.RequestPath(source.VolumeHostPath, name);
         Directory.CreateDirectory(Path.GetDirectoryName(hook)!);
@@ -208,6 +206,57 @@ public sealed class MigrationTests
             File.Delete(hook);
             await LocalClusters.RemoveWorkloadEverywhereAsync(name);
         }
+    }
+
+    [Test]
+    public async Task A_post_copy_whose_source_runtime_dies_mid_way_says_the_memory_not_yet_moved_is_lost()
+    {
+        const string name = "lazydie";
+        await LocalClusters.DeployTestAppAsync(name, mib: 64, dirtyKib: 0);
+        var source = await SourceRuntimeAsync(name);
+        // The test hook: the source's page tunnel holds still after 8 MiB, until the source runtime is killed here.
+        var hook = PageTunnelBreakHook.RequestPath(source.VolumeHostPath, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(hook)!);
+        await File.WriteAllTextAsync(hook, "pause " + (8 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        try
+        {
+            var started = await LocalClusters.A.Client.MigrateAsync(new MigrateRequest
+            {
+                Workload = $"default/{name}",
+                Destination = "b",
+                Options = new MigrationOptions { PrecopyRounds = 0, PostCopy = PostCopyMode.On },
+            });
+            await LocalClusters.EventuallyAsync(() => Task.FromResult(File.Exists(PageTunnelBreakHook.PausedPath(source.VolumeHostPath, name))),
+                TimeSpan.FromMinutes(1), "the page tunnel holds still after 8 MiB");
+            using (var docker = TestEnvironment.OuterDocker())
+            {
+                await docker.Containers.KillContainerAsync(source.EngineContainerId, new Docker.DotNet.Models.ContainerKillParameters());
+                await docker.Containers.KillContainerAsync(source.RuntimeContainerId, new Docker.DotNet.Models.ContainerKillParameters());
+            }
+
+            var migration = await LocalClusters.A.WaitForEndAsync(started.MigrationId, TimeSpan.FromMinutes(3));
+            Report(migration, null);
+            Assert.Multiple(() =>
+            {
+                Assert.That(migration.Phase, Is.EqualTo(MigrationPhase.Failed));
+                Assert.That(migration.PostCopy, Is.True);
+                Assert.That(migration.Error, Does.StartWith("post-copy failed after the commit: "));
+                Assert.That(migration.Error, Does.Contain("'b' stopped its copy (memory incomplete; what it did since the switch is lost)"));
+                Assert.That(migration.Error, Does.EndWith("the pages not yet in 'b' are lost, and the app with them (the source runtime in 'a' is gone)"));
+            });
+        }
+        finally
+        {
+            if (File.Exists(hook)) File.Delete(hook);
+            await LocalClusters.RemoveWorkloadEverywhereAsync(name);
+        }
+    }
+
+    private static async Task<RuntimeInstance> SourceRuntimeAsync(string name)
+    {
+        var adapter = (DockerHostAdapter)LocalClusters.A.Services.GetRequiredService<Federation.Adapters.IOrchestratorAdapter>();
+        return await adapter.Host.FindRuntimeAsync(adapter.RuntimeName(new Federation.Adapters.WorkloadId("default", name)), CancellationToken.None)
+               ?? throw new InvalidOperationException("the source runtime is not there");
     }
 
     /// <summary>Where the app's port of a Docker-host runtime is published on 127.0.0.1.</summary>

@@ -43,7 +43,7 @@ public sealed partial class PageServing(LazyDumps dumps, LazyDumpAbort abort, Pa
         var counters = new PageTunnelCounters();
         var watch = Stopwatch.StartNew();
         using var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        var relay = RelayAsync(dump, server, target, request.Key, counters, breakHook.LimitOf(app), ct);
+        var relay = RelayAsync(dump, server, target, request.Key, counters, breakHook.RequestOf(app), breakHook, ct);
         while (!relay.IsCompleted)
         {
             await Task.WhenAny(relay, Task.Delay(ProgressEvery, CancellationToken.None));
@@ -64,7 +64,8 @@ public sealed partial class PageServing(LazyDumps dumps, LazyDumpAbort abort, Pa
     }
 
     /// <summary>Null when both ends closed the tunnel in order, else why it broke.</summary>
-    private static async Task<string?> RelayAsync(LazyDump dump, Socket server, Uri target, string key, PageTunnelCounters counters, ulong? breakAfter, CancellationToken ct)
+    private static async Task<string?> RelayAsync(LazyDump dump, Socket server, Uri target, string key, PageTunnelCounters counters,
+        (ulong Bytes, bool Pause)? hookRequest, PageTunnelBreakHook hook, CancellationToken ct)
     {
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
         bound.CancelAfter(RelayLimit);
@@ -77,10 +78,14 @@ public sealed partial class PageServing(LazyDumps dumps, LazyDumpAbort abort, Pa
             await PageTunnel.RelayAsync(
                 async t =>
                 {
-                    await PageTunnel.SocketToFramesAsync(server, call.RequestStream, bytes =>
+                    var paused = false;
+                    await PageTunnel.SocketToFramesAsync(server, call.RequestStream, async (bytes, c) =>
                     {
                         counters.AddToDestination(bytes);
-                        if (counters.ToDestination >= breakAfter) throw new IOException($"test hook: the tunnel breaks after {breakAfter} bytes");
+                        if (hookRequest is not { } asked || counters.ToDestination < asked.Bytes || paused) return;
+                        if (!asked.Pause) throw new IOException($"test hook: the tunnel breaks after {asked.Bytes} bytes");
+                        paused = true;
+                        await hook.PauseAsync(dump.App, c);
                     }, t);
                     await CompleteQuietlyAsync(call.RequestStream);
                 },

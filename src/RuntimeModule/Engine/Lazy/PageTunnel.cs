@@ -14,7 +14,16 @@ public static class PageTunnel
     private const int FrameBytes = 256 << 10;
 
     /// <summary>Sends what the socket reads until it ends (the end is not sent: the caller completes the stream).</summary>
-    public static async Task SocketToFramesAsync(Socket socket, IAsyncStreamWriter<PageTunnelFrame> frames, Action<int> counted, CancellationToken ct)
+    public static Task SocketToFramesAsync(Socket socket, IAsyncStreamWriter<PageTunnelFrame> frames, Action<int> counted, CancellationToken ct) =>
+        SocketToFramesAsync(socket, frames, (read, _) =>
+        {
+            counted(read);
+            return Task.CompletedTask;
+        }, ct);
+
+    /// <summary>As above, with a callback that may hold the relay after each frame (a test hook).</summary>
+    public static async Task SocketToFramesAsync(Socket socket, IAsyncStreamWriter<PageTunnelFrame> frames, Func<int, CancellationToken, Task> sent,
+        CancellationToken ct)
     {
         var buffer = new byte[FrameBytes];
         while (true)
@@ -22,7 +31,7 @@ public static class PageTunnel
             var read = await socket.ReceiveAsync(buffer, SocketFlags.None, ct);
             if (read == 0) return;
             await frames.WriteAsync(new PageTunnelFrame { Data = ByteString.CopyFrom(buffer, 0, read) }, ct);
-            counted(read);
+            await sent(read, ct);
         }
     }
 
