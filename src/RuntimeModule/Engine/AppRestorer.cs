@@ -125,6 +125,7 @@ public sealed partial class AppRestorer(
             }
             else
             {
+                await lazyConfig.EnsurePristineAsync(ct);
                 await checkpointApi.StartFromCheckpointAsync(id, checkpoint, ct);
             }
             response.Timings.Add(StepTimings.Of("restore", watch));
@@ -188,6 +189,7 @@ public sealed partial class AppRestorer(
             response.Timings.Add(StepTimings.Of("stage", watch));
 
             watch.Restart();
+            await lazyConfig.EnsurePristineAsync(ct);
             for (var i = 0; i < ids.Count; i++)
             {
                 current = members[i].Name;
