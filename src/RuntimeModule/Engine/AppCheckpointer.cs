@@ -159,7 +159,7 @@ public sealed partial class AppCheckpointer(
         var files = await filesystem.LocateAsync(containerId, record.Spec, finishing);
         await registry.UpdateAsync(app, r => (r ?? record) with { CheckpointedAway = true }, finishing);
         var watch = Stopwatch.StartNew();
-        (Process Process, int Port, Task<string?> Finished) started;
+        (RuntimeCommand Dump, int Port, Task<string?> Finished) started;
         try
         {
             started = await runc.StartLazyAsync(containerId, directory, workDirectory, finishing);
@@ -171,7 +171,7 @@ public sealed partial class AppCheckpointer(
             FileTree.TryDelete(workDirectory);
             throw;
         }
-        var dump = new Lazy.LazyDump(app, request.Checkpoint, containerId, started.Port, started.Process, started.Finished);
+        var dump = new Lazy.LazyDump(app, request.Checkpoint, containerId, started.Port, started.Dump, started.Finished);
         lazyDumps.Add(dump);
         _ = EndLazyAsync(dump, workDirectory, running);
         response.Timings.Add(StepTimings.Of("dump", watch));

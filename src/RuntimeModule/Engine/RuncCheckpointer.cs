@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Federation.Common;
 using Microsoft.Extensions.Logging;
 
@@ -19,98 +18,85 @@ public sealed partial class RuncCheckpointer(RuntimeModuleOptions options, Runti
     public async Task CheckpointAsync(string containerId, string imageDirectory, string workDirectory, bool leaveRunning,
         bool preDump, string? parentDirectory, CancellationToken ct)
     {
-        var pid = runtime.Dockerd() ?? throw FederationException.FailedPrecondition(
-            "runc checkpoint needs the runtime's processes: run the Engine in the runtime's process namespace");
-        Directory.CreateDirectory(imageDirectory);
-        Directory.CreateDirectory(workDirectory);
-        List<string> args =
-        [
-            "--target", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--mount", "--cgroup", "--uts", "--ipc", "--",
-            "runc", "--root", options.RuncRoot, "checkpoint", "--image-path", imageDirectory, "--work-path", workDirectory,
-        ];
-        if (leaveRunning) args.Add("--leave-running");
-        if (preDump) args.Add("--pre-dump");
-        if (parentDirectory is not null) args.AddRange(["--parent-path", Path.GetRelativePath(imageDirectory, parentDirectory)]);
-        args.Add(containerId);
+        List<string> command = ["runc", "--root", options.RuncRoot, "checkpoint", "--image-path", imageDirectory, "--work-path", workDirectory];
+        if (leaveRunning) command.Add("--leave-running");
+        if (preDump) command.Add("--pre-dump");
+        if (parentDirectory is not null) command.AddRange(["--parent-path", Path.GetRelativePath(imageDirectory, parentDirectory)]);
+        command.Add(containerId);
 
-        var start = new ProcessStartInfo("nsenter", args) { RedirectStandardError = true, RedirectStandardOutput = true };
-        using var process = Process.Start(start) ?? throw FederationException.Unavailable("cannot start nsenter");
-        var stderr = process.StandardError.ReadToEndAsync(ct);
-        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var dump = Start(imageDirectory, workDirectory, command);
+        (int ExitCode, string Output) exited;
         try
         {
-            await process.WaitForExitAsync(ct);
+            exited = await dump.Exited.WaitAsync(ct);
         }
         catch (OperationCanceledException)
         {
-            process.Kill(entireProcessTree: true);
+            dump.Kill();
             throw;
         }
-        if (process.ExitCode != 0)
+        if (exited.ExitCode != 0)
         {
             var criu = CriuLog.LastError(workDirectory, "dump.log") ?? CriuLog.LastError(workDirectory, "pre-dump.log");
-            var message = ((await stderr) + (await stdout)).Trim();
-            LogFailed(logger, containerId, process.ExitCode, message);
+            LogFailed(logger, containerId, exited.ExitCode, exited.Output);
             throw FederationException.FailedPrecondition(
-                $"runc checkpoint failed ({process.ExitCode}): {ErrorMappingInterceptor.OneLine(message)}" + (criu is null ? "" : $" (criu: {criu})"));
+                $"runc checkpoint failed ({exited.ExitCode}): {ErrorMappingInterceptor.OneLine(exited.Output)}" + (criu is null ? "" : $" (criu: {criu})"));
         }
     }
 
     /// <summary>
     /// Starts a post-copy dump (<c>runc checkpoint --lazy-pages</c>): CRIU writes everything but the app's memory, then serves
     /// the pages on 127.0.0.1:<c>port</c> until a lazy restore has them all, and kills the app. Returns once the page server
-    /// listens (CRIU's status fd, written to a file of the work directory); the process runs on.
+    /// listens (CRIU's status fd, written to a file of the work directory); the command runs on, and <c>Finished</c> completes
+    /// when it ends: null when every page was served, else why not.
     /// </summary>
-    /// <param name="ct">Ends the wait for the page server only; the dump itself is stopped with <see cref="Lazy.LazyDump.Abandon"/>.</param>
-    public async Task<(System.Diagnostics.Process Process, int Port, Task<string?> Finished)> StartLazyAsync(string containerId, string imageDirectory,
+    /// <param name="ct">Ends the wait for the page server only; the dump itself is stopped through <see cref="Lazy.LazyDumpAbort"/>.</param>
+    public async Task<(RuntimeCommand Dump, int Port, Task<string?> Finished)> StartLazyAsync(string containerId, string imageDirectory,
         string workDirectory, CancellationToken ct)
     {
-        var pid = runtime.Dockerd() ?? throw FederationException.FailedPrecondition(
-            "runc checkpoint needs the runtime's processes: run the Engine in the runtime's process namespace");
-        Directory.CreateDirectory(imageDirectory);
-        Directory.CreateDirectory(workDirectory);
         var port = Lazy.LoopbackPorts.Free();
         var ready = Path.Combine(workDirectory, "page-server-ready");
-        List<string> args =
+        var dump = Start(imageDirectory, workDirectory,
         [
-            "--target", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--mount", "--cgroup", "--uts", "--ipc", "--",
             // runc hands its status fd (3, opened on a file here) to CRIU, which writes to it once the page server listens.
             "sh", "-c", "exec 3>\"$1\"; shift; exec \"$@\"", "sh", ready,
             "runc", "--root", options.RuncRoot, "checkpoint", "--image-path", imageDirectory, "--work-path", workDirectory,
             "--lazy-pages", "--page-server", $"127.0.0.1:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}", "--status-fd", "3", containerId,
-        ];
-        var start = new ProcessStartInfo("nsenter", args) { RedirectStandardError = true, RedirectStandardOutput = true };
-        var process = Process.Start(start) ?? throw FederationException.Unavailable("cannot start nsenter");
-        var output = Task.WhenAll(process.StandardError.ReadToEndAsync(CancellationToken.None), process.StandardOutput.ReadToEndAsync(CancellationToken.None));
-        var finished = FinishAsync(process, output, containerId, workDirectory);
+        ]);
+        var finished = FinishAsync(dump, containerId, workDirectory);
         // Bounded: 60 s of 5 ms tries.
         for (var i = 0; ; i++)
         {
-            if (File.Exists(ready) && new FileInfo(ready).Length > 0) return (process, port, finished);
+            if (File.Exists(ready) && new FileInfo(ready).Length > 0) return (dump, port, finished);
             if (finished.IsCompleted)
             {
                 throw FederationException.FailedPrecondition($"runc checkpoint --lazy-pages failed: {await finished ?? "it ended before its page server listened"}");
             }
             if (i >= 12000 || ct.IsCancellationRequested)
             {
-                process.Kill(entireProcessTree: true);
+                dump.Kill();
                 throw FederationException.Unavailable("runc checkpoint --lazy-pages: its page server did not listen within 60 s");
             }
             await Task.Delay(5, CancellationToken.None);
         }
     }
 
-    private async Task<string?> FinishAsync(Process process, Task<string[]> output, string containerId, string workDirectory)
+    private RuntimeCommand Start(string imageDirectory, string workDirectory, IEnumerable<string> command)
     {
-        using (process)
-        {
-            await process.WaitForExitAsync(CancellationToken.None);
-            var text = string.Concat(await output).Trim();
-            if (process.ExitCode == 0) return null;
-            var criu = CriuLog.LastError(workDirectory, "dump.log");
-            LogFailed(logger, containerId, process.ExitCode, text);
-            return $"runc checkpoint exited {process.ExitCode}: {ErrorMappingInterceptor.OneLine(text.Length > 0 ? text : "killed")}" + (criu is null ? "" : $" (criu: {criu})");
-        }
+        if (!Available) throw FederationException.FailedPrecondition(
+            "runc checkpoint needs the runtime's processes: run the Engine in the runtime's process namespace");
+        Directory.CreateDirectory(imageDirectory);
+        Directory.CreateDirectory(workDirectory);
+        return runtime.StartInRuntime("runc checkpoint", command);
+    }
+
+    private async Task<string?> FinishAsync(RuntimeCommand dump, string containerId, string workDirectory)
+    {
+        var (code, output) = await dump.Exited;
+        if (code == 0) return null;
+        var criu = CriuLog.LastError(workDirectory, "dump.log");
+        LogFailed(logger, containerId, code, output);
+        return $"runc checkpoint exited {code}: {ErrorMappingInterceptor.OneLine(output.Length > 0 ? output : "killed")}" + (criu is null ? "" : $" (criu: {criu})");
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "runc checkpoint of {Container} exited {Code}: {Message}")]

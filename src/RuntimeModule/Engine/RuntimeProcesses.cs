@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Globalization;
+using Federation.Common;
 
 namespace Federation.RuntimeModule.Engine;
 
@@ -32,6 +34,20 @@ public sealed class RuntimeProcesses
     /// </summary>
     public string? InRuntime(string path) =>
         Dockerd() is { } pid ? $"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/root/{path.TrimStart('/')}" : null;
+
+    /// <summary>
+    /// Starts <paramref name="command"/> in the runtime's mount, cgroup, UTS and IPC namespaces (nsenter through dockerd's
+    /// process), where runc and CRIU see what dockerd sees; its network namespace is the Engine's own, which the pod shares.
+    /// </summary>
+    /// <param name="what">What needs it, for the refusal when dockerd is out of sight ("runc checkpoint").</param>
+    public RuntimeCommand StartInRuntime(string what, IEnumerable<string> command)
+    {
+        var pid = Dockerd() ?? throw FederationException.FailedPrecondition(
+            $"{what} needs the runtime's processes: run the Engine in the runtime's process namespace");
+        List<string> args = ["--target", pid.ToString(CultureInfo.InvariantCulture), "--mount", "--cgroup", "--uts", "--ipc", "--", .. command];
+        var start = new ProcessStartInfo("nsenter", args) { RedirectStandardError = true, RedirectStandardOutput = true };
+        return new RuntimeCommand(Process.Start(start) ?? throw FederationException.Unavailable("cannot start nsenter"));
+    }
 
     /// <summary>The process tracing <paramref name="pid"/> (ptrace: CRIU holds what it dumps so), or null when none or not visible.</summary>
     public static int? TracerOf(long pid)

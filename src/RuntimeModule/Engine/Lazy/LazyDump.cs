@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Federation.RuntimeModule.Engine.Lazy;
 
 /// <summary>
@@ -8,7 +6,7 @@ namespace Federation.RuntimeModule.Engine.Lazy;
 /// them all. <see cref="Finished"/> completes when the dump ends: null when every page was served (CRIU then killed the
 /// app), else why not.
 /// </summary>
-public sealed class LazyDump(string app, string checkpoint, string containerId, int port, Process process, Task<string?> finished)
+public sealed class LazyDump(string app, string checkpoint, string containerId, int port, RuntimeCommand dump, Task<string?> finished)
 {
     private int claimed;
 
@@ -28,15 +26,5 @@ public sealed class LazyDump(string app, string checkpoint, string containerId, 
     public void MarkAbandoned() => Abandoned = true;
 
     /// <summary>Kills runc and CRIU: the last resort of <see cref="LazyDumpAbort"/>, for a CRIU that does not end when told.</summary>
-    public void Kill()
-    {
-        try
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Exited meanwhile.
-        }
-    }
+    public void Kill() => dump.Kill();
 }

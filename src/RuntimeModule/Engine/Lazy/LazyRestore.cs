@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 
 namespace Federation.RuntimeModule.Engine.Lazy;
@@ -9,7 +8,7 @@ namespace Federation.RuntimeModule.Engine.Lazy;
 /// pages from, which the Engine accepts and joins to the source's page tunnel (<see cref="LazyPagesService"/>).
 /// <see cref="Finished"/> completes when the daemon ends: null once every page is here, else why not.
 /// </summary>
-public sealed class LazyRestore(string app, string checkpoint, string key, string workDirectory, TcpListener listener, Process daemon,
+public sealed class LazyRestore(string app, string checkpoint, string key, string workDirectory, TcpListener listener, RuntimeCommand daemon,
     Task<string?> finished) : IDisposable
 {
     private int tunnelClaimed;
@@ -44,13 +43,6 @@ public sealed class LazyRestore(string app, string checkpoint, string key, strin
     public void Dispose()
     {
         listener.Stop();
-        try
-        {
-            if (!daemon.HasExited) daemon.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Exited meanwhile.
-        }
+        daemon.Kill();
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -29,32 +28,32 @@ public sealed partial class LazyRestores(RuntimeProcesses runtime, ILogger<LazyR
     /// <summary>Starts the daemon for <paramref name="imagesDirectory"/> and waits until its socket is there (at most 20 s).</summary>
     public async Task<LazyRestore> StartAsync(string app, string checkpoint, string key, string imagesDirectory, CancellationToken ct)
     {
-        var pid = runtime.Dockerd() ?? throw FederationException.FailedPrecondition(
-            "a lazy restore needs the runtime's processes: run the Engine in the runtime's process namespace");
         // Short: CRIU's unix socket path must fit in 108 bytes.
         var workDirectory = "/tmp/fed-lazy-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
-        var seen = runtime.InRuntime(workDirectory)!;
+        var seen = runtime.InRuntime(workDirectory) ?? throw FederationException.FailedPrecondition(
+            "a lazy restore needs the runtime's processes: run the Engine in the runtime's process namespace");
         Directory.CreateDirectory(seen);
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start(1);
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var start = new ProcessStartInfo("nsenter",
-        [
-            "--target", pid.ToString(CultureInfo.InvariantCulture), "--mount", "--cgroup", "--uts", "--ipc", "--",
-            // Niced: once the restore has finished, CRIU 4.2's daemon polls with a zero timeout while a request is out (a busy
-            // loop); it must not take the CPU from the Engines relaying its pages and from the restored app.
-            "nice", "-n", "19", "criu", "lazy-pages", "--page-server", "--address", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture),
-            "--images-dir", imagesDirectory, "--work-dir", workDirectory, "-o", LogName, "-v2",
-        ]) { RedirectStandardError = true, RedirectStandardOutput = true };
-        var daemon = Process.Start(start);
-        if (daemon is null)
+        RuntimeCommand daemon;
+        try
+        {
+            daemon = runtime.StartInRuntime("a lazy restore",
+            [
+                // Niced: once the restore has finished, CRIU 4.2's daemon polls with a zero timeout while a request is out (a busy
+                // loop); it must not take the CPU from the Engines relaying its pages and from the restored app.
+                "nice", "-n", "19", "criu", "lazy-pages", "--page-server", "--address", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture),
+                "--images-dir", imagesDirectory, "--work-dir", workDirectory, "-o", LogName, "-v2",
+            ]);
+        }
+        catch (FederationException)
         {
             listener.Stop();
-            throw FederationException.Unavailable("cannot start nsenter");
+            throw;
         }
-        var output = Task.WhenAll(daemon.StandardError.ReadToEndAsync(CancellationToken.None), daemon.StandardOutput.ReadToEndAsync(CancellationToken.None));
         LazyRestore? restore = null;
-        var finished = FinishAsync(app, daemon, output, seen, () => restore?.StopReason);
+        var finished = FinishAsync(app, daemon, seen, () => restore?.StopReason);
         restore = new LazyRestore(app, checkpoint, key, workDirectory, listener, daemon, finished);
         // Bounded: 20 s of 5 ms tries.
         for (var i = 0; !File.Exists(Path.Combine(seen, SocketName)); i++)
@@ -86,22 +85,18 @@ public sealed partial class LazyRestores(RuntimeProcesses runtime, ILogger<LazyR
             restore.Stop($"no page tunnel from the source came within {TunnelWait.TotalSeconds:F0} s");
     }
 
-    private async Task<string?> FinishAsync(string app, Process daemon, Task<string[]> output, string seenWorkDirectory, Func<string?> stopReason)
+    private async Task<string?> FinishAsync(string app, RuntimeCommand daemon, string seenWorkDirectory, Func<string?> stopReason)
     {
-        using (daemon)
+        var (code, output) = await daemon.Exited;
+        if (code == 0)
         {
-            await daemon.WaitForExitAsync(CancellationToken.None);
-            var text = string.Concat(await output).Trim();
-            if (daemon.ExitCode == 0)
-            {
-                LogComplete(logger, app);
-                return null;
-            }
-            var criu = CriuLog.LastError(seenWorkDirectory, LogName);
-            var why = stopReason() ?? criu ?? (text.Length > 0 ? ErrorMappingInterceptor.OneLine(text) : $"it exited {daemon.ExitCode}");
-            LogFailed(logger, app, why);
-            return why;
+            LogComplete(logger, app);
+            return null;
         }
+        var criu = CriuLog.LastError(seenWorkDirectory, LogName);
+        var why = stopReason() ?? criu ?? (output.Length > 0 ? ErrorMappingInterceptor.OneLine(output) : $"it exited {code}");
+        LogFailed(logger, app, why);
+        return why;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "app {App}: every page of its lazy restore is here")]
