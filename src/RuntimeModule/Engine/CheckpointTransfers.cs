@@ -39,8 +39,7 @@ public sealed partial class CheckpointTransfers(
         var directory = volume.CheckpointDirectory(request.App, request.Checkpoint);
         if (!Directory.Exists(directory))
             throw FederationException.FailedPrecondition($"checkpoint '{request.Checkpoint}' of app '{request.App}' is not in the checkpoint volume");
-        if (!Uri.TryCreate(request.TargetEndpoint, UriKind.Absolute, out var target) || target.Scheme is not ("http" or "https"))
-            throw FederationException.InvalidArgument($"target endpoint '{request.TargetEndpoint}' is not an http(s) URL");
+        var target = PeerEndpoint.Parse(request.TargetEndpoint);
         if (string.IsNullOrEmpty(request.Token)) throw FederationException.InvalidArgument("transfer token is empty");
         var options = SendOptions(request.Options);
         var prepared = Prepare(request);

@@ -31,8 +31,7 @@ public sealed partial class PageServing(LazyDumps dumps, LazyDumpAbort abort, Pa
     {
         var (app, checkpoint) = (request.App, request.Checkpoint);
         Names.CheckAppName(app);
-        if (!Uri.TryCreate(request.TargetEndpoint, UriKind.Absolute, out var target) || target.Scheme is not ("http" or "https"))
-            throw FederationException.InvalidArgument($"target endpoint '{request.TargetEndpoint}' is not an http(s) URL");
+        var target = PeerEndpoint.Parse(request.TargetEndpoint);
         if (request.Key.Length < MinimumKeyLength)
             throw FederationException.InvalidArgument($"the page tunnel's key must be at least {MinimumKeyLength} characters");
         var dump = dumps.Find(app, checkpoint)
