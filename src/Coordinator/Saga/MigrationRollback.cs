@@ -31,7 +31,6 @@ public sealed partial class MigrationRollback(
 {
     private const int Attempts = 5;
     private static readonly TimeSpan CheckpointSettleTimeout = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan CheckpointSettlePoll = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
     /// <see cref="RunAsync"/>, attempted up to <see cref="Attempts"/> times with growing, jittered delays; a rollback
@@ -97,7 +96,10 @@ public sealed partial class MigrationRollback(
     /// </summary>
     private async Task RestoreSourceAsync(Migration migration, V1.Engine.EngineClient engine, string app, CancellationToken ct)
     {
-        var current = await SettledAppAsync(engine, app, ct);
+        // A checkpoint cut short by a crash finishes on its own, bounded.
+        var current = await engine.SettledAppAsync(app, CheckpointSettleTimeout, ct);
+        if (current.CheckpointInProgress)
+            throw FederationException.Unavailable($"a checkpoint of app '{app}' is still running after {CheckpointSettleTimeout.TotalSeconds:F0} s");
         // Rollback runs only while the destination cannot run the app (no commit sent, or its abort confirmed):
         // the migration's generation then belongs to the source again.
         var generation = current.FencedBelow > current.Generation ? migration.Generation : current.Generation;
@@ -124,20 +126,6 @@ public sealed partial class MigrationRollback(
         if (observed != AppState.Running)
             throw FederationException.Unavailable($"app '{app}' is {observed} after it was brought back, not running");
         journal.AppendStep(migration.Id, SagaSteps.RestoreSource, StepStatus.Done, $"observed running at generation {generation}");
-    }
-
-    /// <summary>The app once no checkpoint of it is running in its Engine (one cut short by a crash finishes on its own, bounded).</summary>
-    private async Task<App> SettledAppAsync(V1.Engine.EngineClient engine, string app, CancellationToken ct)
-    {
-        var deadline = DateTime.UtcNow + CheckpointSettleTimeout;
-        while (true)
-        {
-            var current = await engine.GetAppAsync(new GetAppRequest { Name = app }, cancellationToken: ct);
-            if (!current.CheckpointInProgress) return current;
-            if (DateTime.UtcNow >= deadline)
-                throw FederationException.Unavailable($"a checkpoint of app '{app}' is still running after {CheckpointSettleTimeout.TotalSeconds:F0} s");
-            await Task.Delay(CheckpointSettlePoll, ct);
-        }
     }
 
     /// <summary>Best effort: a destination that cannot be reached removes the target itself when heartbeats stop.</summary>

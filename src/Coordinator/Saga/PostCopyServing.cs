@@ -80,7 +80,7 @@ public sealed partial class PostCopyServing(
         string kept;
         if (source is { Running: true })
         {
-            var app = await SettledAsync(engines.For(source.EngineEndpoint), workload.Name, ct);
+            var app = await engines.For(source.EngineEndpoint).SettledAppAsync(workload.Name, SettleLimit, ct);
             if (failure is null && app.State == AppState.Checkpointed)
             {
                 tracker.Save(migration, "post-copy: the source's dump ended having served every page");
@@ -109,17 +109,6 @@ public sealed partial class PostCopyServing(
         migration.PostCopyDuration = last.Elapsed;
         tracker.Save(migration, $"post-copy: every page reached '{migration.DestinationCluster}': {last.BytesToDestination >> 20} MiB in " +
             $"{last.Elapsed.ToTimeSpan().TotalMilliseconds:F0} ms after the final checkpoint");
-    }
-
-    private static async Task<App> SettledAsync(V1.Engine.EngineClient engine, string app, CancellationToken ct)
-    {
-        var deadline = DateTime.UtcNow + SettleLimit;
-        while (true)
-        {
-            var current = await engine.GetAppAsync(new GetAppRequest { Name = app }, cancellationToken: ct);
-            if (!current.CheckpointInProgress || DateTime.UtcNow >= deadline) return current;
-            await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "migration {Migration}: {Error}")]
