@@ -5,12 +5,7 @@
 set -euo pipefail
 
 tag="${1:?usage: build.sh IMAGE:TAG}"
-mirror="${FEDERATION_DEBIAN_MIRROR:-}"
-if [ -z "$mirror" ]; then
-  mirror=$(grep -hoE '^(URIs:|deb) +https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null \
-    | grep -oE 'https?://[^ ]+' | grep -v security | head -n1 || true)
-fi
-[ -n "$mirror" ] || { echo "build.sh: no Debian mirror found in /etc/apt sources; set FEDERATION_DEBIAN_MIRROR" >&2; exit 1; }
+mirror=$(bash "$(dirname "$0")/../debian-mirror.sh")
 
 work=$(mktemp -d /var/tmp/federation-runtime.XXXXXX)
 root="$work/root"
