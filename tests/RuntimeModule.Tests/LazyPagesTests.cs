@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Federation.RuntimeModule.Engine.Lazy;
 using Federation.Testing;
+using Federation.Tests.Shared;
 using Federation.V1;
 using Grpc.Core;
 
@@ -188,18 +189,9 @@ public sealed class LazyPagesTests
         return last ?? throw new InvalidOperationException("ServePages ended without progress");
     }
 
-    private static async Task<App> WaitForAsync(V1.Engine.EngineClient engine, string app, Func<App, bool> done, string what)
-    {
-        App current = null!;
-        for (var i = 0; i < 300; i++)
-        {
-            current = await engine.GetAppAsync(new GetAppRequest { Name = app });
-            if (done(current)) return current;
-            await Task.Delay(100);
-        }
-        Assert.Fail($"{what}: not within 30 s; last state {current}");
-        return current;
-    }
+    private static Task<App> WaitForAsync(V1.Engine.EngineClient engine, string app, Func<App, bool> done, string what) =>
+        Eventually.WaitAsync(async () => await engine.GetAppAsync(new GetAppRequest { Name = app }) is var current && done(current) ? current : null,
+            what, seconds: 30);
 
     private static string Key() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
